@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using CityTwin.Contracts.Assets;
+using CityTwin.Contracts.City;
+using CityTwin.Contracts.Districts;
+using CityTwin.Contracts.Import;
+using CityTwin.Domain.GeoJson;
+
+namespace CityTwin.Api.Endpoints;
+
+/// <summary>Whole-city GeoJSON import and export, so a real city's inventory can be loaded and GIS tools can read the twin.</summary>
+public static class CityEndpoints
+{
+    public const string GeoJson = "application/geo+json";
+
+    public static IEndpointRouteBuilder MapCityEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/import", Import).WithTags("City")
+            .WithSummary("Import a GeoJSON FeatureCollection of assets: all or nothing, idempotent");
+        app.MapGet("/api/export", Export).WithTags("City")
+            .WithSummary("Export the city (or one district) as a GeoJSON FeatureCollection");
+        return app;
+    }
+
+    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, bool? dryRun, CancellationToken ct)
+    {
+        if (JsonBody.MediaTypeProblem(request, GeoJson, "application/json") is { } wrongType) return wrongType;
+        var limit = config.GetValue("Api:MaxImportBytes", 512L << 20);
+        var body = await JsonBody.ReadBytesAsync(request, limit, ct);
+        if (body.Problem is not null) return body.Problem;
+
+        using var stream = new MemoryStream(body.Value!.Value.ToArray(), writable: false);
+        var document = GeoJsonReader.Read(stream);
+        var errors = document.Errors.ToList();
+        if (errors.Count == 0)
+        {
+            var existing = await ExistingTypesAsync(grains, document.Assets, ct);
+            errors.AddRange(CityValidator.Validate(document.Assets, id => existing.TryGetValue(id, out var t) ? t : null));
+        }
+        if (errors.Count > 0)
+        {
+            return Results.Problem(
+                type: Problems.Validation, statusCode: 400, title: "The import was rejected; nothing was applied",
+                detail: $"{errors.Select(e => e.Index).Distinct().Count()} feature(s) are invalid: " +
+                        string.Join("; ", errors.Take(5).Select(e => $"features[{e.Index}] ({e.AssetId ?? "no id"}) {e.Field}: {e.Message}")),
+                extensions: new Dictionary<string, object?> { ["errors"] = errors });
+        }
+        if (dryRun == true) return Results.Ok(new { valid = document.Assets.Count });
+
+        var counts = await CityImporter.ApplyAsync(grains, document.Assets, cancellationToken: ct);
+        return Results.Ok(new { counts.Created, counts.Updated, counts.Unchanged });
+    }
+
+    /// <summary>The types of the assets that the file references but does not contain, from the live twin.</summary>
+    private static async Task<Dictionary<string, AssetType>> ExistingTypesAsync(IGrainFactory grains, IReadOnlyList<Asset> assets, CancellationToken ct)
+    {
+        var inFile = assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var outside = assets.SelectMany(a => a.Dependencies.AssetReferences()).Select(r => r.Id)
+            .Where(id => !inFile.Contains(id) && Ids.IsValid(id)).Distinct().ToArray();
+        var found = new Dictionary<string, AssetType>(StringComparer.Ordinal);
+        foreach (var chunk in outside.Chunk(256))
+        {
+            ct.ThrowIfCancellationRequested();
+            var types = await Task.WhenAll(chunk.Select(id => grains.GetGrain<IAssetGrain>(id).GetTypeAsync()));
+            for (var i = 0; i < chunk.Length; i++)
+                if (types[i] is { } t) found[chunk[i]] = t;
+        }
+        return found;
+    }
+
+    private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, string? district, CancellationToken ct)
+    {
+        if (district is not null && !Ids.IsValid(district)) return Problems.Invalid("district", "is not a valid district id");
+        var districts = district is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [district];
+        http.Response.ContentType = GeoJson;
+        await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, ct), ct);
+        return Results.Empty;
+    }
+
+    private static async IAsyncEnumerable<Asset> AssetsOf(IGrainFactory grains, string[] districts, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var id in districts)
+        {
+            string? cursor = null;
+            do
+            {
+                var page = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, 1_000);
+                var assets = await Task.WhenAll(page.Assets.Select(a => grains.GetGrain<IAssetGrain>(a.Id).GetAsync()));
+                foreach (var a in assets)
+                    if (a is not null) yield return a;
+                cursor = page.NextCursor;
+                ct.ThrowIfCancellationRequested();
+            } while (cursor is not null);
+        }
+    }
+}

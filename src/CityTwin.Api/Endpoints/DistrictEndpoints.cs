@@ -1,0 +1,34 @@
+using CityTwin.Contracts.City;
+using CityTwin.Contracts.Districts;
+using CityTwin.Domain.Serialization;
+
+namespace CityTwin.Api.Endpoints;
+
+public static class DistrictEndpoints
+{
+    public const int MaxPageSize = 1_000;
+
+    public static IEndpointRouteBuilder MapDistrictEndpoints(this IEndpointRouteBuilder app)
+    {
+        var districts = app.MapGroup("/api/districts").WithTags("Districts");
+        districts.MapGet("/", ListDistricts).WithSummary("Every district with its counts by type and status");
+        districts.MapGet("/{id}", GetDistrict).WithSummary("A district's counts and one page of its assets");
+        return app;
+    }
+
+    private static async Task<IResult> ListDistricts(IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAsync(null, 0)));
+        return Results.Json(views.Select(v => new { v.Id, v.Total, v.Counts }), CityTwinJson.Options);
+    }
+
+    private static async Task<IResult> GetDistrict(string id, IGrainFactory grains, string? cursor, int? limit)
+    {
+        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid district id");
+        if (limit is < 1 or > MaxPageSize) return Problems.Invalid("limit", $"must be 1–{MaxPageSize}");
+        if (cursor is not null && !Ids.IsValid(cursor)) return Problems.Invalid("cursor", "is not a cursor this API returned");
+        var view = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, limit ?? 100);
+        return view.Total == 0 ? Problems.DistrictNotFound(id) : Results.Json(view, CityTwinJson.Options);
+    }
+}

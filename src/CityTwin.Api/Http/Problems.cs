@@ -1,0 +1,31 @@
+namespace CityTwin.Api.Http;
+
+/// <summary>RFC 7807 problem details with stable <c>type</c> URIs that clients can switch on.</summary>
+public static class Problems
+{
+    public const string TypeBase = "https://citytwin.dev/problems/";
+    public const string NotFound = TypeBase + "not-found";
+    public const string Validation = TypeBase + "validation";
+    public const string MalformedJson = TypeBase + "malformed-json";
+    public const string TooLarge = TypeBase + "payload-too-large";
+    public const string UnsupportedMediaType = TypeBase + "unsupported-media-type";
+    public const string BadRequest = TypeBase + "bad-request";
+
+    public static IResult AssetNotFound(string id) =>
+        Results.Problem(type: NotFound, title: "Asset not found", detail: $"No asset has the id '{id}'.", statusCode: 404);
+
+    public static IResult DistrictNotFound(string id) =>
+        Results.Problem(type: NotFound, title: "District not found", detail: $"No district has the id '{id}'.", statusCode: 404);
+
+    /// <summary>400 naming every field that broke a rule, in <c>errors</c> as {field, message}.</summary>
+    public static IResult Invalid(IEnumerable<ValidationError> errors, string title = "The request is invalid")
+    {
+        var list = errors.ToArray();
+        return Results.Problem(
+            type: Validation, title: title, statusCode: 400,
+            detail: string.Join("; ", list.Take(10).Select(e => $"{e.Field}: {e.Message}")) + (list.Length > 10 ? $"; and {list.Length - 10} more" : ""),
+            extensions: new Dictionary<string, object?> { ["errors"] = list });
+    }
+
+    public static IResult Invalid(string field, string message) => Invalid([new ValidationError(field, message)]);
+}

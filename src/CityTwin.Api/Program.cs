@@ -1,0 +1,34 @@
+using CityTwin.Api.Endpoints;
+using CityTwin.Storage;
+
+namespace CityTwin.Api;
+
+/// <summary>The API host; <see cref="CreateApp"/> is also how the end-to-end tests start a real API.</summary>
+public static class ApiProgram
+{
+    public static void Main(string[] args) => CreateApp(args).Run();
+
+    public static WebApplication CreateApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+
+        var storage = StorageOptions.FromConfiguration(builder.Configuration);
+        builder.UseOrleansClient(client => client.UseCityTwinClustering(storage, builder.Configuration.GetValue("Silo:GatewayPort", 30000)));
+
+        builder.Services.AddProblemDetails();
+        // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20));
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapDefaultEndpoints();
+        app.MapAssetEndpoints();
+        app.MapDistrictEndpoints();
+        app.MapCityEndpoints();
+        app.MapGet("/", () => Results.Redirect("/api/districts"));
+        return app;
+    }
+}

@@ -1,0 +1,9 @@
+namespace CityTwin.Contracts.Assets;
+
+public enum UpsertOutcome
+{
+    Created,
+    Updated,
+    Unchanged,
+    Invalid,
+}

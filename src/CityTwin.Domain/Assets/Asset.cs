@@ -1,0 +1,44 @@
+using CityTwin.Domain.Geo;
+
+namespace CityTwin.Domain.Assets;
+
+/// <summary>
+/// An asset's configuration and live state. Exactly one of <see cref="Pole"/>, <see cref="Camera"/>,
+/// <see cref="Intersection"/>, <see cref="Link"/> is set, the one matching <see cref="Type"/>.
+/// </summary>
+[GenerateSerializer, Alias("Asset")]
+public sealed record Asset
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required AssetType Type { get; init; }
+    [Id(2)] public string Name { get; init; } = "";
+    [Id(3)] public GeoPoint Location { get; init; }
+    [Id(4)] public required string District { get; init; }
+    [Id(5)] public AssetStatus Status { get; init; } = AssetStatus.Operational;
+    [Id(6)] public AssetDependencies Dependencies { get; init; } = AssetDependencies.None;
+    [Id(7)] public PoleState? Pole { get; init; }
+    [Id(8)] public CameraState? Camera { get; init; }
+    [Id(9)] public IntersectionState? Intersection { get; init; }
+    [Id(10)] public LinkState? Link { get; init; }
+    /// <summary>Bumped on every applied change; events carry it so late deliveries never flip state back.</summary>
+    [Id(11)] public long Version { get; init; }
+    [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Device timestamp of the newest telemetry applied; older readings are ignored.</summary>
+    [Id(13)] public DateTimeOffset? TelemetryAt { get; init; }
+
+    public AssetSummary Summary => new(Id, Type, Status, Location);
+
+    /// <summary>The asset with the live-attribute slot of its type filled with defaults if missing.</summary>
+    public Asset WithDefaults() => Type switch
+    {
+        AssetType.Pole => Pole is null ? this with { Pole = new PoleState() } : this,
+        AssetType.Camera => Camera is null ? this with { Camera = new CameraState() } : this,
+        AssetType.Intersection => Intersection is null ? this with { Intersection = new IntersectionState() } : this,
+        AssetType.Link => Link is null ? this with { Link = new LinkState() } : this,
+        _ => this,
+    };
+
+    /// <summary>Same configuration and live attributes, ignoring version and timestamps.</summary>
+    public bool SameContentAs(Asset other) =>
+        AssetComparer.SameContent(this, other);
+}

@@ -1,0 +1,10 @@
+namespace CityTwin.Domain.Assets;
+
+public enum AssetStatus
+{
+    Operational,
+    Degraded,
+    Faulted,
+    Offline,
+    Maintenance,
+}

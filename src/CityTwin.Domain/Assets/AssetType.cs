@@ -1,0 +1,10 @@
+namespace CityTwin.Domain.Assets;
+
+/// <summary>The kinds of street infrastructure the twin models.</summary>
+public enum AssetType
+{
+    Pole,
+    Camera,
+    Intersection,
+    Link,
+}

@@ -1,0 +1,27 @@
+namespace CityTwin.Domain.Assets;
+
+/// <summary>A fixed-cycle signal plan (FIWARE <c>TrafficSignal</c>-like).</summary>
+[GenerateSerializer, Alias("SignalPlan")]
+public sealed record SignalPlan
+{
+    [Id(0)] public double CycleSeconds { get; init; } = 90;
+    /// <summary>Start-up plus clearance lost time per phase (≈ 4 s, MODELS.md).</summary>
+    [Id(1)] public double LostTimePerPhaseSeconds { get; init; } = 4;
+    [Id(2)] public SignalPhase[] Phases { get; init; } = [];
+
+    /// <summary>The usual two-phase plan: north–south then east–west, green split evenly.</summary>
+    public static SignalPlan TwoPhase(double cycleSeconds = 90, double lostTimePerPhase = 4)
+    {
+        var green = (cycleSeconds - 2 * lostTimePerPhase) / 2;
+        return new SignalPlan
+        {
+            CycleSeconds = cycleSeconds,
+            LostTimePerPhaseSeconds = lostTimePerPhase,
+            Phases =
+            [
+                new SignalPhase { Name = "NS", Approaches = [Approach.North, Approach.South], GreenSeconds = green },
+                new SignalPhase { Name = "EW", Approaches = [Approach.East, Approach.West], GreenSeconds = green },
+            ],
+        };
+    }
+}

@@ -1,0 +1,125 @@
+using CityTwin.Domain.Validation;
+
+namespace CityTwin.Domain.Assets;
+
+/// <summary>How a reading is checked against its asset and folded into the asset's live state.</summary>
+public static class TelemetryRules
+{
+    /// <summary>Device clocks drift; a reading further ahead of the twin's clock than this is refused.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    public static List<ValidationError> Validate(AssetType type, Telemetry t, DateTimeOffset now)
+    {
+        var errors = new List<ValidationError>();
+        if (t.Timestamp is { } ts && ts > now + MaxClockSkew)
+            errors.Add(new("timestamp", $"is more than {MaxClockSkew.TotalMinutes:0} minutes in the future"));
+
+        void NotFor(AssetType owner, bool present, string field)
+        {
+            if (present && type != owner) errors.Add(new(field, $"is a {owner.ToString().ToLowerInvariant()} reading, not a {type.ToString().ToLowerInvariant()} one"));
+        }
+        NotFor(AssetType.Pole, t.LampOn is not null, "lampOn");
+        NotFor(AssetType.Pole, t.DimLevel is not null, "dimLevel");
+        NotFor(AssetType.Pole, t.PowerW is not null, "powerW");
+        NotFor(AssetType.Pole, t.EnergyKWh is not null, "energyKWh");
+        NotFor(AssetType.Pole, t.IlluminanceLevel is not null, "illuminanceLevel");
+        NotFor(AssetType.Pole, t.LampFault is not null, "lampFault");
+        NotFor(AssetType.Pole, t.DriverFault is not null, "driverFault");
+        NotFor(AssetType.Camera, t.FeedOnline is not null, "feedOnline");
+        NotFor(AssetType.Camera, t.FrameRate is not null, "frameRate");
+        NotFor(AssetType.Camera, t.VehicleCount is not null, "vehicleCount");
+        NotFor(AssetType.Camera, t.PedestrianCount is not null, "pedestrianCount");
+        NotFor(AssetType.Camera, t.DetectionConfidence is not null, "detectionConfidence");
+        NotFor(AssetType.Intersection, t.QueueLength is not null, "queueLength");
+        NotFor(AssetType.Intersection, t.DelaySeconds is not null, "delaySeconds");
+        NotFor(AssetType.Intersection, t.FlowVehPerHour is not null, "flowVehPerHour");
+        NotFor(AssetType.Link, t.SatelliteId is not null, "satelliteId");
+        NotFor(AssetType.Link, t.ElevationDeg is not null, "elevationDeg");
+        NotFor(AssetType.Link, t.SlantRangeKm is not null, "slantRangeKm");
+        NotFor(AssetType.Link, t.LatencyMs is not null, "latencyMs");
+        NotFor(AssetType.Link, t.ThroughputMbps is not null, "throughputMbps");
+        NotFor(AssetType.Link, t.PacketLossPct is not null, "packetLossPct");
+        NotFor(AssetType.Link, t.RainFadeDb is not null, "rainFadeDb");
+
+        AssetValidator.Range(errors, "dimLevel", t.DimLevel, 0, 100);
+        AssetValidator.Range(errors, "powerW", t.PowerW, 0, 2_000);
+        AssetValidator.Range(errors, "energyKWh", t.EnergyKWh, 0, 1e9);
+        AssetValidator.Range(errors, "illuminanceLevel", t.IlluminanceLevel, 0, 1);
+        AssetValidator.Range(errors, "frameRate", t.FrameRate, 0, 240);
+        AssetValidator.Range(errors, "detectionConfidence", t.DetectionConfidence, 0, 1);
+        if (t.VehicleCount < 0) errors.Add(new("vehicleCount", "must not be negative"));
+        if (t.PedestrianCount < 0) errors.Add(new("pedestrianCount", "must not be negative"));
+        AssetValidator.PerApproach(errors, "queueLength", t.QueueLength, 0, 10_000);
+        AssetValidator.PerApproach(errors, "delaySeconds", t.DelaySeconds, 0, 3_600);
+        AssetValidator.Range(errors, "flowVehPerHour", t.FlowVehPerHour, 0, 50_000);
+        if (t.SatelliteId is not null && !Ids.IsValid(t.SatelliteId)) errors.Add(new("satelliteId", "must be a valid id"));
+        AssetValidator.LinkRanges(errors, "", t.ElevationDeg, t.SlantRangeKm, t.LatencyMs, t.ThroughputMbps, t.PacketLossPct, t.RainFadeDb);
+        for (var k = 0; k < errors.Count; k++)
+            if (errors[k].Field.StartsWith('.')) errors[k] = errors[k] with { Field = errors[k].Field[1..] };
+        return errors;
+    }
+
+    /// <summary>True when the reading is older than the newest one already applied (late or duplicate delivery).</summary>
+    public static bool IsStale(Asset a, Telemetry t) => t.Timestamp is { } ts && a.TelemetryAt is { } last && ts <= last;
+
+    /// <summary>Folds a valid, fresh reading into the asset. Does not bump the version: telemetry is not a configuration change.</summary>
+    public static Asset Apply(Asset a, Telemetry t, DateTimeOffset now)
+    {
+        var at = t.Timestamp ?? now;
+        return a.Type switch
+        {
+            AssetType.Pole when a.Pole is { } p => a with
+            {
+                Pole = p with
+                {
+                    LampOn = t.LampOn ?? p.LampOn,
+                    DimLevel = t.DimLevel ?? p.DimLevel,
+                    PowerW = t.PowerW ?? p.PowerW,
+                    EnergyKWh = t.EnergyKWh ?? p.EnergyKWh,
+                    IlluminanceLevel = t.IlluminanceLevel ?? p.IlluminanceLevel,
+                    LampFault = t.LampFault ?? p.LampFault,
+                    DriverFault = t.DriverFault ?? p.DriverFault,
+                },
+                TelemetryAt = at,
+            },
+            AssetType.Camera when a.Camera is { } c => a with
+            {
+                Camera = c with
+                {
+                    FeedOnline = t.FeedOnline ?? c.FeedOnline,
+                    FrameRate = t.FrameRate ?? c.FrameRate,
+                    VehicleCount = t.VehicleCount ?? c.VehicleCount,
+                    PedestrianCount = t.PedestrianCount ?? c.PedestrianCount,
+                    DetectionConfidence = t.DetectionConfidence ?? c.DetectionConfidence,
+                },
+                TelemetryAt = at,
+            },
+            AssetType.Intersection when a.Intersection is { } i => a with
+            {
+                Intersection = i with
+                {
+                    QueueLength = t.QueueLength ?? i.QueueLength,
+                    DelaySeconds = t.DelaySeconds ?? i.DelaySeconds,
+                    FlowVehPerHour = t.FlowVehPerHour ?? i.FlowVehPerHour,
+                },
+                TelemetryAt = at,
+            },
+            AssetType.Link when a.Link is { } l => a with
+            {
+                Link = l with
+                {
+                    SatelliteId = t.SatelliteId ?? l.SatelliteId,
+                    Handovers = t.SatelliteId is { } sat && sat != l.SatelliteId && l.SatelliteId is not null ? l.Handovers + 1 : l.Handovers,
+                    ElevationDeg = t.ElevationDeg ?? l.ElevationDeg,
+                    SlantRangeKm = t.SlantRangeKm ?? l.SlantRangeKm,
+                    LatencyMs = t.LatencyMs ?? l.LatencyMs,
+                    ThroughputMbps = t.ThroughputMbps ?? l.ThroughputMbps,
+                    PacketLossPct = t.PacketLossPct ?? l.PacketLossPct,
+                    RainFadeDb = t.RainFadeDb ?? l.RainFadeDb,
+                },
+                TelemetryAt = at,
+            },
+            _ => a,
+        };
+    }
+}

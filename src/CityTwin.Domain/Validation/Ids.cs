@@ -1,0 +1,14 @@
+using System.Text.RegularExpressions;
+
+namespace CityTwin.Domain.Validation;
+
+/// <summary>Identifiers of assets, districts and feeders: short, URL-safe, case-sensitive.</summary>
+public static partial class Ids
+{
+    public const int MaxLength = 64;
+
+    public static bool IsValid(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    private static partial Regex IdPattern();
+}

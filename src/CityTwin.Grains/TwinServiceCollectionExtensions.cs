@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CityTwin.Grains;
+
+public static class TwinServiceCollectionExtensions
+{
+    /// <summary>What the twin's grains need from a silo's container: their options and the twin's clock.</summary>
+    public static IServiceCollection AddCityTwinGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddKeyedSingleton(TwinOptions.ClockKey, TimeProvider.System);
+        services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
+        return services;
+    }
+}

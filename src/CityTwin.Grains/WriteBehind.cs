@@ -1,0 +1,32 @@
+namespace CityTwin.Grains;
+
+/// <summary>
+/// Coalesces writes of a grain's state: the first change arms a one-shot timer, later changes ride along,
+/// and the timer (or deactivation, or a write-through) flushes once. Only grains with pending changes hold a timer.
+/// </summary>
+internal sealed class WriteBehind(IGrainBase grain, Func<Task> write, TimeSpan window)
+{
+    private IGrainTimer? _timer;
+
+    public bool Pending { get; private set; }
+
+    public Task MarkDirtyAsync()
+    {
+        if (window <= TimeSpan.Zero) return write(); // write-behind disabled: write through
+        if (Pending) return Task.CompletedTask;
+        Pending = true;
+        if (_timer is null) _timer = grain.RegisterGrainTimer(FlushAsync, window, Timeout.InfiniteTimeSpan);
+        else _timer.Change(window, Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Call after the state was written by other means: the pending changes went with it.</summary>
+    public void Written() => Pending = false;
+
+    public async Task FlushAsync()
+    {
+        if (!Pending) return;
+        await write();
+        Pending = false;
+    }
+}

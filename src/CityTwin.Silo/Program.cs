@@ -1,0 +1,32 @@
+using CityTwin.Grains;
+using CityTwin.Silo.Seeding;
+using CityTwin.Storage;
+
+namespace CityTwin.Silo;
+
+/// <summary>The silo host; <see cref="CreateApp"/> is also how the end-to-end tests start a real silo.</summary>
+public static class SiloProgram
+{
+    public static void Main(string[] args) => CreateApp(args).Run();
+
+    public static WebApplication CreateApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+
+        var storage = StorageOptions.FromConfiguration(builder.Configuration);
+        builder.UseOrleans(silo => silo.UseCityTwinStorage(
+            storage,
+            builder.Configuration.GetValue("Silo:Port", 11111),
+            builder.Configuration.GetValue("Silo:GatewayPort", 30000)));
+
+        builder.Services.AddCityTwinGrains(builder.Configuration);
+        builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.Section));
+        builder.Services.AddHostedService<CitySeeder>();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapGet("/", () => Results.Text("CityTwin silo: see /health and /metrics"));
+        return app;
+    }
+}

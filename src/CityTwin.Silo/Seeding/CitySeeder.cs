@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using CityTwin.Contracts.City;
+using CityTwin.Contracts.Import;
+using CityTwin.Domain.City;
+using Microsoft.Extensions.Options;
+
+namespace CityTwin.Silo.Seeding;
+
+/// <summary>
+/// Seeds the default synthetic city once per storage, after the silo has started. The city grain hands the
+/// claim to exactly one silo, so a cluster seeds once and a restart on a full database seeds nothing.
+/// </summary>
+public sealed partial class CitySeeder(
+    IGrainFactory grains,
+    IHostApplicationLifetime lifetime,
+    IOptions<SeedOptions> options,
+    ILogger<CitySeeder> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seed = options.Value;
+        if (seed.Assets <= 0) return;
+        await WhenStarted(stoppingToken);
+        if (!await grains.GetGrain<ICityGrain>(ICityGrain.Key).ClaimSeedingAsync()) return;
+
+        var clock = Stopwatch.StartNew();
+        var city = CityGenerator.Generate(new CitySpec { TargetAssets = seed.Assets, Seed = seed.RandomSeed });
+        var counts = await CityImporter.ApplyAsync(grains, city.Assets, cancellationToken: stoppingToken);
+        LogSeeded(counts.Total, clock.Elapsed.TotalSeconds);
+    }
+
+    private Task WhenStarted(CancellationToken ct)
+    {
+        var started = new TaskCompletionSource();
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        ct.Register(() => started.TrySetCanceled(ct));
+        return started.Task;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the default city: {Assets} assets in {Seconds:0.0} s")]
+    private partial void LogSeeded(int assets, double seconds);
+}

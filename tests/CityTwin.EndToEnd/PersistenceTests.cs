@@ -1,0 +1,50 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CityTwin.Domain.City;
+
+namespace CityTwin.EndToEnd;
+
+/// <summary>State survives a full stop: write through the API, stop silo and API, start new ones on the same database.</summary>
+public sealed class PersistenceTests
+{
+    [Fact]
+    public Task Every_asset_survives_a_restart_on_sqlite() => RestartKeepsEverything(TwinStorage.TempSqlite());
+
+    [Fact]
+    public async Task Every_asset_survives_a_restart_on_postgresql()
+    {
+        var connectionString = await PostgresDatabase.CreateFreshAsync();
+        if (connectionString is null) return; // developer machine without PostgreSQL; CI always has it
+        await RestartKeepsEverything(TwinStorage.Postgres(connectionString));
+    }
+
+    private static async Task RestartKeepsEverything(TwinStorage storage)
+    {
+        var city = CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 3 });
+        var pole = city.Assets.First(a => a.Type == AssetType.Pole);
+        var link = city.Assets.First(a => a.Type == AssetType.Link);
+        string before;
+        JsonNode poleBefore;
+
+        await using (var twin = await TwinHost.StartAsync(storage))
+        {
+            var imported = await twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(city.Assets)) { Headers = { ContentType = new("application/geo+json") } });
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await twin.Http.PostAsync($"/api/assets/{link.Id}/status", Json.Body("""{"status":"degraded"}"""))).StatusCode);
+            // Telemetry is written behind: the graceful stop below must flush it.
+            Assert.Equal(HttpStatusCode.Accepted, (await twin.Http.PostAsync($"/api/assets/{pole.Id}/telemetry", Json.Body("""{"dimLevel": 12.5, "energyKWh": 3.25}"""))).StatusCode);
+            before = await twin.Http.GetStringAsync("/api/export");
+            poleBefore = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{pole.Id}"))!;
+        }
+
+        await using (var twin = await TwinHost.StartAsync(storage))
+        {
+            Assert.Equal(before, await twin.Http.GetStringAsync("/api/export"));
+            var poleAfter = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{pole.Id}"))!;
+            Assert.Equal(poleBefore.ToJsonString(), poleAfter.ToJsonString()); // version, timestamps and telemetry too
+            Assert.Equal(12.5, (double)poleAfter["pole"]!["dimLevel"]!);
+            var linkAfter = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{link.Id}"))!;
+            Assert.Equal("degraded", (string?)linkAfter["status"]);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using CityTwin.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace CityTwin.Grains.Tests;
+
+/// <summary>One in-process silo for the whole collection; tests use unique grain keys.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan ShortWindow = TimeSpan.FromMilliseconds(300);
+
+    public virtual TimeSpan WriteBehind => ShortWindow;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 18, 0, 0, TimeSpan.Zero));
+    public IClusterClient Client => Cluster.Client;
+    public RecordingStorage Storage => Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Assets) as RecordingStorage
+                                       ?? throw new InvalidOperationException("storage not registered");
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Twin:TelemetryWriteBehind"] = WriteBehind.ToString(),
+                ["Twin:DistrictWriteBehind"] = WriteBehind.ToString(),
+            }).Build();
+            silo.Services.AddKeyedSingleton<TimeProvider>(Grains.TwinOptions.ClockKey, Clock);
+            silo.Services.AddCityTwinGrains(config);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Assets, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>()));
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+/// <summary>A write-behind window no test outlives, to observe what deactivation alone flushes.</summary>
+public sealed class LongWindowClusterFixture : ClusterFixture
+{
+    public override TimeSpan WriteBehind => TimeSpan.FromHours(1);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,28 @@
+namespace CityTwin.Grains.Tests;
+
+internal static class TestAssets
+{
+    private static int _next;
+
+    /// <summary>A fresh id per call, so tests sharing the cluster never meet.</summary>
+    public static string NewId(string prefix) => $"{prefix}-{Interlocked.Increment(ref _next):D6}-{Guid.NewGuid():N}"[..40];
+
+    public static Asset Pole(string? id = null, string district = "d-test", double dim = 100) => new()
+    {
+        Id = id ?? NewId("pole"),
+        Type = AssetType.Pole,
+        Name = "Pole on Main St",
+        Location = new GeoPoint(4.35, 50.85),
+        District = district,
+        Pole = new PoleState { LampOn = true, DimLevel = dim, RatedPowerW = 90 },
+    };
+
+    public static Asset Link(string? id = null, string district = "d-test") => new()
+    {
+        Id = id ?? NewId("leo"),
+        Type = AssetType.Link,
+        Location = new GeoPoint(4.36, 50.86),
+        District = district,
+        Link = new LinkState(),
+    };
+}
