@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace CityTwin.LoadTests;
+
+/// <summary>A CityTwin process (silo or API) started from its built dll, stopped gracefully on dispose.</summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public string Url { get; }
+    public int Pid => _process.Id;
+
+    private ChildProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public static async Task<ChildProcess> StartAsync(string dll, IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        if (!File.Exists(dll)) throw new FileNotFoundException($"Build first (load-tests/run.sh does): {dll}");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.ArgumentList.Add($"--urls={url}");
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(info)!;
+        var log = Path.Combine(Path.GetTempPath(), $"citytwin-{Path.GetFileNameWithoutExtension(dll)}-{process.Id}.log");
+        _ = PumpAsync(process.StandardOutput, log);
+        _ = PumpAsync(process.StandardError, log);
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"{dll} exited with {process.ExitCode}; see {log}");
+            try
+            {
+                if ((await http.GetAsync($"{url}/health")).IsSuccessStatusCode) return new ChildProcess(process, url);
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"{dll} was not healthy in time; see {log}");
+    }
+
+    /// <summary>Resident set size from /proc, in bytes.</summary>
+    public long WorkingSetBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+            if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        throw new InvalidOperationException("no VmRSS");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process.HasExited) return;
+        // SIGTERM: the host stops gracefully (grains deactivate and flush).
+        Process.Start("kill", ["-TERM", Pid.ToString()])!.WaitForExit();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task PumpAsync(StreamReader reader, string path)
+    {
+        await using var file = new StreamWriter(path, append: true) { AutoFlush = true };
+        while (await reader.ReadLineAsync() is { } line) await file.WriteLineAsync(line);
+    }
+}

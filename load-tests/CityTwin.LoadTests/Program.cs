@@ -1,0 +1,23 @@
+using CityTwin.LoadTests;
+
+// Usage: dotnet run -c Release --project load-tests/CityTwin.LoadTests -- [foundation] [--assets N] [--rate R] [--seconds S]
+var assets = Option("--assets", 100_000);
+var rate = Option("--rate", 2_000);
+var seconds = Option("--seconds", 30);
+
+var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
+rows.AddRange(await FoundationBenchmark.RunAsync(assets, rate, TimeSpan.FromSeconds(seconds)));
+
+var results = Path.Combine(Twin.RepoRoot, "load-tests", "results");
+Directory.CreateDirectory(results);
+var file = Path.Combine(results, "foundation.md");
+await File.WriteAllLinesAsync(file, [$"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores", "", .. rows]);
+Console.WriteLine();
+rows.ForEach(Console.WriteLine);
+Console.WriteLine($"\nwritten to {file}");
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Providers;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace CityTwin.Storage;
+
+public static class OrleansStorageExtensions
+{
+    /// <summary>
+    /// Grain storage, clustering and reminders for the chosen provider, with the schema applied before the
+    /// silo's first lifecycle stage (so membership and storage find their tables).
+    /// </summary>
+    public static ISiloBuilder UseCityTwinStorage(this ISiloBuilder silo, StorageOptions options, int siloPort = 11111, int gatewayPort = 30000)
+    {
+        silo.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycle(options));
+
+        foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME })
+        {
+            silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<Serializer>((storage, serializer) =>
+            {
+                storage.Invariant = options.Invariant;
+                storage.ConnectionString = options.ConnectionString;
+                // Orleans' own binary format: compact, fast and version-tolerant through the [Id]s on every record.
+                storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+
+        if (options.Provider == StorageProvider.PostgreSql)
+        {
+            silo.Configure<EndpointOptions>(e => (e.SiloPort, e.GatewayPort) = (siloPort, gatewayPort));
+            silo.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
+            silo.UseAdoNetReminderService(r => (r.Invariant, r.ConnectionString) = (options.Invariant, options.ConnectionString));
+        }
+        else
+        {
+            // Orleans has no SQLite membership or reminder table: one silo, development clustering.
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            silo.UseInMemoryReminderService();
+        }
+        return silo;
+    }
+
+    /// <summary>How a client (the API) finds the silos: localhost gateway on SQLite, the membership table on PostgreSQL.</summary>
+    public static IClientBuilder UseCityTwinClustering(this IClientBuilder client, StorageOptions options, int gatewayPort = 30000)
+    {
+        if (options.Provider == StorageProvider.PostgreSql)
+        {
+            client.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
+            client.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
+        }
+        else
+        {
+            client.UseLocalhostClustering(gatewayPort, options.ServiceId, options.ClusterId);
+        }
+        return client;
+    }
+
+    private sealed class SchemaLifecycle(StorageOptions options) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(SchemaLifecycle), ServiceLifecycleStage.First, ct => SchemaInstaller.ApplyAsync(options, ct));
+    }
+}

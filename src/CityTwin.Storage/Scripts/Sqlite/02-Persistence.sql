@@ -1,0 +1,55 @@
+-- Grain state. Unlike a shared server, SQLite can afford the whole grain key as the primary key, which turns
+-- a write into one UPSERT statement. A missing key extension is stored as '' so the key never holds NULL.
+-- Version is the ETag: an update must name the version it read.
+CREATE TABLE IF NOT EXISTS OrleansStorage
+(
+    GrainIdHash            INTEGER NOT NULL,
+    GrainTypeHash          INTEGER NOT NULL,
+    GrainIdN0              INTEGER NOT NULL,
+    GrainIdN1              INTEGER NOT NULL,
+    GrainTypeString        TEXT    NOT NULL,
+    GrainIdExtensionString TEXT    NOT NULL,
+    ServiceId              TEXT    NOT NULL,
+    PayloadBinary          BLOB    NULL,
+    ModifiedOn             TEXT    NOT NULL,
+    Version                INTEGER NULL,
+    PRIMARY KEY (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, GrainTypeString, GrainIdExtensionString, ServiceId)
+) WITHOUT ROWID;
+
+-- The write returns exactly one row: the new version on success, or NULL when the insert or the
+-- compare-and-swap update matched nothing (Orleans then raises InconsistentStateException).
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
+('WriteToStorageKey',
+ 'INSERT INTO OrleansStorage (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, GrainTypeString, GrainIdExtensionString,
+                              ServiceId, PayloadBinary, ModifiedOn, Version)
+  SELECT @GrainIdHash, @GrainTypeHash, @GrainIdN0, @GrainIdN1, @GrainTypeString, ifnull(@GrainIdExtensionString, ''''),
+         @ServiceId, @PayloadBinary, datetime(''now''), 1
+  WHERE true
+  ON CONFLICT (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, GrainTypeString, GrainIdExtensionString, ServiceId)
+  DO UPDATE SET PayloadBinary = excluded.PayloadBinary, ModifiedOn = excluded.ModifiedOn, Version = Version + 1
+     WHERE Version = @GrainStateVersion
+  RETURNING Version AS NewGrainStateVersion;
+  SELECT NULL AS NewGrainStateVersion WHERE changes() = 0;'),
+('ReadFromStorageKey',
+ 'SELECT PayloadBinary, Version
+  FROM OrleansStorage
+  WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND GrainIdN0 = @GrainIdN0
+    AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
+    AND GrainIdExtensionString = ifnull(@GrainIdExtensionString, '''') AND ServiceId = @ServiceId;'),
+('ClearStorageKey',
+ 'UPDATE OrleansStorage
+  SET PayloadBinary = NULL, ModifiedOn = datetime(''now''), Version = Version + 1
+  WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND GrainIdN0 = @GrainIdN0
+    AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
+    AND GrainIdExtensionString = ifnull(@GrainIdExtensionString, '''') AND ServiceId = @ServiceId
+    AND Version = @GrainStateVersion
+  RETURNING Version AS NewGrainStateVersion;
+  SELECT NULL AS NewGrainStateVersion WHERE changes() = 0;'),
+('DeleteStorageKey',
+ 'DELETE FROM OrleansStorage
+  WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND GrainIdN0 = @GrainIdN0
+    AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
+    AND GrainIdExtensionString = ifnull(@GrainIdExtensionString, '''') AND ServiceId = @ServiceId
+    AND Version = @GrainStateVersion
+  RETURNING Version + 1 AS NewGrainStateVersion;
+  SELECT NULL AS NewGrainStateVersion WHERE changes() = 0;');
