@@ -67,7 +67,7 @@ public sealed class TwinHost : IAsyncDisposable
     }
 
     private static string AddressOf(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     private static int FreePort()
     {

@@ -26,6 +26,7 @@ public sealed record Asset
     /// <summary>Device timestamp of the newest telemetry applied; older readings are ignored.</summary>
     [Id(13)] public DateTimeOffset? TelemetryAt { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public AssetSummary Summary => new(Id, Type, Status, Location);
 
     /// <summary>The asset with the live-attribute slot of its type filled with defaults if missing.</summary>

@@ -15,6 +15,9 @@ public sealed record AssetDependencies
 
     public static readonly AssetDependencies None = new();
 
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsEmpty => BackhaulLinkId is null && PowerFeederId is null && WatchedIntersectionId is null && Neighbours.Length == 0;
+
     /// <summary>Every asset id this one depends on, with the type that id must have.</summary>
     public IEnumerable<(string Field, string Id, AssetType Type)> AssetReferences()
     {

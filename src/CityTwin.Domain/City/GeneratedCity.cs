@@ -1,0 +1,6 @@
+using CityTwin.Domain.Assets;
+
+namespace CityTwin.Domain.City;
+
+/// <summary>A generated city: its assets with dependencies before dependents (links, intersections, cameras, poles).</summary>
+public sealed record GeneratedCity(IReadOnlyList<Asset> Assets, IReadOnlyList<string> Districts, int Rows, int Columns);
