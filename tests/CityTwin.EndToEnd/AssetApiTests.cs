@@ -81,7 +81,7 @@ public sealed class AssetApiTests(ApiFixture fixture)
     }
 
     [Theory]
-    [InlineData("""{"dimLevel": 50""", "$")]
+    [InlineData("""{"dimLevel": 50""", "dimLevel")]
     [InlineData("""{"dimLevel": "bright"}""", "dimLevel")]
     [InlineData("""[1, 2]""", "$")]
     public async Task Malformed_json_is_a_400_naming_where(string body, string field)

@@ -30,12 +30,8 @@ public static class CityEndpoints
 
         using var stream = new MemoryStream(body.Value!.Value.ToArray(), writable: false);
         var document = GeoJsonReader.Read(stream);
-        var errors = document.Errors.ToList();
-        if (errors.Count == 0)
-        {
-            var existing = await ExistingTypesAsync(grains, document.Assets, ct);
-            errors.AddRange(CityValidator.Validate(document.Assets, id => existing.TryGetValue(id, out var t) ? t : null));
-        }
+        var existing = await ExistingTypesAsync(grains, document.Assets, ct);
+        var errors = document.AllErrors(id => existing.TryGetValue(id, out var t) ? t : null);
         if (errors.Count > 0)
         {
             return Results.Problem(

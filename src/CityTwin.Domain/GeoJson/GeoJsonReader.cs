@@ -32,6 +32,7 @@ public static class GeoJsonReader
                 return Failed("must have a 'features' array");
 
             var assets = new List<Asset>(features.GetArrayLength());
+            var indexes = new List<int>(features.GetArrayLength());
             var errors = new List<FeatureError>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var index = 0;
@@ -41,14 +42,18 @@ public static class GeoJsonReader
                 var asset = ReadFeature(feature, index, errors);
                 if (asset is not null && !seen.Add(asset.Id))
                     errors.Add(new FeatureError(index, asset.Id, "id", "appears more than once in the file"));
-                if (asset is not null && errors.Count == before) assets.Add(asset);
+                if (asset is not null && errors.Count == before)
+                {
+                    assets.Add(asset);
+                    indexes.Add(index);
+                }
                 index++;
             }
-            return new ImportDocument(errors.Count == 0 ? assets : [], errors);
+            return new ImportDocument(assets, indexes, errors);
         }
     }
 
-    private static ImportDocument Failed(string message) => new([], [new FeatureError(-1, null, "$", message)]);
+    private static ImportDocument Failed(string message) => new([], [], [new FeatureError(-1, null, "$", message)]);
 
     private static Asset? ReadFeature(JsonElement feature, int index, List<FeatureError> errors)
     {

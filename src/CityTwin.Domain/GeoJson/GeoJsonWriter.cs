@@ -1,38 +1,52 @@
+using System.Buffers;
 using System.Text.Json;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.Serialization;
 
 namespace CityTwin.Domain.GeoJson;
 
-/// <summary>Writes assets as an RFC 7946 FeatureCollection, streaming: memory stays flat however large the city.</summary>
+/// <summary>
+/// Writes assets as an RFC 7946 FeatureCollection, streaming: features are written into a buffer that is
+/// copied to the stream asynchronously every 64 KiB, so memory stays flat however large the city and an
+/// HTTP response body (which refuses synchronous writes) can be the stream.
+/// </summary>
 public static class GeoJsonWriter
 {
     private const int FlushBytes = 64 * 1024;
 
     public static async Task WriteAsync(Stream stream, IAsyncEnumerable<Asset> assets, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = true });
+        var buffer = new ArrayBufferWriter<byte>(2 * FlushBytes);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         Begin(writer);
         await foreach (var asset in assets.WithCancellation(cancellationToken))
-        {
-            Feature(writer, asset);
-            if (writer.BytesPending > FlushBytes) await writer.FlushAsync(cancellationToken);
-        }
+            await FeatureAsync(writer, buffer, stream, asset, cancellationToken);
         End(writer);
-        await writer.FlushAsync(cancellationToken);
+        await DrainAsync(writer, buffer, stream, cancellationToken);
     }
 
     public static async Task WriteAsync(Stream stream, IEnumerable<Asset> assets, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = true });
+        var buffer = new ArrayBufferWriter<byte>(2 * FlushBytes);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         Begin(writer);
         foreach (var asset in assets)
-        {
-            Feature(writer, asset);
-            if (writer.BytesPending > FlushBytes) await writer.FlushAsync(cancellationToken);
-        }
+            await FeatureAsync(writer, buffer, stream, asset, cancellationToken);
         End(writer);
-        await writer.FlushAsync(cancellationToken);
+        await DrainAsync(writer, buffer, stream, cancellationToken);
+    }
+
+    private static async ValueTask FeatureAsync(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, Stream stream, Asset asset, CancellationToken ct)
+    {
+        Feature(writer, asset);
+        if (writer.BytesPending + buffer.WrittenCount > FlushBytes) await DrainAsync(writer, buffer, stream, ct);
+    }
+
+    private static async ValueTask DrainAsync(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, Stream stream, CancellationToken ct)
+    {
+        writer.Flush(); // into the buffer, not the stream
+        await stream.WriteAsync(buffer.WrittenMemory, ct);
+        buffer.ResetWrittenCount();
     }
 
     private static void Begin(Utf8JsonWriter writer)

@@ -7,6 +7,8 @@ namespace CityTwin.Domain.Serialization;
 /// <summary>
 /// The product's one JSON convention, for the API and GeoJSON alike: camelCase names, enums as camelCase
 /// strings, nulls omitted, and unknown properties refused so a misspelt field is an error rather than ignored.
+/// Reflection-based metadata on purpose: System.Text.Json's source generator assigns every init-only property,
+/// so a property missing from the JSON would overwrite the record's default (an empty array) with null.
 /// </summary>
 public static class CityTwinJson
 {
@@ -20,7 +22,7 @@ public static class CityTwinJson
             NumberHandling = JsonNumberHandling.Strict,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             AllowTrailingCommas = false,
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(CityTwinJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.MakeReadOnly();

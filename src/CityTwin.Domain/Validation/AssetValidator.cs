@@ -12,7 +12,8 @@ public static class AssetValidator
     /// <summary>Checks that need nothing but the asset itself.</summary>
     public static List<ValidationError> Validate(Asset a)
     {
-        var errors = new List<ValidationError>();
+        var errors = StructuralErrors(a);
+        if (errors.Count > 0) return errors; // the checks below assume every collection is there
         if (!Ids.IsValid(a.Id)) errors.Add(new("id", $"must be 1–{Ids.MaxLength} characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit"));
         if (!Enum.IsDefined(a.Type)) errors.Add(new("type", "must be one of pole, camera, intersection, link"));
         if (!Enum.IsDefined(a.Status)) errors.Add(new("status", "is not a known status"));
@@ -34,6 +35,42 @@ public static class AssetValidator
             if (actual is null) yield return new(field, $"refers to unknown asset '{id}'");
             else if (actual != expected) yield return new(field, $"refers to '{id}', a {actual.Value.ToString().ToLowerInvariant()}, but must be a {expected.ToString().ToLowerInvariant()}");
         }
+    }
+
+    /// <summary>Explicit JSON nulls where the model has collections or nested records.</summary>
+    private static List<ValidationError> StructuralErrors(Asset a)
+    {
+        var errors = new List<ValidationError>();
+        void NotNull(object? value, string field)
+        {
+            if (value is null) errors.Add(new(field, "must not be null"));
+        }
+        NotNull(a.Name, "name");
+        NotNull(a.Dependencies, "dependencies");
+        if (a.Dependencies is { } d)
+        {
+            NotNull(d.Neighbours, "dependencies.neighbours");
+            for (var i = 0; i < (d.Neighbours?.Length ?? 0); i++)
+            {
+                NotNull(d.Neighbours![i], $"dependencies.neighbours[{i}]");
+                NotNull(d.Neighbours[i]?.IntersectionId, $"dependencies.neighbours[{i}].intersectionId");
+            }
+        }
+        if (a.Pole is { } p) NotNull(p.Sensors, "pole.sensors");
+        if (a.Intersection is { } x)
+        {
+            NotNull(x.QueueLength, "intersection.queueLength");
+            NotNull(x.DelaySeconds, "intersection.delaySeconds");
+            NotNull(x.Plan, "intersection.plan");
+            NotNull(x.Plan?.Phases, "intersection.plan.phases");
+            for (var i = 0; i < (x.Plan?.Phases?.Length ?? 0); i++)
+            {
+                NotNull(x.Plan!.Phases[i], $"intersection.plan.phases[{i}]");
+                NotNull(x.Plan.Phases[i]?.Approaches, $"intersection.plan.phases[{i}].approaches");
+                NotNull(x.Plan.Phases[i]?.Name, $"intersection.plan.phases[{i}].name");
+            }
+        }
+        return errors;
     }
 
     private static void ValidateDependencies(Asset a, List<ValidationError> errors)
