@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Providers;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -10,6 +11,8 @@ namespace CityTwin.Storage;
 
 public static class OrleansStorageExtensions
 {
+    private const string SqliteProviderName = "sqlite-file";
+
     /// <summary>
     /// Grain storage, clustering and reminders for the chosen provider, with the schema applied before the
     /// silo's first lifecycle stage (so membership and storage find their tables).
@@ -19,8 +22,20 @@ public static class OrleansStorageExtensions
         silo.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycle(options));
 
-        foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME })
+        string[] names = [StorageNames.Assets, StorageNames.PubSub, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME];
+        if (options.Provider == StorageProvider.Sqlite)
         {
+            // One ADO.NET provider for the file, behind one write gate shared by every storage name.
+            AddAdoNet(SqliteProviderName);
+            silo.Services.AddSingleton(sp => new SqliteWriteGate(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
+            foreach (var name in names) silo.Services.AddGrainStorage(name, (sp, _) => sp.GetRequiredService<SqliteWriteGate>());
+        }
+        else
+        {
+            foreach (var name in names) AddAdoNet(name);
+        }
+
+        void AddAdoNet(string name) =>
             silo.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> o) => o.Configure<Serializer>((storage, serializer) =>
             {
                 storage.Invariant = options.Invariant;
@@ -28,7 +43,6 @@ public static class OrleansStorageExtensions
                 // Orleans' own binary format: compact, fast and version-tolerant through the [Id]s on every record.
                 storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
-        }
 
         if (options.Provider == StorageProvider.PostgreSql)
         {

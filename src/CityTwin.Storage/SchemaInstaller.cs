@@ -35,7 +35,8 @@ public static class SchemaInstaller
             // WAL (a property of the file, so set once here) lets reads proceed while a grain writes.
             await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            foreach (var script in Scripts("Sqlite")) await ExecuteAsync(connection, script, cancellationToken, tx);
+            var synchronous = options.SqliteSynchronous.ToString().ToUpperInvariant();
+            foreach (var script in Scripts("Sqlite")) await ExecuteAsync(connection, script.Replace("{synchronous}", synchronous), cancellationToken, tx);
             await tx.CommitAsync(cancellationToken);
         }
     }

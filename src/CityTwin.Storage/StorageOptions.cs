@@ -13,6 +13,11 @@ public sealed class StorageOptions
     public string DataDirectory { get; set; } = "data";
     public string ClusterId { get; set; } = "citytwin";
     public string ServiceId { get; set; } = "citytwin";
+    /// <summary>
+    /// SQLite's sync mode for grain writes. NORMAL (WAL): a write survives a process crash, and a power cut may
+    /// lose the last moments; FULL: fsync on every write, durable against power loss too, several times slower.
+    /// </summary>
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
     /// <summary>The ADO.NET invariant Orleans loads the driver by.</summary>
     public string Invariant => Provider == StorageProvider.Sqlite ? "System.Data.SQLite" : "Npgsql";

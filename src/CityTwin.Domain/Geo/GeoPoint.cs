@@ -4,6 +4,7 @@ namespace CityTwin.Domain.Geo;
 [GenerateSerializer, Immutable, Alias("GeoPoint")]
 public readonly record struct GeoPoint([property: Id(0)] double Lon, [property: Id(1)] double Lat)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsValid => double.IsFinite(Lon) && double.IsFinite(Lat) && Lon is >= -180 and <= 180 && Lat is >= -90 and <= 90;
 
     private const double EarthRadiusM = 6_371_000;

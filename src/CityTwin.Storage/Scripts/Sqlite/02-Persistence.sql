@@ -18,9 +18,12 @@ CREATE TABLE IF NOT EXISTS OrleansStorage
 
 -- The write returns exactly one row: the new version on success, or NULL when the insert or the
 -- compare-and-swap update matched nothing (Orleans then raises InconsistentStateException).
+-- Writes set the connection's sync mode first (Storage:SqliteSynchronous, NORMAL by default): in WAL mode a
+-- NORMAL commit survives a process crash without an fsync per grain write.
 INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
 ('WriteToStorageKey',
- 'INSERT INTO OrleansStorage (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, GrainTypeString, GrainIdExtensionString,
+ 'PRAGMA synchronous = {synchronous};
+  INSERT INTO OrleansStorage (GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, GrainTypeString, GrainIdExtensionString,
                               ServiceId, PayloadBinary, ModifiedOn, Version)
   SELECT @GrainIdHash, @GrainTypeHash, @GrainIdN0, @GrainIdN1, @GrainTypeString, ifnull(@GrainIdExtensionString, ''''),
          @ServiceId, @PayloadBinary, datetime(''now''), 1
@@ -37,7 +40,8 @@ INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
     AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
     AND GrainIdExtensionString = ifnull(@GrainIdExtensionString, '''') AND ServiceId = @ServiceId;'),
 ('ClearStorageKey',
- 'UPDATE OrleansStorage
+ 'PRAGMA synchronous = {synchronous};
+  UPDATE OrleansStorage
   SET PayloadBinary = NULL, ModifiedOn = datetime(''now''), Version = Version + 1
   WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND GrainIdN0 = @GrainIdN0
     AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
@@ -46,7 +50,8 @@ INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
   RETURNING Version AS NewGrainStateVersion;
   SELECT NULL AS NewGrainStateVersion WHERE changes() = 0;'),
 ('DeleteStorageKey',
- 'DELETE FROM OrleansStorage
+ 'PRAGMA synchronous = {synchronous};
+  DELETE FROM OrleansStorage
   WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND GrainIdN0 = @GrainIdN0
     AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
     AND GrainIdExtensionString = ifnull(@GrainIdExtensionString, '''') AND ServiceId = @ServiceId

@@ -1,0 +1,32 @@
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace CityTwin.Storage;
+
+/// <summary>
+/// Lets one grain write reach the SQLite file at a time. SQLite has a single writer, and Microsoft.Data.Sqlite
+/// waits for a busy lock by sleeping on the calling thread: without this gate, concurrent grain writes park
+/// Orleans' scheduler threads for seconds. With it, waiting writers await without holding a thread and each
+/// write finds the file free. Reads pass straight through (WAL lets them run beside the writer).
+/// </summary>
+internal sealed class SqliteWriteGate(IGrainStorage inner) : IGrainStorage
+{
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await _writer.WaitAsync();
+        try { await inner.WriteStateAsync(stateName, grainId, grainState); }
+        finally { _writer.Release(); }
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await _writer.WaitAsync();
+        try { await inner.ClearStateAsync(stateName, grainId, grainState); }
+        finally { _writer.Release(); }
+    }
+}
