@@ -1,12 +1,13 @@
 using CityTwin.LoadTests;
 
-// Usage: dotnet run -c Release --project load-tests/CityTwin.LoadTests -- [foundation] [--assets N] [--rate R] [--seconds S]
+// Usage: load-tests/run.sh [--assets N] [--rate R] [--seconds S] [--data DIR (keep the imported city; reuse it next time)]
 var assets = Option("--assets", 100_000);
 var rate = Option("--rate", 2_000);
 var seconds = Option("--seconds", 30);
 
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
-rows.AddRange(await FoundationBenchmark.RunAsync(assets, rate, TimeSpan.FromSeconds(seconds)));
+var data = Array.IndexOf(args, "--data") is var d and >= 0 ? args[d + 1] : null;
+rows.AddRange(await FoundationBenchmark.RunAsync(assets, rate, TimeSpan.FromSeconds(seconds), data));
 
 var results = Path.Combine(Twin.RepoRoot, "load-tests", "results");
 Directory.CreateDirectory(results);

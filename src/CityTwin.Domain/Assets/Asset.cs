@@ -39,6 +39,22 @@ public sealed record Asset
         _ => this,
     };
 
+    /// <summary>
+    /// The same asset sharing what thousands of assets hold alike (district, feeder and backhaul ids, empty
+    /// arrays) instead of one copy each: a silo keeps up to a million of these in memory.
+    /// </summary>
+    public Asset Compact() => this with
+    {
+        District = string.Intern(District),
+        Dependencies = Dependencies with
+        {
+            BackhaulLinkId = Dependencies.BackhaulLinkId is { } link ? string.Intern(link) : null,
+            PowerFeederId = Dependencies.PowerFeederId is { } feeder ? string.Intern(feeder) : null,
+            Neighbours = Dependencies.Neighbours is { Length: 0 } ? [] : Dependencies.Neighbours,
+        },
+        Pole = Pole is { Sensors.Length: 0 } ? Pole with { Sensors = [] } : Pole,
+    };
+
     /// <summary>Same configuration and live attributes, ignoring version and timestamps.</summary>
     public bool SameContentAs(Asset other) =>
         AssetComparer.SameContent(this, other);

@@ -11,7 +11,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     private readonly IPersistentState<AssetGrainState> _state;
     private readonly TimeProvider _time;
     private readonly ILogger<AssetGrain> _logger;
-    private readonly WriteBehind _telemetryWrites;
+    private readonly TimeSpan _writeBehindWindow;
+    private WriteBehind? _telemetryWrites; // created by the first reading: most assets never hold one
 
     public AssetGrain(
         [PersistentState("asset", StorageNames.Assets)] IPersistentState<AssetGrainState> state,
@@ -22,10 +23,16 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         _state = state;
         _time = time;
         _logger = logger;
-        _telemetryWrites = new WriteBehind(this, _state.WriteStateAsync, options.Value.TelemetryWriteBehind);
+        _writeBehindWindow = options.Value.TelemetryWriteBehind;
     }
 
     private Asset? Current => _state.State.Asset;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _state.State.Asset = Current?.Compact();
+        return Task.CompletedTask;
+    }
 
     public Task<Asset?> GetAsync() => Task.FromResult(Current);
 
@@ -41,7 +48,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         var previous = Current;
         if (previous is not null && previous.SameContentAs(candidate)) return new UpsertResult(UpsertOutcome.Unchanged, previous, []);
 
-        var next = candidate with
+        var next = candidate.Compact() with
         {
             Version = (previous?.Version ?? 0) + 1,
             UpdatedAt = _time.GetUtcNow(),
@@ -61,6 +68,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (TelemetryRules.IsStale(asset, reading)) return TelemetryResult.Stale;
 
         _state.State.Asset = TelemetryRules.Apply(asset, reading, _time.GetUtcNow());
+        _telemetryWrites ??= new WriteBehind(this, _state.WriteStateAsync, _writeBehindWindow);
         await _telemetryWrites.MarkDirtyAsync();
         return TelemetryResult.Applied;
     }
@@ -77,7 +85,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await _telemetryWrites.FlushAsync();
+        if (_telemetryWrites is not null) await _telemetryWrites.FlushAsync();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -89,7 +97,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         try
         {
             await _state.WriteStateAsync();
-            _telemetryWrites.Written();
+            _telemetryWrites?.Written();
         }
         catch
         {
