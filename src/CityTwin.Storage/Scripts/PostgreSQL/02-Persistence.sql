@@ -18,6 +18,10 @@ CREATE INDEX IF NOT EXISTS IX_OrleansStorage ON OrleansStorage USING btree (Grai
 
 -- Insert (expected version NULL) or compare-and-swap update; returns the new version, or the old one when
 -- nothing matched (Orleans then reports an inconsistent state).
+-- The table has no unique key (the hashes are the index, the strings only resolve collisions), so two
+-- activations of one grain (possible while membership settles) could both pass NOT EXISTS and insert twice,
+-- after which every read of that grain fails. A transaction-scoped advisory lock on the two hashes serialises
+-- first inserts of the same grain; the second then sees the first's row and reports the conflict.
 CREATE OR REPLACE FUNCTION citytwin_write_grain_state(
     p_idhash integer, p_n0 bigint, p_n1 bigint, p_typehash integer, p_type varchar, p_ext varchar,
     p_service varchar, p_version integer, p_payload bytea)
@@ -28,6 +32,7 @@ DECLARE
     v_rows   integer := 0;
 BEGIN
     IF p_version IS NULL THEN
+        PERFORM pg_advisory_xact_lock(p_typehash, p_idhash);
         INSERT INTO OrleansStorage (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString,
                                     GrainIdExtensionString, ServiceId, PayloadBinary, ModifiedOn, Version)
         SELECT p_idhash, p_n0, p_n1, p_typehash, p_type, p_ext, p_service, p_payload, now() AT TIME ZONE 'utc', 1
@@ -57,7 +62,7 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
  'SELECT * FROM citytwin_write_grain_state(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
       @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary);'),
 ('ReadFromStorageKey',
- 'SELECT PayloadBinary, now() AT TIME ZONE ''utc'', Version
+ 'SELECT PayloadBinary, Version
   FROM OrleansStorage
   WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash
     AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1 AND GrainTypeString = @GrainTypeString
@@ -77,4 +82,5 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
     AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString AND ServiceId = @ServiceId
     AND Version = @GrainStateVersion
   RETURNING Version + 1 AS NewGrainStateVersion;')
-ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText
+    WHERE OrleansQuery.QueryText IS DISTINCT FROM EXCLUDED.QueryText; -- unchanged rows are not rewritten

@@ -122,4 +122,5 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
 ('CleanupDefunctSiloEntriesKey',
  'DELETE FROM OrleansMembershipTable
   WHERE DeploymentId = @DeploymentId AND IAmAliveTime < @IAmAliveTime AND Status != 3;')
-ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText
+    WHERE OrleansQuery.QueryText IS DISTINCT FROM EXCLUDED.QueryText; -- unchanged rows are not rewritten
