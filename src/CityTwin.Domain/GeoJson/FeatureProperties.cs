@@ -2,8 +2,12 @@ using CityTwin.Domain.Assets;
 
 namespace CityTwin.Domain.GeoJson;
 
-/// <summary>The <c>properties</c> of an asset's GeoJSON Feature: the asset less its id and position, and less twin metadata.</summary>
-public sealed record FeatureProperties
+/// <summary>
+/// The <c>properties</c> of an asset's GeoJSON Feature: the asset less its id and position (the Feature's own
+/// members) and less twin metadata (version, timestamps), so an export re-imports to the same bytes.
+/// Every member is optional here; the reader reports the required ones by name.
+/// </summary>
+internal sealed record FeatureProperties
 {
     public AssetType? Type { get; init; }
     public string? Name { get; init; }

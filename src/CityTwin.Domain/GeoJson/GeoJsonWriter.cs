@@ -1,26 +1,30 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.Serialization;
 
 namespace CityTwin.Domain.GeoJson;
 
 /// <summary>
-/// Writes assets as an RFC 7946 FeatureCollection, streaming: features are written into a buffer that is
-/// copied to the stream asynchronously every 64 KiB, so memory stays flat however large the city and an
-/// HTTP response body (which refuses synchronous writes) can be the stream.
+/// Writes assets as an RFC 7946 FeatureCollection, one Point Feature per asset, streaming: features go into a
+/// buffer that is copied to the stream asynchronously every 64 KiB, so memory stays flat however large the city,
+/// and an HTTP response body (which refuses synchronous writes) can be the stream.
 /// </summary>
 public static class GeoJsonWriter
 {
     private const int FlushBytes = 64 * 1024;
+    private static readonly JsonTypeInfo<FeatureProperties> PropertiesInfo = (JsonTypeInfo<FeatureProperties>)CityTwinJson.Options.GetTypeInfo(typeof(FeatureProperties));
 
     public static async Task WriteAsync(Stream stream, IAsyncEnumerable<Asset> assets, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(2 * FlushBytes);
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        Begin(writer);
+        using var writer = Begin(buffer);
         await foreach (var asset in assets.WithCancellation(cancellationToken))
-            await FeatureAsync(writer, buffer, stream, asset, cancellationToken);
+        {
+            Feature(writer, asset);
+            if (writer.BytesPending + buffer.WrittenCount >= FlushBytes) await DrainAsync(writer, buffer, stream, cancellationToken);
+        }
         End(writer);
         await DrainAsync(writer, buffer, stream, cancellationToken);
     }
@@ -28,32 +32,30 @@ public static class GeoJsonWriter
     public static async Task WriteAsync(Stream stream, IEnumerable<Asset> assets, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(2 * FlushBytes);
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        Begin(writer);
+        using var writer = Begin(buffer);
         foreach (var asset in assets)
-            await FeatureAsync(writer, buffer, stream, asset, cancellationToken);
+        {
+            Feature(writer, asset);
+            if (writer.BytesPending + buffer.WrittenCount >= FlushBytes) await DrainAsync(writer, buffer, stream, cancellationToken);
+        }
         End(writer);
         await DrainAsync(writer, buffer, stream, cancellationToken);
     }
 
-    private static async ValueTask FeatureAsync(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, Stream stream, Asset asset, CancellationToken ct)
-    {
-        Feature(writer, asset);
-        if (writer.BytesPending + buffer.WrittenCount > FlushBytes) await DrainAsync(writer, buffer, stream, ct);
-    }
-
     private static async ValueTask DrainAsync(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, Stream stream, CancellationToken ct)
     {
-        writer.Flush(); // into the buffer, not the stream
+        writer.Flush(); // into the buffer, never the stream
         await stream.WriteAsync(buffer.WrittenMemory, ct);
         buffer.ResetWrittenCount();
     }
 
-    private static void Begin(Utf8JsonWriter writer)
+    private static Utf8JsonWriter Begin(ArrayBufferWriter<byte> buffer)
     {
+        var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
-        writer.WriteString("type", "FeatureCollection");
-        writer.WriteStartArray("features");
+        writer.WriteString("type"u8, "FeatureCollection"u8);
+        writer.WriteStartArray("features"u8);
+        return writer;
     }
 
     private static void End(Utf8JsonWriter writer)
@@ -65,17 +67,17 @@ public static class GeoJsonWriter
     private static void Feature(Utf8JsonWriter writer, Asset asset)
     {
         writer.WriteStartObject();
-        writer.WriteString("type", "Feature");
-        writer.WriteString("id", asset.Id);
-        writer.WriteStartObject("geometry");
-        writer.WriteString("type", "Point");
-        writer.WriteStartArray("coordinates");
+        writer.WriteString("type"u8, "Feature"u8);
+        writer.WriteString("id"u8, asset.Id);
+        writer.WriteStartObject("geometry"u8);
+        writer.WriteString("type"u8, "Point"u8);
+        writer.WriteStartArray("coordinates"u8);
         writer.WriteNumberValue(asset.Location.Lon);
         writer.WriteNumberValue(asset.Location.Lat);
         writer.WriteEndArray();
         writer.WriteEndObject();
-        writer.WritePropertyName("properties");
-        JsonSerializer.Serialize(writer, FeatureProperties.Of(asset), CityTwinJson.Options);
+        writer.WritePropertyName("properties"u8);
+        JsonSerializer.Serialize(writer, FeatureProperties.Of(asset), PropertiesInfo);
         writer.WriteEndObject();
     }
 }

@@ -5,10 +5,11 @@ using System.Text.Json.Serialization.Metadata;
 namespace CityTwin.Domain.Serialization;
 
 /// <summary>
-/// The product's one JSON convention, for the API and GeoJSON alike: camelCase names, enums as camelCase
-/// strings, nulls omitted, and unknown properties refused so a misspelt field is an error rather than ignored.
-/// Reflection-based metadata on purpose: System.Text.Json's source generator assigns every init-only property,
-/// so a property missing from the JSON would overwrite the record's default (an empty array) with null.
+/// The product's one JSON convention, for the API and GeoJSON alike: web defaults (camelCase, case-insensitive
+/// reading), enums as camelCase strings (read case-insensitively, numbers refused), nulls omitted, numbers
+/// strict (no quoted numbers, no NaN), and unknown properties refused so a misspelt field is an error rather
+/// than silently ignored. Metadata comes from <see cref="CityTwinJsonContext"/> where the source generator is
+/// correct and from reflection otherwise — which also serves any type the API adds later.
 /// </summary>
 public static class CityTwinJson
 {
@@ -21,8 +22,7 @@ public static class CityTwinJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             NumberHandling = JsonNumberHandling.Strict,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-            AllowTrailingCommas = false,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(CityTwinJsonContext.Default, new DefaultJsonTypeInfoResolver()),
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.MakeReadOnly();

@@ -9,6 +9,7 @@ public static partial class Ids
 
     public static bool IsValid(string? id) => id is not null && IdPattern().IsMatch(id);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    // \z, not $: in .NET "$" also matches before a trailing newline, which would let "pole-1\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\z")]
     private static partial Regex IdPattern();
 }
