@@ -53,9 +53,11 @@ public static class FoundationBenchmark
                 });
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 var after = twin.Silo.WorkingSetBytes();
-                var perAsset = (after - before) / (double)ids.Length;
-                rows.Add($"| Silo memory per activated asset ({ids.Length:N0} active) | {before / 1e6:0} MB → {after / 1e6:0} MB working set: **{perAsset / 1024:0.00} KB per asset** | ≤ 3 KB |");
-                Console.WriteLine(rows[^1]);
+                if (Environment.GetEnvironmentVariable("CITYTWIN_BENCH_HOLD") is { } hold)
+                {
+                    Console.WriteLine($"holding silo pid {twin.Silo.Pid} for {hold} s");
+                    await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold)));
+                }
 
                 var random = new Random(1);
                 var urls = Enumerable.Range(0, rate * (int)duration.TotalSeconds).Select(_ => $"/api/assets/{ids[random.Next(ids.Length)]}").ToArray();
@@ -63,6 +65,11 @@ public static class FoundationBenchmark
                 await ConstantRateLoad.RunAsync(twin.Http, i => i % 2 == 0 ? "/alive" : urls[i], rate, TimeSpan.FromSeconds(10));
                 var baseline = await ConstantRateLoad.RunAsync(twin.Http, _ => "/alive", rate, duration);
                 var get = await ConstantRateLoad.RunAsync(twin.Http, i => urls[i], rate, duration);
+                // Again once the silo has served traffic for a while: the GCs it ran meanwhile return the
+                // memory that activation needed only transiently, so this is the steady state.
+                var steady = twin.Silo.WorkingSetBytes();
+                rows.Add($"| Silo memory per activated asset ({ids.Length:N0} active) | working set {before / 1e6:0} MB before activation → {steady / 1e6:0} MB in steady state after {duration.TotalSeconds * 2 + 10:0} s of reads: **{(steady - before) / (double)ids.Length / 1024:0.00} KB per asset** (right after activating: {(after - before) / (double)ids.Length / 1024:0.00} KB) | ≤ 3 KB |");
+                Console.WriteLine(rows[^1]);
                 rows.Add($"| `GET /api/assets/{{id}}` at {rate:N0} req/s for {duration.TotalSeconds:0} s ({get.Requests:N0} requests, {get.Errors} errors) | p50 {get.P50:0.00} ms, **p99 {get.P99:0.00} ms**, p99.9 {get.P999:0.00} ms; baseline `/alive` same rate: p50 {baseline.P50:0.00} ms, p99 {baseline.P99:0.00} ms (ratio p99 {get.P99 / baseline.P99:0.0}×) | p99 ≤ 5 ms |");
                 Console.WriteLine(rows[^1]);
             }
