@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
@@ -28,8 +29,11 @@ public static class CityEndpoints
         var body = await JsonBody.ReadBytesAsync(request, limit, ct);
         if (body.Problem is not null) return body.Problem;
 
-        using var stream = new MemoryStream(body.Value!.Value.ToArray(), writable: false);
-        var document = GeoJsonReader.Read(stream);
+        var bytes = body.Value!.Value;
+        using var stream = MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
+        var document = await GeoJsonReader.ReadAsync(stream, ct);
         var existing = await ExistingTypesAsync(grains, document.Assets, ct);
         var errors = document.AllErrors(id => existing.TryGetValue(id, out var t) ? t : null);
         if (errors.Count > 0)

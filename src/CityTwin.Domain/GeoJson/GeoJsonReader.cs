@@ -12,33 +12,6 @@ public static class GeoJsonReader
 {
     private const int BufferBytes = 64 * 1024;
 
-    public static ImportDocument Read(Stream stream)
-    {
-        var parser = new FeatureCollectionParser();
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
-        try
-        {
-            var length = 0;
-            bool final;
-            do
-            {
-                buffer = Room(buffer, length);
-                var read = stream.Read(buffer, length, buffer.Length - length);
-                (length, final) = (length + read, read == 0);
-                length = Keep(buffer, length, parser.Consume(buffer.AsSpan(0, length), final));
-            } while (!final && !parser.Stopped);
-            return parser.Result();
-        }
-        catch (JsonException e)
-        {
-            return Malformed(e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     public static async Task<ImportDocument> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
         var parser = new FeatureCollectionParser();
