@@ -1,6 +1,7 @@
 using CityTwin.LoadTests;
 
 // Usage: load-tests/run.sh [--assets N] [--rate R] [--seconds S] [--data DIR (keep the imported city; reuse it next time)]
+// CITYTWIN_BENCH_HOLD=S keeps the silo with every asset active for S seconds (to take a dotnet-gcdump of it).
 var assets = Option("--assets", 100_000);
 var rate = Option("--rate", 2_000);
 var seconds = Option("--seconds", 30);

@@ -54,8 +54,6 @@ public static class TelemetryRules
         AssetValidator.Range(errors, "flowVehPerHour", t.FlowVehPerHour, 0, 50_000);
         if (t.SatelliteId is not null && !Ids.IsValid(t.SatelliteId)) errors.Add(new("satelliteId", "must be a valid id"));
         AssetValidator.LinkRanges(errors, "", t.ElevationDeg, t.SlantRangeKm, t.LatencyMs, t.ThroughputMbps, t.PacketLossPct, t.RainFadeDb);
-        for (var k = 0; k < errors.Count; k++)
-            if (errors[k].Field.StartsWith('.')) errors[k] = errors[k] with { Field = errors[k].Field[1..] };
         return errors;
     }
 

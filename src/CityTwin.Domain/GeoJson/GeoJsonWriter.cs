@@ -29,18 +29,8 @@ public static class GeoJsonWriter
         await DrainAsync(writer, buffer, stream, cancellationToken);
     }
 
-    public static async Task WriteAsync(Stream stream, IEnumerable<Asset> assets, CancellationToken cancellationToken)
-    {
-        var buffer = new ArrayBufferWriter<byte>(2 * FlushBytes);
-        using var writer = Begin(buffer);
-        foreach (var asset in assets)
-        {
-            Feature(writer, asset);
-            if (writer.BytesPending + buffer.WrittenCount >= FlushBytes) await DrainAsync(writer, buffer, stream, cancellationToken);
-        }
-        End(writer);
-        await DrainAsync(writer, buffer, stream, cancellationToken);
-    }
+    public static Task WriteAsync(Stream stream, IEnumerable<Asset> assets, CancellationToken cancellationToken) =>
+        WriteAsync(stream, assets.ToAsyncEnumerable(), cancellationToken);
 
     private static async ValueTask DrainAsync(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, Stream stream, CancellationToken ct)
     {

@@ -141,14 +141,16 @@ public static class AssetValidator
         }
     }
 
+    /// <param name="prefix">"link" for an asset's attributes; "" for a reading, whose fields sit at the top level.</param>
     internal static void LinkRanges(List<ValidationError> errors, string prefix, double? elevation, double? slant, double? latency, double? throughput, double? loss, double? fade)
     {
-        Range(errors, $"{prefix}.elevationDeg", elevation, 0, 90);
-        Range(errors, $"{prefix}.slantRangeKm", slant, 0, 5_000);
-        Range(errors, $"{prefix}.latencyMs", latency, 0, 10_000);
-        Range(errors, $"{prefix}.throughputMbps", throughput, 0, 100_000);
-        Range(errors, $"{prefix}.packetLossPct", loss, 0, 100);
-        Range(errors, $"{prefix}.rainFadeDb", fade, 0, 100);
+        string Field(string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
+        Range(errors, Field("elevationDeg"), elevation, 0, 90);
+        Range(errors, Field("slantRangeKm"), slant, 0, 5_000);
+        Range(errors, Field("latencyMs"), latency, 0, 10_000);
+        Range(errors, Field("throughputMbps"), throughput, 0, 100_000);
+        Range(errors, Field("packetLossPct"), loss, 0, 100);
+        Range(errors, Field("rainFadeDb"), fade, 0, 100);
     }
 
     internal static void Range(List<ValidationError> errors, string field, double? value, double min, double max)

@@ -59,6 +59,8 @@ public sealed class DistrictGrain : Grain, IDistrictGrain
 
     public Task<DistrictView> GetAsync(string? cursor, int limit)
     {
+        // Counts only (the district list): no need to sort the members.
+        if (limit <= 0) return Task.FromResult(new DistrictView(this.GetPrimaryKeyString(), Members.Count, Counts(), [], null));
         _sortedIds ??= Members.Keys.Order(StringComparer.Ordinal).ToArray();
         var start = cursor is null ? 0 : FirstAfter(_sortedIds, cursor);
         var page = _sortedIds.AsSpan(start, Math.Min(limit, _sortedIds.Length - start));
