@@ -10,6 +10,8 @@ public static class TwinServiceCollectionExtensions
     public static IServiceCollection AddCityTwinGrains(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddKeyedSingleton(TwinOptions.ClockKey, TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Metrics.TwinMetrics>();
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
         return services;
     }

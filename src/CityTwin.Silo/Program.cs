@@ -1,4 +1,5 @@
 using CityTwin.Grains;
+using CityTwin.Grains.Streams;
 using CityTwin.Silo.Seeding;
 using CityTwin.Storage;
 
@@ -15,7 +16,7 @@ public static class SiloProgram
         builder.AddServiceDefaults();
 
         var storage = StorageOptions.FromConfiguration(builder.Configuration);
-        builder.UseOrleans(silo => silo.UseCityTwinStorage(
+        builder.UseOrleans(silo => silo.AddCityTwinStreams().UseCityTwinStorage(
             storage,
             builder.Configuration.GetValue("Silo:Port", 11111),
             builder.Configuration.GetValue("Silo:GatewayPort", 30000)));

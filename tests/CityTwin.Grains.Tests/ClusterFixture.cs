@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using CityTwin.Contracts.Streams;
+using CityTwin.Grains.Streams;
 using CityTwin.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +19,8 @@ public class ClusterFixture : IAsyncLifetime
     public virtual TimeSpan WriteBehind => ShortWindow;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
+    /// <summary>Everything the silos wrote, kept across silo restarts.</summary>
+    public ConcurrentDictionary<(string, GrainId), byte[]> Data { get; } = new();
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 18, 0, 0, TimeSpan.Zero));
     public IClusterClient Client => Cluster.Client;
     public RecordingStorage Storage => Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Assets) as RecordingStorage
@@ -33,8 +38,11 @@ public class ClusterFixture : IAsyncLifetime
             }).Build();
             silo.Services.AddKeyedSingleton<TimeProvider>(Grains.TwinOptions.ClockKey, Clock);
             silo.Services.AddCityTwinGrains(config);
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Assets, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>()));
+            silo.AddCityTwinStreams();
+            foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub })
+                silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>(), Data));
         });
+        builder.ConfigureClient(client => client.AddMemoryStreams(TwinStreams.Provider));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

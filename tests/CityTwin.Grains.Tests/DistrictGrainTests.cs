@@ -20,7 +20,8 @@ public sealed class DistrictGrainTests(ClusterFixture fixture)
         foreach (var a in poles.Append(link)) await Asset(a.Id).UpsertAsync(a);
 
         await Asset(poles[0].Id).SetStatusAsync(AssetStatus.Faulted);
-        var view = await District(district).GetAsync(null, 10);
+        var view = await Eventually.Until(() => District(district).GetAsync(null, 10),
+            v => v.Total == 4 && v.Counts.Contains(new StatusCount(AssetType.Pole, AssetStatus.Faulted, 1)));
 
         Assert.Equal(4, view.Total);
         Assert.Contains(new StatusCount(AssetType.Pole, AssetStatus.Operational, 2), view.Counts);
@@ -41,9 +42,10 @@ public sealed class DistrictGrainTests(ClusterFixture fixture)
 
         await Asset(pole.Id).UpsertAsync(pole with { District = to });
 
-        var old = await District(from).GetAsync(null, 10);
+        var old = await Eventually.Until(() => District(from).GetAsync(null, 10), v => v.Total == 1 && v.Assets[0].Id == other.Id);
         Assert.Equal(other.Id, Assert.Single(old.Assets).Id);
-        Assert.Equal(pole.Id, Assert.Single((await District(to).GetAsync(null, 10)).Assets).Id);
+        var moved = await Eventually.Until(() => District(to).GetAsync(null, 10), v => v.Total == 1);
+        Assert.Equal(pole.Id, Assert.Single(moved.Assets).Id);
     }
 
     [Fact]
@@ -52,6 +54,7 @@ public sealed class DistrictGrainTests(ClusterFixture fixture)
         var district = TestAssets.NewId("d");
         var poles = Enumerable.Range(0, 25).Select(_ => TestAssets.Pole(district: district)).ToArray();
         await fixture.Client.GetGrain<IImportGrain>(0).ApplyAsync(poles);
+        await Eventually.Until(() => District(district).GetAsync(null, 0), v => v.Total == poles.Length);
 
         var seen = new List<string>();
         string? cursor = null;

@@ -7,11 +7,12 @@ namespace CityTwin.Grains.Tests;
 
 /// <summary>
 /// In-memory grain storage that keeps serialized copies (so what is read back went through the real
-/// serializer) and counts writes per grain, to observe write-through and write-behind.
+/// serializer) and counts writes per grain, to observe write-through and write-behind. The data outlives a silo
+/// (it belongs to the test fixture), so a restarted silo reads what the previous one wrote.
 /// </summary>
-public sealed class RecordingStorage(Serializer serializer) : IGrainStorage
+public sealed class RecordingStorage(Serializer serializer, ConcurrentDictionary<(string, GrainId), byte[]> data) : IGrainStorage
 {
-    private readonly ConcurrentDictionary<(string, GrainId), byte[]> _data = new();
+    private readonly ConcurrentDictionary<(string, GrainId), byte[]> _data = data;
     private readonly ConcurrentDictionary<GrainId, int> _writes = new();
 
     public int WritesOf(GrainId grain) => _writes.GetValueOrDefault(grain);

@@ -1,3 +1,5 @@
+using CityTwin.Contracts.Events;
+
 namespace CityTwin.Contracts.Assets;
 
 /// <summary>One street asset (pole, camera, intersection or LEO link), keyed by its asset id.</summary>
@@ -20,7 +22,23 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("ApplyTelemetry")]
     Task<TelemetryResult> ApplyTelemetryAsync(Telemetry reading);
 
-    /// <summary>Sets the operational status; written to storage before it returns. Null if no asset has this id.</summary>
+    /// <summary>Sets the operator's status; written to storage before it returns. Null if no asset has this id.</summary>
     [Alias("SetStatus")]
     Task<Asset?> SetStatusAsync(AssetStatus status);
+
+    /// <summary>Sets a LEO link's condition (and optionally its latency and loss); written before it returns, then cascades.</summary>
+    [Alias("SetLinkCondition")]
+    Task<UpsertResult> SetLinkConditionAsync(LinkCondition condition, double? latencyMs, double? packetLossPct);
+
+    /// <summary>Reports or clears a signal controller fault of an intersection; written before it returns, then cascades.</summary>
+    [Alias("SetControllerFault")]
+    Task<UpsertResult> SetControllerFaultAsync(bool fault);
+
+    /// <summary>The asset's backhaul link changed condition.</summary>
+    [Alias("OnBackhaul")]
+    Task OnBackhaulAsync(LinkSignal signal);
+
+    /// <summary>The asset's power supply changed.</summary>
+    [Alias("OnPower")]
+    Task OnPowerAsync(PowerSignal signal);
 }

@@ -6,4 +6,5 @@ public enum UpsertOutcome
     Updated,
     Unchanged,
     Invalid,
+    NotFound,
 }

@@ -1,9 +1,15 @@
+using CityTwin.Contracts.Districts;
+
 namespace CityTwin.Contracts.Import;
 
-/// <summary>Applies an already validated city to the twin: batches go to import workers on the silos, a few at a time.</summary>
+/// <summary>
+/// Applies an already validated city to the twin: batches go to import workers on the silos, a few at a time; then
+/// waits (bounded) until the districts have applied every change, so what is read next includes the import.
+/// </summary>
 public static class CityImporter
 {
     public const int BatchSize = 500;
+    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<ImportCounts> ApplyAsync(IGrainFactory grains, IReadOnlyList<Asset> assets, int parallelBatches = 8, CancellationToken cancellationToken = default)
     {
@@ -15,6 +21,8 @@ public static class CityImporter
             var counts = await grains.GetGrain<IImportGrain>(0).ApplyAsync(batch);
             lock (gate) total = total.Add(counts);
         });
+        var districts = assets.Select(a => a.District).Distinct().ToArray();
+        await Task.WhenAll(districts.Select(d => grains.GetGrain<IDistrictGrain>(d).SettleAsync(SettleTimeout)));
         return total;
     }
 }

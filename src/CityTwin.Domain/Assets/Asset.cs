@@ -25,6 +25,13 @@ public sealed record Asset
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Device timestamp of the newest telemetry applied; older readings are ignored.</summary>
     [Id(13)] public DateTimeOffset? TelemetryAt { get; init; }
+    /// <summary>
+    /// The status an operator (or an import) set. <see cref="Status"/> is what the twin shows: this, or worse
+    /// when the asset's own state or its dependencies say so (see <see cref="Cascades.CascadeRules"/>).
+    /// </summary>
+    [Id(14)] public AssetStatus OperatorStatus { get; init; } = AssetStatus.Operational;
+    /// <summary>What the asset last heard from its backhaul link and its power supply.</summary>
+    [Id(15)] public Upstream Upstream { get; init; } = Upstream.Normal;
 
     [System.Text.Json.Serialization.JsonIgnore]
     public AssetSummary Summary => new(Id, Type, Status, Location);
@@ -53,6 +60,7 @@ public sealed record Asset
             Neighbours = Dependencies.Neighbours is { Length: 0 } ? [] : Dependencies.Neighbours,
         },
         Pole = Pole is { Sensors.Length: 0 } ? Pole with { Sensors = [] } : Pole,
+        Upstream = Upstream == Upstream.Normal ? Upstream.Normal : Upstream,
     };
 
     /// <summary>Same configuration and live attributes, ignoring version and timestamps.</summary>

@@ -5,7 +5,7 @@ internal static class AssetComparer
 {
     public static bool SameContent(Asset a, Asset b) =>
         a.Id == b.Id && a.Type == b.Type && a.Name == b.Name && a.Location == b.Location
-        && a.District == b.District && a.Status == b.Status
+        && a.District == b.District && a.Status == b.Status && a.OperatorStatus == b.OperatorStatus
         && Same(a.Dependencies, b.Dependencies)
         && Same(a.Pole, b.Pole) && a.Camera == b.Camera && Same(a.Intersection, b.Intersection) && a.Link == b.Link;
 

@@ -13,4 +13,5 @@ public sealed record LinkState
     [Id(5)] public double PacketLossPct { get; init; }
     [Id(6)] public double RainFadeDb { get; init; }
     [Id(7)] public long Handovers { get; init; }
+    [Id(8)] public LinkCondition Condition { get; init; } = LinkCondition.Up;
 }

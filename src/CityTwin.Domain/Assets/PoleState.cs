@@ -19,4 +19,7 @@ public sealed record PoleState
     [Id(8)] public bool Connected { get; init; } = true;
     [Id(9)] public bool Powered { get; init; } = true;
     [Id(10)] public string[] Sensors { get; init; } = [];
+
+    /// <summary>What the lamp draws now: rated power scaled by the dim level while lit (drivers are close to linear, MODELS.md).</summary>
+    public double DrawW() => LampOn && Powered && !LampFault && !DriverFault ? RatedPowerW * DimLevel / 100 : 0;
 }

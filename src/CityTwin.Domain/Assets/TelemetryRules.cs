@@ -60,7 +60,10 @@ public static class TelemetryRules
     /// <summary>True when the reading is older than the newest one already applied (late or duplicate delivery).</summary>
     public static bool IsStale(Asset a, Telemetry t) => t.Timestamp is { } ts && a.TelemetryAt is { } last && ts <= last;
 
-    /// <summary>Folds a valid, fresh reading into the asset. Does not bump the version: telemetry is not a configuration change.</summary>
+    /// <summary>
+    /// Folds a valid, fresh reading into the asset's reported attributes (derive the rest with <see cref="Cascades.CascadeRules"/>).
+    /// Does not bump the version: telemetry is not a configuration change.
+    /// </summary>
     public static Asset Apply(Asset a, Telemetry t, DateTimeOffset now)
     {
         var at = t.Timestamp ?? now;
@@ -84,7 +87,7 @@ public static class TelemetryRules
             {
                 Camera = c with
                 {
-                    FeedOnline = t.FeedOnline ?? c.FeedOnline,
+                    DeviceFeedOnline = t.FeedOnline ?? c.DeviceFeedOnline,
                     FrameRate = t.FrameRate ?? c.FrameRate,
                     VehicleCount = t.VehicleCount ?? c.VehicleCount,
                     PedestrianCount = t.PedestrianCount ?? c.PedestrianCount,

@@ -142,6 +142,14 @@ public static class AssetValidator
     }
 
     /// <param name="prefix">"link" for an asset's attributes; "" for a reading, whose fields sit at the top level.</param>
+    /// <summary>The values an operator may set with a link's condition (field names as in the request).</summary>
+    public static List<ValidationError> ValidateLinkCondition(double? latencyMs, double? packetLossPct)
+    {
+        var errors = new List<ValidationError>();
+        LinkRanges(errors, "", null, null, latencyMs, null, packetLossPct, null);
+        return errors;
+    }
+
     internal static void LinkRanges(List<ValidationError> errors, string prefix, double? elevation, double? slant, double? latency, double? throughput, double? loss, double? fade)
     {
         string Field(string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";

@@ -1,35 +1,45 @@
 using CityTwin.Contracts.Assets;
-using CityTwin.Contracts.Districts;
+using CityTwin.Contracts.Backhaul;
+using CityTwin.Contracts.Power;
+using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using Orleans.Streams.Core;
 
 namespace CityTwin.Grains.Assets;
 
 /// <summary>
-/// One street asset. Configuration and status are written through; telemetry is written behind.
+/// One street asset. Configuration, status and operator commands are written through; telemetry and what the
+/// asset derives from its dependencies are written behind (the sources are durable, and an activation asks them
+/// again). Every change that others depend on leaves on a stream: its district's <c>changes</c>, a link's
+/// <c>link</c>, a camera's report on its intersection's <c>detections</c>.
 /// The grain talks to its storage directly rather than through <c>[PersistentState]</c>: a silo holds up to a
 /// million of these, and the persistent-state bridge with its lifecycle and migration hooks costs ≈ 0.3 KB each.
 /// </summary>
-public sealed partial class AssetGrain : Grain, IAssetGrain
+[ImplicitStreamSubscription(TwinStreams.Detections)]
+public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscriptionObserver, IAsyncObserver<CameraReport>
 {
     private const string StateName = "asset";
 
     private readonly IGrainStorage _storage;
     private readonly GrainState<AssetGrainState> _state = new(new AssetGrainState());
     private readonly TimeProvider _time;
+    private readonly TwinMetrics _metrics;
     private readonly ILogger<AssetGrain> _logger;
     private readonly TimeSpan _writeBehindWindow;
-    private WriteBehind? _telemetryWrites; // created by the first reading: most assets never hold one
+    private WriteBehind? _writes; // created by the first written-behind change: most assets never hold one
 
     public AssetGrain(
         [FromKeyedServices(StorageNames.Assets)] IGrainStorage storage,
         [FromKeyedServices(TwinOptions.ClockKey)] TimeProvider time,
+        TwinMetrics metrics,
         IOptions<TwinOptions> options,
         ILogger<AssetGrain> logger)
     {
         _storage = storage;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         _writeBehindWindow = options.Value.TelemetryWriteBehind;
     }
@@ -38,11 +48,18 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     private Asset? Current => Stored.Asset;
 
+    private string Key => this.GetPrimaryKeyString();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await _storage.ReadStateAsync(StateName, this.GetGrainId(), _state);
         _state.State ??= new AssetGrainState();
-        Stored.Asset = Current?.Compact();
+        if (Current is not { } stored) return;
+        Stored.Asset = stored.Compact();
+        // Signals in flight die with a silo: hear the sources again, and tell the district and the intersection where we stand.
+        var reconciled = await WithUpstreamAsync(Stored.Asset, previous: Stored.Asset, force: true);
+        if (reconciled.Upstream == Stored.Asset.Upstream) await PublishAsync(null, Stored.Asset, causeAt: null, repeat: true);
+        else await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
     }
 
     public Task<Asset?> GetAsync() => Task.FromResult(Current);
@@ -53,22 +70,28 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     {
         var candidate = asset.WithDefaults();
         var errors = AssetValidator.Validate(candidate);
-        if (candidate.Id != this.GetPrimaryKeyString()) errors.Add(new("id", $"does not match the grain's id '{this.GetPrimaryKeyString()}'"));
+        if (candidate.Id != Key) errors.Add(new("id", $"does not match the grain's id '{Key}'"));
         if (errors.Count > 0) return new UpsertResult(UpsertOutcome.Invalid, null, [.. errors]);
 
         var previous = Current;
-        if (previous is not null && previous.SameContentAs(candidate)) return new UpsertResult(UpsertOutcome.Unchanged, previous, []);
-
-        var next = candidate.Compact() with
+        // The client sets configuration and the operator's status; what the twin derives stays the twin's.
+        var merged = candidate with
         {
-            Version = (previous?.Version ?? 0) + 1,
-            UpdatedAt = _time.GetUtcNow(),
+            OperatorStatus = candidate.Status,
+            Upstream = previous?.Upstream ?? Upstream.Normal,
+            Intersection = candidate.Intersection is { } i ? i with { Cameras = previous?.Intersection?.Cameras ?? [] } : null,
+            Version = previous?.Version ?? 0,
+            UpdatedAt = previous?.UpdatedAt ?? default,
             TelemetryAt = previous?.TelemetryAt,
         };
-        await WriteAsync(next);
-        await NotifyDistrictsAsync(previous, next);
+        merged = CascadeRules.Derive(await WithUpstreamAsync(merged, previous, force: false));
+        if (previous is not null && previous.SameContentAs(merged)) return new UpsertResult(UpsertOutcome.Unchanged, previous, []);
+
+        var next = merged.Compact() with { Version = merged.Version + 1, UpdatedAt = _time.GetUtcNow() };
+        await CommitAsync(next, durable: true, causeAt: null);
+        await UnregisterStaleAsync(previous, next);
         LogUpserted(next.Id, next.Version);
-        return new UpsertResult(previous is null ? UpsertOutcome.Created : UpsertOutcome.Updated, next, []);
+        return new UpsertResult(previous is null ? UpsertOutcome.Created : UpsertOutcome.Updated, Current, []);
     }
 
     public async Task<TelemetryResult> ApplyTelemetryAsync(Telemetry reading)
@@ -78,26 +101,200 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (errors.Count > 0) return new TelemetryResult(TelemetryOutcome.Invalid, [.. errors]);
         if (TelemetryRules.IsStale(asset, reading)) return TelemetryResult.Stale;
 
-        Stored.Asset = TelemetryRules.Apply(asset, reading, _time.GetUtcNow());
-        _telemetryWrites ??= new WriteBehind(this, WriteStateAsync, _writeBehindWindow);
-        await _telemetryWrites.MarkDirtyAsync();
+        await CommitAsync(TelemetryRules.Apply(asset, reading, _time.GetUtcNow()), durable: false, causeAt: null);
+        _metrics.ReadingApplied();
         return TelemetryResult.Applied;
     }
 
     public async Task<Asset?> SetStatusAsync(AssetStatus status)
     {
         if (Current is not { } asset) return null;
-        if (asset.Status == status) return asset;
-        var next = asset with { Status = status, Version = asset.Version + 1, UpdatedAt = _time.GetUtcNow() };
-        await WriteAsync(next);
-        await NotifyDistrictsAsync(asset, next);
-        return next;
+        if (asset.OperatorStatus == status) return asset;
+        await CommitAsync(Changed(asset with { OperatorStatus = status }), durable: true, causeAt: null);
+        return Current;
     }
+
+    public async Task<UpsertResult> SetLinkConditionAsync(LinkCondition condition, double? latencyMs, double? packetLossPct)
+    {
+        if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);
+        if (asset.Link is not { } link) return NotA(asset, "link", "condition");
+        var errors = AssetValidator.ValidateLinkCondition(latencyMs, packetLossPct);
+        if (!Enum.IsDefined(condition)) errors.Add(new("condition", "must be up, degraded or down"));
+        if (errors.Count > 0) return new UpsertResult(UpsertOutcome.Invalid, null, [.. errors]);
+
+        var next = link with { Condition = condition, LatencyMs = latencyMs ?? link.LatencyMs, PacketLossPct = packetLossPct ?? link.PacketLossPct };
+        if (next == link) return new UpsertResult(UpsertOutcome.Unchanged, asset, []);
+        await CommitAsync(Changed(asset with { Link = next }), durable: true, causeAt: _time.GetUtcNow());
+        LogLinkCondition(asset.Id, condition);
+        return new UpsertResult(UpsertOutcome.Updated, Current, []);
+    }
+
+    public async Task<UpsertResult> SetControllerFaultAsync(bool fault)
+    {
+        if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);
+        if (asset.Intersection is not { } intersection) return NotA(asset, "intersection", "fault");
+        if (intersection.ControllerFault == fault) return new UpsertResult(UpsertOutcome.Unchanged, asset, []);
+        await CommitAsync(Changed(asset with { Intersection = intersection with { ControllerFault = fault } }), durable: true, causeAt: _time.GetUtcNow());
+        return new UpsertResult(UpsertOutcome.Updated, Current, []);
+    }
+
+    public async Task OnBackhaulAsync(LinkSignal signal)
+    {
+        if (Current is not { } asset || asset.Dependencies.BackhaulLinkId != signal.LinkId) return; // not (or no longer) ours
+        var up = asset.Upstream;
+        if (up.BackhaulLinkId == signal.LinkId && signal.Sequence <= up.BackhaulSequence) return; // late or duplicate
+        await CommitAsync(asset with { Upstream = Heard(up, signal, asset.Dependencies.BackhaulLinkId) }, durable: false, signal.CauseAt);
+    }
+
+    public async Task OnPowerAsync(PowerSignal signal)
+    {
+        if (Current is not { } asset || signal.Version <= asset.Upstream.PowerVersion) return; // late or duplicate
+        await CommitAsync(asset with { Upstream = Heard(asset.Upstream, signal) }, durable: false, signal.CauseAt);
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<CameraReport>().ResumeAsync(this);
+
+    /// <summary>A camera watching this intersection reports its feed and counts.</summary>
+    public async Task OnNextAsync(CameraReport report, StreamSequenceToken? token = null)
+    {
+        _metrics.Delivered(TwinStreams.Detections, _time.GetUtcNow() - report.SentAt);
+        if (Current is not { Intersection: { } intersection } asset) return;
+        var feeds = intersection.Cameras;
+        var at = Array.FindIndex(feeds, f => f.CameraId == report.Feed.CameraId);
+        if (at >= 0 && report.Feed.Sequence <= feeds[at].Sequence) return; // late or duplicate
+        if (at < 0 && report.Detached) return;
+        CameraFeed[] next = report.Detached ? [.. feeds.Where((_, i) => i != at)]
+            : at >= 0 ? [.. feeds[..at], report.Feed, .. feeds[(at + 1)..]]
+            : [.. feeds.Append(report.Feed).OrderBy(f => f.CameraId, StringComparer.Ordinal)];
+        await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt);
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_telemetryWrites is not null) await _telemetryWrites.FlushAsync();
+        if (_writes is not null) await _writes.FlushAsync();
         await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private Asset Changed(Asset asset) => asset with { Version = asset.Version + 1, UpdatedAt = _time.GetUtcNow() };
+
+    private static UpsertResult NotA(Asset asset, string type, string field) =>
+        new(UpsertOutcome.Invalid, null, [new(field, $"applies to a {type}; '{asset.Id}' is a {asset.Type.ToString().ToLowerInvariant()}")]);
+
+    /// <summary>
+    /// Derives the asset, stores it (written through, or behind) and tells whoever depends on what changed.
+    /// <paramref name="announce"/> publishes even what did not change: after an activation, since events of the
+    /// previous activation may have died with its silo.
+    /// </summary>
+    private async Task CommitAsync(Asset next, bool durable, DateTimeOffset? causeAt, bool announce = false)
+    {
+        var previous = announce ? null : Current;
+        next = CascadeRules.Derive(next);
+        if (durable) await WriteAsync(next);
+        else
+        {
+            Stored.Asset = next;
+            _writes ??= new WriteBehind(this, WriteStateAsync, _writeBehindWindow);
+            await _writes.MarkDirtyAsync();
+        }
+        await PublishAsync(previous, next, causeAt);
+    }
+
+    /// <summary>
+    /// Publishes what changed from <paramref name="previous"/> (everything when null). <paramref name="repeat"/>
+    /// re-sends the last published state under its own sequence: whoever has it ignores it, whoever missed it catches up.
+    /// </summary>
+    private async Task PublishAsync(Asset? previous, Asset next, DateTimeOffset? causeAt, bool repeat = false)
+    {
+        var streams = this.GetStreamProvider(TwinStreams.Provider);
+        var now = _time.GetUtcNow();
+        long sequence = repeat ? Stored.Sequence : 0;
+        // Clock ticks as a floor keep sequences rising across activations even if a written-behind tail was lost.
+        long Sequence() => sequence != 0 ? sequence : sequence = Stored.Sequence = Math.Max(Stored.Sequence + 1, now.UtcTicks);
+
+        if (previous is not null && previous.District != next.District)
+            await Changes(previous.District).OnNextAsync(new AssetChange(previous.Summary, Sequence(), true, 0, 0, [], causeAt, now));
+        var alarms = AlarmRules.Evaluate(next);
+        if (previous is null || previous.District != next.District || !SameProjection(previous, next, alarms))
+            await Changes(next.District).OnNextAsync(new AssetChange(next.Summary, Sequence(), false,
+                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now));
+
+        if (next.Link is { } link && (previous?.Link is not { } was || was.Condition != link.Condition))
+            await streams.GetStream<LinkSignal>(StreamId.Create(TwinStreams.Link, next.Id))
+                .OnNextAsync(new LinkSignal(next.Id, link.Condition, Sequence(), causeAt ?? now, now));
+
+        if (next.Camera is not null)
+        {
+            var watched = next.Dependencies.WatchedIntersectionId;
+            var before = previous?.Dependencies.WatchedIntersectionId;
+            if (before is not null && before != watched)
+                await Detections(before).OnNextAsync(new CameraReport(CascadeRules.Report(previous!, Sequence()), true, causeAt, now));
+            if (watched is not null && (before != watched || !SameReport(CascadeRules.Report(previous!, 0), CascadeRules.Report(next, 0))))
+                await Detections(watched).OnNextAsync(new CameraReport(CascadeRules.Report(next, Sequence()), false, causeAt, now));
+        }
+
+        IAsyncStream<AssetChange> Changes(string district) => streams.GetStream<AssetChange>(StreamId.Create(TwinStreams.Changes, district));
+        IAsyncStream<CameraReport> Detections(string intersection) => streams.GetStream<CameraReport>(StreamId.Create(TwinStreams.Detections, intersection));
+    }
+
+    /// <summary>True when the district would learn nothing new: same summary, same share of its aggregates, same alarms.</summary>
+    private static bool SameProjection(Asset previous, Asset next, AlarmCondition[] alarms) =>
+        previous.Summary == next.Summary
+        && (previous.Pole?.DrawW() ?? 0) == (next.Pole?.DrawW() ?? 0)
+        && (previous.Intersection?.DegreeOfSaturation ?? 0) == (next.Intersection?.DegreeOfSaturation ?? 0)
+        && SameAlarms(AlarmRules.Evaluate(previous), alarms);
+
+    private static bool SameAlarms(AlarmCondition[] x, AlarmCondition[] y) =>
+        x.Length == y.Length && x.Zip(y).All(p => p.First.Kind == p.Second.Kind && p.First.Severity == p.Second.Severity && p.First.Cause.SequenceEqual(p.Second.Cause));
+
+    private static bool SameReport(CameraFeed x, CameraFeed y) =>
+        x.Online == y.Online && x.VehicleCount == y.VehicleCount && x.Approach == y.Approach && x.Cause.SequenceEqual(y.Cause);
+
+    /// <summary>
+    /// Registers with the sources the asset depends on (its backhaul link, its district's power) when they changed,
+    /// or all of them when <paramref name="force"/>d, and folds in what they say now.
+    /// </summary>
+    private async Task<Asset> WithUpstreamAsync(Asset next, Asset? previous, bool force)
+    {
+        var linkId = next.Dependencies.BackhaulLinkId;
+        var linkChanged = force || previous?.Dependencies.BackhaulLinkId != linkId;
+        var powerChanged = next.Type != AssetType.Link
+            && (force || previous is null || previous.District != next.District || previous.Dependencies.PowerFeederId != next.Dependencies.PowerFeederId);
+
+        var link = linkChanged && linkId is not null ? GrainFactory.GetGrain<IBackhaulGrain>(linkId).RegisterAsync(next.Id, next.Type) : null;
+        var power = powerChanged ? GrainFactory.GetGrain<IPowerGrain>(next.District).RegisterAsync(next.Id, next.Dependencies.PowerFeederId) : null;
+        var up = next.Upstream;
+        if (linkChanged)
+        {
+            var signal = link is null ? null : await link;
+            if (signal is not null) up = up.BackhaulLinkId == signal.LinkId && signal.Sequence < up.BackhaulSequence ? up : Heard(up, signal, linkId);
+            else up = up with { Backhaul = LinkCondition.Up, BackhaulSequence = 0, BackhaulLinkId = linkId };
+        }
+        if (power is not null)
+        {
+            var signal = await power;
+            // Versions are per district: a new district's signal counts whatever its version.
+            if (!force || signal.Version >= up.PowerVersion) up = Heard(up, signal);
+        }
+        return ReferenceEquals(up, next.Upstream) ? next : next with { Upstream = up };
+    }
+
+    private static Upstream Heard(Upstream up, LinkSignal s, string? linkId) =>
+        up with { Backhaul = s.Condition, BackhaulSequence = s.Sequence, BackhaulLinkId = linkId };
+
+    private static Upstream Heard(Upstream up, PowerSignal s) =>
+        up with { Powered = s.Powered, PowerCause = s.Powered ? null : s.Cause, PowerVersion = s.Version };
+
+    private async Task UnregisterStaleAsync(Asset? previous, Asset next)
+    {
+        if (previous is null) return;
+        if (previous.Dependencies.BackhaulLinkId is { } oldLink && oldLink != next.Dependencies.BackhaulLinkId)
+            await GrainFactory.GetGrain<IBackhaulGrain>(oldLink).UnregisterAsync(next.Id);
+        if (previous.Type != AssetType.Link && (previous.District != next.District || previous.Dependencies.PowerFeederId != next.Dependencies.PowerFeederId))
+            await GrainFactory.GetGrain<IPowerGrain>(previous.District).UnregisterAsync(next.Id, previous.Dependencies.PowerFeederId);
     }
 
     /// <summary>Writes through; restores the previous state if storage refuses, so memory never runs ahead of storage.</summary>
@@ -108,7 +305,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         try
         {
             await WriteStateAsync();
-            _telemetryWrites?.Written();
+            _writes?.Written();
         }
         catch
         {
@@ -119,14 +316,9 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     private Task WriteStateAsync() => _storage.WriteStateAsync(StateName, this.GetGrainId(), _state);
 
-    private async Task NotifyDistrictsAsync(Asset? previous, Asset next)
-    {
-        if (previous is not null && previous.District != next.District)
-            await GrainFactory.GetGrain<IDistrictGrain>(previous.District).ForgetAsync(next.Id);
-        if (previous is null || previous.Summary != next.Summary || previous.District != next.District)
-            await GrainFactory.GetGrain<IDistrictGrain>(next.District).TrackAsync(next.Summary);
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} written at version {Version}")]
     private partial void LogUpserted(string assetId, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Link {LinkId} is now {Condition}")]
+    private partial void LogLinkCondition(string linkId, LinkCondition condition);
 }

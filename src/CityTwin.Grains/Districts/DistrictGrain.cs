@@ -1,80 +1,166 @@
+using CityTwin.Contracts.Alarms;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
+using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Streams.Core;
 
 namespace CityTwin.Grains.Districts;
 
 /// <summary>
-/// A district's membership and counts by type and status. Fed by its assets, which stay the source of truth,
-/// so its summary is written behind: after a crash it may lag its assets by at most the write-behind window.
+/// A district's aggregate, fed by its <c>changes</c> stream (implicit subscription: the stream's key is this
+/// district's id). Assets stay the source of truth, so the aggregate is written behind: after a crash it may lag
+/// by the write-behind window until the assets announce themselves again on activation.
 /// </summary>
-public sealed class DistrictGrain : Grain, IDistrictGrain
+[ImplicitStreamSubscription(TwinStreams.Changes)]
+public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionObserver, IAsyncObserver<AssetChange>
 {
     private static readonly int Types = Enum.GetValues<AssetType>().Length;
     private static readonly int Statuses = Enum.GetValues<AssetStatus>().Length;
 
     private readonly IPersistentState<DistrictGrainState> _state;
     private readonly WriteBehind _writes;
+    private readonly TimeProvider _time;
+    private readonly TwinMetrics _metrics;
     private readonly int[] _counts = new int[Types * Statuses];
+    private double _drawW, _saturation;
     private string[]? _sortedIds; // page order, rebuilt lazily after membership changes
+    private readonly Dictionary<string, TaskCompletionSource> _barriers = [];
 
     public DistrictGrain(
         [PersistentState("district", StorageNames.Assets)] IPersistentState<DistrictGrainState> state,
+        [FromKeyedServices(TwinOptions.ClockKey)] TimeProvider time,
+        TwinMetrics metrics,
         IOptions<TwinOptions> options)
     {
         _state = state;
+        _time = time;
+        _metrics = metrics;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
     }
 
-    private Dictionary<string, AssetSummary> Members => _state.State.Assets;
+    private Dictionary<string, DistrictMember> Members => _state.State.Assets;
+
+    private string Id => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var a in Members.Values) _counts[Slot(a)]++;
+        foreach (var m in Members.Values) Count(m, +1);
+        PublishOfflineRatio();
         return Task.CompletedTask;
     }
 
-    public async Task TrackAsync(AssetSummary asset)
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<AssetChange>().ResumeAsync(this);
+
+    public async Task OnNextAsync(AssetChange change, StreamSequenceToken? token = null)
     {
-        var known = Members.TryGetValue(asset.Id, out var previous);
-        if (known && previous == asset) return;
-        if (known) _counts[Slot(previous)]--;
+        if (change.Barrier is { } barrier)
+        {
+            if (_barriers.Remove(barrier, out var waiter)) waiter.TrySetResult();
+            return;
+        }
+        var now = _time.GetUtcNow();
+        _metrics.Delivered(TwinStreams.Changes, now - change.SentAt);
+        var id = change.Summary.Id;
+        var known = Members.TryGetValue(id, out var previous);
+        if (known && change.Sequence <= previous.Sequence) return; // late or duplicate
+        if (_state.State.Departed.TryGetValue(id, out var left) && change.Sequence <= left) return; // from before it moved away
+
+        if (known) Count(previous, -1);
+        if (change.Left)
+        {
+            if (!known) return;
+            Members.Remove(id);
+            _state.State.Departed[id] = change.Sequence;
+            _sortedIds = null;
+        }
         else
         {
-            _sortedIds = null;
-            if (Members.Count == 0) await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).AddDistrictAsync(this.GetPrimaryKeyString());
+            if (!known)
+            {
+                _sortedIds = null;
+                _state.State.Departed.Remove(id);
+                if (Members.Count == 0) await AnnounceAsync();
+            }
+            var member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation);
+            Members[id] = member;
+            Count(member, +1);
         }
-        Members[asset.Id] = asset;
-        _counts[Slot(asset)]++;
+        if (change.CauseAt is { } causeAt) _metrics.CascadeReached(now - causeAt);
+        PublishOfflineRatio();
         await _writes.MarkDirtyAsync();
     }
 
-    public async Task ForgetAsync(string assetId)
-    {
-        if (!Members.Remove(assetId, out var previous)) return;
-        _counts[Slot(previous)]--;
-        _sortedIds = null;
-        await _writes.MarkDirtyAsync();
-    }
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 
     public Task<DistrictView> GetAsync(string? cursor, int limit)
     {
-        // Counts only (the district list): no need to sort the members.
-        if (limit <= 0) return Task.FromResult(new DistrictView(this.GetPrimaryKeyString(), Members.Count, Counts(), [], null));
-        _sortedIds ??= Members.Keys.Order(StringComparer.Ordinal).ToArray();
-        var start = cursor is null ? 0 : FirstAfter(_sortedIds, cursor);
-        var page = _sortedIds.AsSpan(start, Math.Min(limit, _sortedIds.Length - start));
-        var assets = new AssetSummary[page.Length];
-        for (var i = 0; i < page.Length; i++) assets[i] = Members[page[i]];
-        var next = start + page.Length < _sortedIds.Length && page.Length > 0 ? page[^1] : null;
-        return Task.FromResult(new DistrictView(this.GetPrimaryKeyString(), Members.Count, Counts(), assets, next));
+        AssetSummary[] assets = [];
+        string? next = null;
+        if (limit > 0) // the district list asks for aggregates only: no need to sort the members
+        {
+            _sortedIds ??= Members.Keys.Order(StringComparer.Ordinal).ToArray();
+            (var page, next) = Paging.After(_sortedIds, cursor, limit);
+            assets = [.. page.Select(id => Members[id].Summary)];
+        }
+        var intersections = Enumerable.Range(0, Statuses).Sum(s => _counts[(int)AssetType.Intersection * Statuses + s]);
+        return Task.FromResult(new DistrictView(Id, Members.Count, Counts(), assets, next,
+            Math.Round(_drawW / 1000, 3),
+            intersections == 0 ? 0 : Math.Round(_saturation / intersections, 3),
+            OfflineRatio() ?? 0));
+    }
+
+    public async Task<bool> SettleAsync(TimeSpan timeout)
+    {
+        var barrier = Guid.NewGuid().ToString("N");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _barriers[barrier] = reached;
+        try
+        {
+            await this.GetStreamProvider(TwinStreams.Provider).GetStream<AssetChange>(StreamId.Create(TwinStreams.Changes, Id))
+                .OnNextAsync(AssetChange.Marker(barrier, _time.GetUtcNow()));
+            return await Task.WhenAny(reached.Task, Task.Delay(timeout)) == reached.Task;
+        }
+        finally
+        {
+            _barriers.Remove(barrier);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await _writes.FlushAsync();
+        foreach (var m in Members.Values) _metrics.AddAssets(m.Summary.Type, m.Summary.Status, -1);
+        _metrics.SetOfflineRatio(Id, null);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
+
+    /// <summary>A new district: the city lists it and its alarms reach the city's board.</summary>
+    private async Task AnnounceAsync()
+    {
+        await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).AddDistrictAsync(Id);
+        await GrainFactory.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key).WatchAsync(Id);
+    }
+
+    private void Count(DistrictMember m, int sign)
+    {
+        _counts[(int)m.Summary.Type * Statuses + (int)m.Summary.Status] += sign;
+        _drawW += sign * m.PowerDrawW;
+        _saturation += sign * m.DegreeOfSaturation;
+        _metrics.AddAssets(m.Summary.Type, m.Summary.Status, sign);
+    }
+
+    private double? OfflineRatio()
+    {
+        if (Members.Count == 0) return null;
+        var offline = Enumerable.Range(0, Types).Sum(t => _counts[t * Statuses + (int)AssetStatus.Offline]);
+        return Math.Round((double)offline / Members.Count, 4);
+    }
+
+    private void PublishOfflineRatio() => _metrics.SetOfflineRatio(Id, OfflineRatio());
 
     private StatusCount[] Counts()
     {
@@ -82,14 +168,5 @@ public sealed class DistrictGrain : Grain, IDistrictGrain
         for (var i = 0; i < _counts.Length; i++)
             if (_counts[i] > 0) result.Add(new StatusCount((AssetType)(i / Statuses), (AssetStatus)(i % Statuses), _counts[i]));
         return [.. result];
-    }
-
-    private static int Slot(AssetSummary a) => (int)a.Type * Statuses + (int)a.Status;
-
-    /// <summary>Index of the first id ordinally greater than the cursor, so pages stay stable as members come and go.</summary>
-    private static int FirstAfter(string[] ids, string cursor)
-    {
-        var i = Array.BinarySearch(ids, cursor, StringComparer.Ordinal);
-        return i >= 0 ? i + 1 : ~i;
     }
 }

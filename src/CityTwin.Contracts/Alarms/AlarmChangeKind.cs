@@ -1,0 +1,9 @@
+namespace CityTwin.Contracts.Alarms;
+
+public enum AlarmChangeKind
+{
+    Raised,
+    Updated,
+    Cleared,
+    Acknowledged,
+}

@@ -1,0 +1,23 @@
+using CityTwin.Contracts.Events;
+using Orleans.Concurrency;
+
+namespace CityTwin.Contracts.Backhaul;
+
+/// <summary>
+/// The assets that depend on one LEO link, keyed by the link's id. It hears the link's condition on the link's
+/// stream and passes it on to every dependent.
+/// </summary>
+[Alias("IBackhaulGrain")]
+public interface IBackhaulGrain : IGrainWithStringKey
+{
+    /// <summary>A dependent announces itself (idempotent) and learns the link's last signal, if any. Interleaves with a fan-out.</summary>
+    [Alias("Register"), AlwaysInterleave]
+    Task<LinkSignal?> RegisterAsync(string assetId, AssetType type);
+
+    [Alias("Unregister")]
+    Task UnregisterAsync(string assetId);
+
+    /// <summary>One page of dependents ordered by id, after <paramref name="cursor"/>.</summary>
+    [Alias("GetDependents")]
+    Task<DependentsPage> GetDependentsAsync(string? cursor, int limit);
+}

@@ -1,0 +1,10 @@
+namespace CityTwin.Domain.Alarms;
+
+/// <summary>Alarm severity, least to most severe (ITU-T X.733 perceived severities without "indeterminate").</summary>
+public enum AlarmSeverity
+{
+    Warning,
+    Minor,
+    Major,
+    Critical,
+}
