@@ -30,6 +30,10 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("SetLinkCondition")]
     Task<UpsertResult> SetLinkConditionAsync(LinkCondition condition, double? latencyMs, double? packetLossPct);
 
+    /// <summary>A link's condition as its last published signal said it; null for other assets.</summary>
+    [Alias("GetLinkSignal")]
+    Task<LinkSignal?> GetLinkSignalAsync();
+
     /// <summary>Reports or clears a signal controller fault of an intersection; written before it returns, then cascades.</summary>
     [Alias("SetControllerFault")]
     Task<UpsertResult> SetControllerFaultAsync(bool fault);

@@ -129,6 +129,10 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscription
         return new UpsertResult(UpsertOutcome.Updated, Current, []);
     }
 
+    public Task<LinkSignal?> GetLinkSignalAsync() => Task.FromResult(Current is { Link: { } link } asset
+        ? new LinkSignal(asset.Id, link.Condition, Stored.Sequence, asset.UpdatedAt, _time.GetUtcNow())
+        : null);
+
     public async Task<UpsertResult> SetControllerFaultAsync(bool fault)
     {
         if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);

@@ -36,6 +36,19 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
 
     private Dictionary<string, AssetType> Dependents => _state.State.Dependents;
 
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The link is the truth; what this grain last heard may have died with a silo (in the stream or the
+        // write-behind window). If the link says something newer, its dependents may have missed it too: pass it on,
+        // once activation is over (dependents that activate call back in).
+        var current = await GrainFactory.GetGrain<IAssetGrain>(this.GetPrimaryKeyString()).GetLinkSignalAsync();
+        if (current is not null && current.Sequence > (_state.State.Last?.Sequence ?? 0))
+        {
+            _state.State.Last = current;
+            this.RegisterGrainTimer(() => FanOutAsync(current), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
     public async Task<LinkSignal?> RegisterAsync(string assetId, AssetType type)
     {
         if (!Dependents.TryGetValue(assetId, out var known) || known != type)
@@ -68,6 +81,11 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         _metrics.Delivered(TwinStreams.Link, _time.GetUtcNow() - signal.SentAt);
         if (_state.State.Last is { } last && signal.Sequence <= last.Sequence) return; // late or duplicate
         _state.State.Last = signal;
+        await FanOutAsync(signal);
+    }
+
+    private async Task FanOutAsync(LinkSignal signal)
+    {
         await _writes.MarkDirtyAsync();
         await Task.WhenAll(Dependents.Keys.ToArray().Select(id => GrainFactory.GetGrain<IAssetGrain>(id).OnBackhaulAsync(signal)));
     }

@@ -30,6 +30,13 @@ public sealed class PowerGrain : Grain, IPowerGrain
 
     private string District => this.GetPrimaryKeyString();
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A silo died during a fan-out: tell everyone again once activation is over (assets that activate call back in).
+        if (State.Pending) this.RegisterGrainTimer(() => FanOutAsync(null), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
     public async Task<PowerView?> SetAsync(string? feederId, bool on)
     {
         if (feederId is not null && !State.Assets.ContainsValue(feederId)) return null;
@@ -44,6 +51,7 @@ public sealed class PowerGrain : Grain, IPowerGrain
         else State.FeedersOff.Add(feederId);
         State.Version++;
         State.ChangedAt = _time.GetUtcNow();
+        State.Pending = true;
         try
         {
             await _state.WriteStateAsync();
@@ -53,12 +61,20 @@ public sealed class PowerGrain : Grain, IPowerGrain
         {
             (State.On, State.FeedersOff) = (wasOn, wasOff);
             State.Version--;
+            State.Pending = false;
             throw;
         }
 
+        await FanOutAsync(feederId);
+        return View();
+    }
+
+    private async Task FanOutAsync(string? feederId)
+    {
         var affected = State.Assets.Where(a => feederId is null || a.Value == feederId).Select(a => (a.Key, a.Value)).ToArray();
         await Task.WhenAll(affected.Select(a => GrainFactory.GetGrain<IAssetGrain>(a.Key).OnPowerAsync(Signal(a.Value))));
-        return View();
+        State.Pending = false;
+        await _writes.MarkDirtyAsync();
     }
 
     public Task<PowerView> GetAsync() => Task.FromResult(View());

@@ -1,0 +1,72 @@
+using CityTwin.Contracts.Alarms;
+using CityTwin.Contracts.Assets;
+using CityTwin.Contracts.Districts;
+using CityTwin.Contracts.Import;
+
+namespace CityTwin.Grains.Tests;
+
+/// <summary>A cluster of its own: these tests kill its silo.</summary>
+public sealed class RestartTests : IAsyncLifetime
+{
+    private readonly ClusterFixture _fixture = new();
+
+    public Task InitializeAsync() => _fixture.InitializeAsync();
+
+    public Task DisposeAsync() => _fixture.DisposeAsync();
+
+    private IGrainFactory Grains => _fixture.Client;
+
+    [Fact]
+    public async Task A_silo_killed_in_the_middle_of_a_cascade_leaves_no_asset_contradicting_its_dependencies()
+    {
+        var district = TestAssets.NewId("d");
+        var link = TestAssets.Link(district: district);
+        var intersection = TestAssets.Intersection(district: district, link: link.Id);
+        var cameras = new[] { TestAssets.Camera(intersection.Id, Approach.North, district, link.Id), TestAssets.Camera(intersection.Id, Approach.South, district, link.Id) };
+        var poles = Enumerable.Range(0, 300).Select(_ => TestAssets.Pole(district: district, link: link.Id)).ToArray();
+        await Grains.GetGrain<IImportGrain>(0).ApplyAsync([link, intersection, .. cameras, .. poles]);
+        await Eventually.Until(() => Grains.GetGrain<IAssetGrain>(intersection.Id).GetAsync(), a => a!.Intersection!.Cameras.Length == 2);
+
+        // The link's condition is acknowledged (written), then the silo dies while the cascade is under way.
+        await Grains.GetGrain<IAssetGrain>(link.Id).SetLinkConditionAsync(LinkCondition.Down, null, null);
+        await _fixture.Cluster.KillSiloAsync(_fixture.Cluster.Silos[0]);
+        _fixture.Clock.Advance(TimeSpan.FromSeconds(5)); // a restart takes time; event sequences lean on the clock
+        await _fixture.Cluster.StartAdditionalSiloAsync();
+        await _fixture.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+
+        Assert.Equal(LinkCondition.Down, (await Grains.GetGrain<IAssetGrain>(link.Id).GetAsync())!.Link!.Condition);
+        foreach (var pole in poles) Assert.False((await Grains.GetGrain<IAssetGrain>(pole.Id).GetAsync())!.Pole!.Connected, pole.Id);
+        foreach (var camera in cameras) Assert.False((await Grains.GetGrain<IAssetGrain>(camera.Id).GetAsync())!.Camera!.FeedOnline, camera.Id);
+        var after = await Eventually.Until(() => Grains.GetGrain<IAssetGrain>(intersection.Id).GetAsync(), a => a!.Intersection!.ActiveMode == ControlMode.FixedTime);
+        Assert.Equal(ControlMode.FixedTime, after!.Intersection!.ActiveMode);
+        // The district converges as the assets announce themselves on reactivation.
+        var view = await Eventually.Until(() => Grains.GetGrain<IDistrictGrain>(district).GetAsync(null, 0),
+            v => v.Counts.Contains(new StatusCount(AssetType.Pole, AssetStatus.Degraded, poles.Length)));
+        Assert.Contains(new StatusCount(AssetType.Pole, AssetStatus.Degraded, poles.Length), view.Counts);
+    }
+
+    [Fact]
+    public async Task The_alarm_board_keeps_its_explicit_subscriptions_across_a_restart()
+    {
+        var district = TestAssets.NewId("d");
+        var first = TestAssets.Intersection(district: district);
+        var second = TestAssets.Intersection(district: district);
+        await Grains.GetGrain<IImportGrain>(0).ApplyAsync([first, second]);
+        var board = Grains.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key);
+        await Grains.GetGrain<IAssetGrain>(first.Id).SetControllerFaultAsync(true);
+        await Eventually.Until(() => board.GetActiveCountsAsync(), c => c[(int)Domain.Alarms.AlarmSeverity.Critical] == 1);
+
+        await _fixture.Cluster.KillSiloAsync(_fixture.Cluster.Silos[0]);
+        _fixture.Clock.Advance(TimeSpan.FromSeconds(5)); // a restart takes time; event sequences lean on the clock
+        await _fixture.Cluster.StartAdditionalSiloAsync();
+        await _fixture.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+
+        // The board wakes up (and counts what its districts hold); from then on only the stream tells it more.
+        const int critical = (int)Domain.Alarms.AlarmSeverity.Critical;
+        board = Grains.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key);
+        var woke = (await board.GetActiveCountsAsync())[critical];
+        await Grains.GetGrain<IAssetGrain>(second.Id).SetControllerFaultAsync(true);
+        var counts = await Eventually.Until(() => board.GetActiveCountsAsync(), c => c[critical] == woke + 1);
+        Assert.Equal(woke + 1, counts[critical]);
+    }
+}
