@@ -28,6 +28,8 @@ public static class ApiProgram
         app.MapAssetEndpoints();
         app.MapDistrictEndpoints();
         app.MapCityEndpoints();
+        app.MapCascadeEndpoints();
+        app.MapAlarmEndpoints();
         app.MapGet("/", () => Results.Redirect("/api/districts"));
         return app;
     }

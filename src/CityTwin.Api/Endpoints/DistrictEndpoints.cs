@@ -11,7 +11,7 @@ public static class DistrictEndpoints
     public static IEndpointRouteBuilder MapDistrictEndpoints(this IEndpointRouteBuilder app)
     {
         var districts = app.MapGroup("/api/districts").WithTags("Districts");
-        districts.MapGet("/", ListDistricts).WithSummary("Every district with its counts by type and status");
+        districts.MapGet("/", ListDistricts).WithSummary("Every district with its counts by type and status, power draw, congestion and offline share");
         districts.MapGet("/{id}", GetDistrict).WithSummary("A district's counts and one page of its assets");
         return app;
     }
@@ -20,7 +20,7 @@ public static class DistrictEndpoints
     {
         var ids = await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAsync(null, 0)));
-        return Results.Json(views.Select(v => new { v.Id, v.Total, v.Counts }), CityTwinJson.Options);
+        return Results.Json(views.Select(v => new { v.Id, v.Total, v.Counts, v.PowerDrawKw, v.CongestionIndex, v.OfflineRatio }), CityTwinJson.Options);
     }
 
     private static async Task<IResult> GetDistrict(string id, IGrainFactory grains, string? cursor, int? limit)

@@ -1,0 +1,61 @@
+using CityTwin.Contracts.Alarms;
+using CityTwin.Contracts.City;
+using CityTwin.Domain.Alarms;
+using CityTwin.Domain.Serialization;
+
+namespace CityTwin.Api.Endpoints;
+
+public static class AlarmEndpoints
+{
+    public const int MaxLimit = 1_000;
+
+    public static IEndpointRouteBuilder MapAlarmEndpoints(this IEndpointRouteBuilder app)
+    {
+        var alarms = app.MapGroup("/api/alarms").WithTags("Alarms");
+        alarms.MapGet("/", ListAlarms).WithSummary("Alarms, newest first: filter by district, minimum severity and active or cleared");
+        alarms.MapPost("/{id}/ack", Acknowledge).WithSummary("Acknowledge an alarm (who, and a note)");
+        return app;
+    }
+
+    private sealed record Acknowledgement(string? By, string? Note);
+
+    private static async Task<IResult> ListAlarms(IGrainFactory grains, string? district, string? severity, bool? active, int? limit)
+    {
+        if (district is not null && !Ids.IsValid(district)) return Problems.Invalid("district", "is not a valid district id");
+        if (limit is < 1 or > MaxLimit) return Problems.Invalid("limit", $"must be 1–{MaxLimit}");
+        AlarmSeverity? min = null;
+        if (severity is not null)
+        {
+            if (!Enum.TryParse<AlarmSeverity>(severity, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return Problems.Invalid("severity", "must be one of warning, minor, major, critical (the least severity to list)");
+            min = parsed;
+        }
+        var query = new AlarmQuery(min, active, limit ?? 100);
+        var districts = district is not null ? [district] : await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
+        var lists = await Task.WhenAll(districts.Select(d => grains.GetGrain<IAlarmGrain>(d).ListAsync(query)));
+        var counts = district is not null
+            ? await grains.GetGrain<IAlarmGrain>(district).GetActiveCountsAsync()
+            : await grains.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key).GetActiveCountsAsync();
+        var alarms = lists.SelectMany(l => l).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal).Take(query.Limit);
+        return Results.Json(new
+        {
+            Active = Enum.GetValues<AlarmSeverity>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => counts[(int)s]),
+            Alarms = alarms,
+        }, CityTwinJson.Options);
+    }
+
+    private static async Task<IResult> Acknowledge(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    {
+        if (Alarm.DistrictOf(id) is not { } district || !Ids.IsValid(district)) return Problems.Invalid("id", "is not an alarm id (alm-{district}-{number})");
+        var body = request.ContentLength is 0 or null && !request.Headers.ContentType.Any()
+            ? new JsonBody.Outcome<Acknowledgement>(new Acknowledgement(null, null), null)
+            : await JsonBody.ReadAsync<Acknowledgement>(request, ct: ct);
+        if (body.Problem is not null) return body.Problem;
+        if (body.Value!.By is { Length: > 100 }) return Problems.Invalid("by", "must be at most 100 characters");
+        if (body.Value.Note is { Length: > 1_000 }) return Problems.Invalid("note", "must be at most 1,000 characters");
+        var alarm = await grains.GetGrain<IAlarmGrain>(district).AcknowledgeAsync(id, body.Value.By, body.Value.Note);
+        return alarm is null
+            ? Results.Problem(type: Problems.NotFound, title: "Alarm not found", statusCode: 404, detail: $"No alarm has the id '{id}'.")
+            : Results.Json(alarm, CityTwinJson.Options);
+    }
+}
