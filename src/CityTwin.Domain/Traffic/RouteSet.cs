@@ -28,10 +28,8 @@ public sealed class RouteSet
     public static RouteSet ShortestFreeFlow(RoadNetwork network, IEnumerable<int> origins)
     {
         var set = new RouteSet(origins.Distinct().Order().ToArray(), network.NodeCount);
-        var distance = new double[network.NodeCount];
-        var done = new bool[network.NodeCount];
-        var queue = new PriorityQueue<int, double>(network.NodeCount);
-        for (var k = 0; k < set.Origins.Length; k++) set.Grow(network, k, distance, done, queue);
+        var heap = new Heap(network.NodeCount);
+        for (var k = 0; k < set.Origins.Length; k++) set.Grow(network, k, heap);
         return set;
     }
 
@@ -41,37 +39,100 @@ public sealed class RouteSet
     internal ReadOnlySpan<int> PredLinks(int slot) => PredLink.AsSpan(slot * nodes, nodes);
     internal ReadOnlySpan<int> SettledOrder(int slot) => Order.AsSpan(slot * nodes, Settled[slot]);
 
-    private void Grow(RoadNetwork net, int slot, double[] distance, bool[] done, PriorityQueue<int, double> queue)
+    private void Grow(RoadNetwork net, int slot, Heap heap)
     {
         var origin = Origins[slot];
         var pred = PredLink.AsSpan(slot * nodes, nodes);
         var order = Order.AsSpan(slot * nodes, nodes);
         pred.Fill(-1);
-        Array.Fill(distance, double.PositiveInfinity);
-        Array.Clear(done);
-        distance[origin] = 0;
-        queue.Clear();
-        queue.Enqueue(origin, 0);
+        heap.Reset();
+        heap.Offer(origin, 0);
         var settled = 0;
-        while (queue.TryDequeue(out var u, out var du))
+        while (heap.Count > 0)
         {
-            if (done[u] || du > distance[u]) continue;
-            done[u] = true;
+            var (u, du) = heap.Pop();
             order[settled++] = u;
             if (u != origin && net.IsFringe(u)) continue; // trips leave at the fringe, never cut through it
             for (var k = net.OutStart[u]; k < net.OutStart[u + 1]; k++)
             {
                 var l = net.Out[k];
-                var v = net.To[l];
-                var dv = du + net.FreeFlowSeconds[l];
-                if (dv < distance[v])
-                {
-                    distance[v] = dv;
-                    pred[v] = l;
-                    queue.Enqueue(v, dv);
-                }
+                if (heap.Offer(net.To[l], du + net.FreeFlowSeconds[l])) pred[net.To[l]] = l;
             }
         }
         Settled[slot] = settled;
+    }
+
+    /// <summary>A binary min-heap of nodes keyed by distance, with decrease-key; a node is settled once popped.</summary>
+    private sealed class Heap(int nodes)
+    {
+        private readonly int[] items = new int[nodes];
+        private readonly int[] position = new int[nodes]; // index in items; −1 not seen, −2 settled
+        private readonly double[] distance = new double[nodes];
+        public int Count { get; private set; }
+
+        public void Reset()
+        {
+            Array.Fill(position, -1);
+            Count = 0;
+        }
+
+        /// <summary>Lowers the node's distance if this is shorter (adding it if unseen); false if settled or not shorter.</summary>
+        public bool Offer(int node, double d)
+        {
+            var at = position[node];
+            if (at == -2 || (at >= 0 && d >= distance[node])) return false;
+            distance[node] = d;
+            if (at == -1) { at = Count++; items[at] = node; }
+            Up(at);
+            return true;
+        }
+
+        public (int Node, double Distance) Pop()
+        {
+            var top = items[0];
+            position[top] = -2;
+            var last = items[--Count];
+            if (Count > 0) { items[0] = last; position[last] = 0; Down(0); }
+            return (top, distance[top]);
+        }
+
+        private void Up(int at)
+        {
+            var node = items[at];
+            var d = distance[node];
+            while (at > 0)
+            {
+                var parent = (at - 1) >> 1;
+                var p = items[parent];
+                // Ties go by node index, so the tree never depends on the order of offers.
+                if (distance[p] < d || (distance[p] == d && p < node)) break;
+                items[at] = p;
+                position[p] = at;
+                at = parent;
+            }
+            items[at] = node;
+            position[node] = at;
+        }
+
+        private void Down(int at)
+        {
+            var node = items[at];
+            var d = distance[node];
+            while (true)
+            {
+                var child = 2 * at + 1;
+                if (child >= Count) break;
+                if (child + 1 < Count && Less(items[child + 1], items[child])) child++;
+                var c = items[child];
+                if (!Less(c, node)) break;
+                items[at] = c;
+                position[c] = at;
+                at = child;
+            }
+            items[at] = node;
+            position[node] = at;
+
+            bool Less(int a, int b) => distance[a] < distance[b] || (distance[a] == distance[b] && a < b);
+        }
     }
 }

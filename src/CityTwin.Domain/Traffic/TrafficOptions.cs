@@ -16,4 +16,9 @@ public sealed record TrafficOptions
     public double MaxCycleSeconds { get; init; } = Webster.DefaultMaxCycleSeconds;
     /// <summary>Departure headway of a dark or flashing junction run as an all-way stop (HCM: 4–7 s, ≈ 5 s).</summary>
     public double AllWayStopHeadwaySeconds { get; init; } = 5;
+    /// <summary>
+    /// Delay every vehicle takes for stopping and starting again at an all-way stop, on top of its wait in the queue:
+    /// the 5 s HCM adds to all-way-stop control delay. Without it a fluid stop at low volume would look quicker than a signal.
+    /// </summary>
+    public double AllWayStopPenaltySeconds { get; init; } = 5;
 }

@@ -58,7 +58,7 @@ public sealed class TrafficSimulation
         net = network;
         this.assignment = assignment;
         this.options = options ?? new TrafficOptions();
-        if (this.options.AllWayStopHeadwaySeconds <= 0 || this.options.MaxPressureDecisionSeconds < 1 || this.options.RetimeIntervalSeconds < 1)
+        if (this.options.AllWayStopHeadwaySeconds <= 0 || this.options.AllWayStopPenaltySeconds < 0 || this.options.MaxPressureDecisionSeconds < 1 || this.options.RetimeIntervalSeconds < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "Headway, decision and retiming intervals must be positive.");
         int links = network.LinkCount, nodes = network.NodeCount, n = network.IntersectionCount;
 
@@ -403,7 +403,8 @@ public sealed class TrafficSimulation
 
     /// <summary>
     /// An all-way stop: one vehicle per headway, shared evenly among the approaches with a queue (they take turns).
-    /// The link loop has already counted these links as red; this takes the departures off again.
+    /// The link loop has already counted these links as red; this takes the departures off again and adds each
+    /// departing vehicle's stop-and-go penalty.
     /// </summary>
     private void StopControlled(int i)
     {
@@ -443,7 +444,7 @@ public sealed class TrafficSimulation
             if (give[k] <= 0) continue;
             var l = net.In[start + k];
             queue[l] -= give[k];
-            queueSeconds[l] -= 0.5 * give[k];
+            queueSeconds[l] += (options.AllWayStopPenaltySeconds - 0.5) * give[k];
             departed[l] += give[k];
             room[l] += give[k];
             for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++) Enter(a.Moves[m].Target, give[k] * a.Moves[m].Share);
