@@ -20,9 +20,12 @@ public sealed record DimmingProfile
     public static DimmingProfile Typical { get; } = new() { DuskLevelPercent = 70, Steps = [new(0, 50), new(5, 70)] };
 
     /// <summary>The output (percent) of a lit pole at a local clock time.</summary>
-    public double OutputPercent(double localHour, double ownLevelPercent, bool junction)
+    public double OutputPercent(double localHour, double ownLevelPercent, bool junction) =>
+        junction && !DimJunctions ? 100 : LevelAt(localHour) ?? ownLevelPercent;
+
+    /// <summary>The profile's level at a local clock time for a pole it dims; null means the pole's own level.</summary>
+    public double? LevelAt(double localHour)
     {
-        if (junction && !DimJunctions) return 100;
         var level = DuskLevelPercent;
         var now = NightOrder(localHour);
         var latest = double.NegativeInfinity;
@@ -31,7 +34,7 @@ public sealed record DimmingProfile
             var at = NightOrder(step.AtHour);
             if (at <= now && at >= latest) (level, latest) = (step.LevelPercent, at);
         }
-        return level ?? ownLevelPercent;
+        return level;
     }
 
     /// <summary>Hours since noon: orders a night's clock times from evening to morning.</summary>

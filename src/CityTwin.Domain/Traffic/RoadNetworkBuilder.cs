@@ -92,42 +92,44 @@ public sealed class RoadNetworkBuilder
     /// intersection's others, so trips can enter and leave there (the boundary of a grid city). Positions are WGS84
     /// projected onto a plane at the first intersection, which is exact enough at city scale.
     /// </summary>
-    public static RoadNetwork FromAssets(IEnumerable<Asset> assets, double fringeLengthM = DefaultFringeLengthM)
+    public static RoadNetwork FromAssets(IEnumerable<Asset> assets, double fringeLengthM = DefaultFringeLengthM) =>
+        FromSnapshot(Scenarios.TwinSnapshot.FromAssets(assets), fringeLengthM);
+
+    /// <summary>As <see cref="FromAssets"/>, from a snapshot; intersection i of the snapshot is node i.</summary>
+    public static RoadNetwork FromSnapshot(Scenarios.TwinSnapshot snapshot, double fringeLengthM = DefaultFringeLengthM)
     {
-        var list = assets.Where(a => a.Type == AssetType.Intersection).ToList();
         var builder = new RoadNetworkBuilder();
-        if (list.Count == 0) return builder.Build();
-        var origin = list[0].Location;
-        var index = new Dictionary<string, int>(list.Count, StringComparer.Ordinal);
-        var positions = new (double X, double Y)[list.Count];
-        for (var i = 0; i < list.Count; i++)
+        var n = snapshot.IntersectionCount;
+        if (n == 0) return builder.Build();
+        var origin = new GeoPoint(snapshot.IntersectionLon[0], snapshot.IntersectionLat[0]);
+        var positions = new (double X, double Y)[n];
+        for (var i = 0; i < n; i++)
         {
-            var a = list[i];
-            positions[i] = Project(origin, a.Location);
-            var state = a.Intersection ?? new IntersectionState();
-            index[a.Id] = builder.AddIntersection(a.Id, positions[i].X, positions[i].Y, a.District, state.Plan, state.Mode);
+            positions[i] = Project(origin, new GeoPoint(snapshot.IntersectionLon[i], snapshot.IntersectionLat[i]));
+            builder.AddIntersection(snapshot.IntersectionIds[i], positions[i].X, positions[i].Y, snapshot.Districts[snapshot.IntersectionDistrict[i]],
+                snapshot.IntersectionPlan[i], snapshot.IntersectionMode[i]);
         }
-        var free = new bool[list.Count, 4];
-        for (var i = 0; i < list.Count; i++) for (var s = 0; s < 4; s++) free[i, s] = true;
-        var typical = new (int Lanes, double Speed)[list.Count];
-        for (var i = 0; i < list.Count; i++)
+        var free = new bool[n * 4];
+        Array.Fill(free, true);
+        var typical = new (int Lanes, double Speed)[n];
+        for (var i = 0; i < n; i++)
         {
             typical[i] = (2, 50);
-            foreach (var road in list[i].Dependencies.Neighbours)
+            for (var r = snapshot.RoadStart[i]; r < snapshot.RoadStart[i + 1]; r++)
             {
-                if (!index.TryGetValue(road.IntersectionId, out var j) || j == i) continue;
-                builder.AddLink(i, j, Math.Max(1, road.LengthM), Math.Max(1, road.Lanes), road.SpeedLimitKmh > 0 ? road.SpeedLimitKmh : 50);
-                free[j, (int)Side(positions[j].X, positions[j].Y, positions[i].X, positions[i].Y)] = false;
-                typical[i] = (Math.Max(1, road.Lanes), road.SpeedLimitKmh > 0 ? road.SpeedLimitKmh : 50);
+                var j = snapshot.RoadTo[r];
+                builder.AddLink(i, j, snapshot.RoadLengthM[r], snapshot.RoadLanes[r], snapshot.RoadSpeedKmh[r]);
+                free[4 * j + (int)Side(positions[j].X, positions[j].Y, positions[i].X, positions[i].Y)] = false;
+                typical[i] = (snapshot.RoadLanes[r], snapshot.RoadSpeedKmh[r]);
             }
         }
-        for (var i = 0; i < list.Count; i++)
+        for (var i = 0; i < n; i++)
         for (var s = 0; s < 4; s++)
         {
-            if (!free[i, s]) continue;
+            if (!free[4 * i + s]) continue;
             var (dx, dy) = (Approach)s switch { Approach.North => (0.0, 1.0), Approach.East => (1.0, 0.0), Approach.South => (0.0, -1.0), _ => (-1.0, 0.0) };
-            var (x, y) = (positions[i].X + dx * fringeLengthM, positions[i].Y + dy * fringeLengthM);
-            var f = builder.AddFringe($"{list[i].Id}:fringe-{((Approach)s).ToString().ToLowerInvariant()}", x, y, list[i].District);
+            var f = builder.AddFringe($"{snapshot.IntersectionIds[i]}:fringe-{((Approach)s).ToString().ToLowerInvariant()}",
+                positions[i].X + dx * fringeLengthM, positions[i].Y + dy * fringeLengthM, snapshot.Districts[snapshot.IntersectionDistrict[i]]);
             builder.AddLink(f, i, fringeLengthM, typical[i].Lanes, typical[i].Speed);
             builder.AddLink(i, f, fringeLengthM, typical[i].Lanes, typical[i].Speed);
         }

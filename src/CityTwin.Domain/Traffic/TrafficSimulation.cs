@@ -192,6 +192,8 @@ public sealed class TrafficSimulation
     /// <summary>Whether an adaptive intersection is adapting (it runs its fixed plan while its detection is lost).</summary>
     public bool IsAdapting(int intersection) => control[intersection] is MaxPressure or WebsterRetiming;
     public SignalPlan Plan(int intersection) => plans[intersection];
+    /// <summary>Whether the intersection's detection (cameras and feed) is available to adaptive control.</summary>
+    public bool HasDetection(int intersection) => detection[intersection];
 
     // Per-link views for the scenario runner.
     internal ReadOnlySpan<double> LinkQueueSeconds => queueSeconds;
