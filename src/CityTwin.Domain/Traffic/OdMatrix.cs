@@ -19,14 +19,23 @@ public sealed class OdMatrix
     /// <summary>Sums the flows of repeated pairs and drops empty ones and trips to their own origin.</summary>
     public static OdMatrix FromFlows(IEnumerable<(int Origin, int Destination, double TripsPerHour)> flows)
     {
-        var sum = new SortedDictionary<(int, int), double>();
-        foreach (var (o, d, q) in flows)
+        var list = new List<(int Origin, int Destination, double TripsPerHour)>();
+        foreach (var flow in flows)
         {
-            if (!(q >= 0) || double.IsInfinity(q)) throw new ArgumentOutOfRangeException(nameof(flows), "Flows must be finite and not negative.");
-            if (o == d || q == 0) continue;
-            sum[(o, d)] = sum.GetValueOrDefault((o, d)) + q;
+            if (!(flow.TripsPerHour >= 0) || double.IsInfinity(flow.TripsPerHour)) throw new ArgumentOutOfRangeException(nameof(flows), "Flows must be finite and not negative.");
+            if (flow.Origin != flow.Destination && flow.TripsPerHour > 0) list.Add(flow);
         }
-        return new OdMatrix(sum.Keys.Select(k => k.Item1).ToArray(), sum.Keys.Select(k => k.Item2).ToArray(), [.. sum.Values]);
+        // Stable sort by pair, then sum runs of the same pair in their original order: the same input, the same sums.
+        var sorted = list.Select((f, k) => (f, k)).OrderBy(x => x.f.Origin).ThenBy(x => x.f.Destination).ThenBy(x => x.k).Select(x => x.f).ToList();
+        var origins = new List<int>();
+        var destinations = new List<int>();
+        var trips = new List<double>();
+        foreach (var (o, d, q) in sorted)
+        {
+            if (origins.Count > 0 && origins[^1] == o && destinations[^1] == d) trips[^1] += q;
+            else { origins.Add(o); destinations.Add(d); trips.Add(q); }
+        }
+        return new OdMatrix([.. origins], [.. destinations], [.. trips]);
     }
 
     /// <summary>

@@ -9,8 +9,8 @@ public sealed record TrafficOptions
     /// <summary>Trips start during [0, DemandSeconds); after it the network only clears.</summary>
     public int DemandSeconds { get; init; } = 3_600;
     public AdaptiveStrategy Adaptive { get; init; } = AdaptiveStrategy.MaxPressure;
-    /// <summary>After its minimum green, a max-pressure controller reconsiders its phase this often.</summary>
-    public int MaxPressureDecisionSeconds { get; init; } = 5;
+    /// <summary>After its minimum green, a max-pressure controller reconsiders its phase this often (the MODELS.md prototype: 10 s).</summary>
+    public int MaxPressureDecisionSeconds { get; init; } = 10;
     /// <summary>A Webster-retiming controller retimes at the first cycle end after this long.</summary>
     public int RetimeIntervalSeconds { get; init; } = 900;
     public double MaxCycleSeconds { get; init; } = Webster.DefaultMaxCycleSeconds;
