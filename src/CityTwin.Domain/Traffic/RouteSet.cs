@@ -41,8 +41,9 @@ public sealed class RouteSet
 
     /// <summary>
     /// Dijkstra with a bucket queue (Dial's algorithm): link times in whole tenths of a second, so the queue is an
-    /// array of buckets swept in order, a few times faster than a binary heap on city-sized graphs. Within a bucket the
-    /// last node offered comes first; either way the trees are the same every run.
+    /// array of buckets swept in order, a few times faster than a binary heap on city-sized graphs. Between routes of
+    /// equal time, the one that goes straight on at a junction wins over one that turns there: drivers avoid needless
+    /// turns, and on a grid this keeps routes to one or two turns instead of staircases.
     /// </summary>
     private sealed class BucketSearch
     {
@@ -104,7 +105,14 @@ public sealed class RouteSet
                         var l = net.Out[k];
                         var v = net.To[l];
                         var dv = d + weight[l];
-                        if (settled[v] || dv >= distance[v]) continue;
+                        if (settled[v] || dv > distance[v]) continue;
+                        if (dv == distance[v])
+                        {
+                            // A tie: keep going straight if this way does and the other turns (fewer turns, as drivers choose).
+                            var current = pred[v];
+                            if (Straight(pred[u], l) && !Straight(pred[net.From[current]], current)) pred[v] = l;
+                            continue;
+                        }
                         distance[v] = dv;
                         pred[v] = l;
                         Offer(v, dv);
@@ -113,5 +121,8 @@ public sealed class RouteSet
             }
             set.Settled[slot] = count;
         }
+
+        /// <summary>Whether link b carries on in the direction of link a (both enter their intersections from the same side).</summary>
+        private bool Straight(int a, int b) => a >= 0 && b >= 0 && net.ApproachAt[a] >= 0 && net.ApproachAt[a] == net.ApproachAt[b];
     }
 }
