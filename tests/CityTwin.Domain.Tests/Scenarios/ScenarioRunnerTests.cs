@@ -147,6 +147,24 @@ public sealed class ScenarioRunnerTests
     }
 
     [Fact]
+    public void Lighting_energy_across_sunset_matches_the_exact_integral_per_pole()
+    {
+        // 15:50 UTC on 15 January: Brussels' sun sets at ≈ 16:06 UTC, so the lamps come on 16 minutes in.
+        var spec = ScenarioFixture.Spec() with { Start = new DateTimeOffset(2026, 1, 15, 15, 50, 0, TimeSpan.Zero), HorizonSeconds = 3_600, WarmUpSeconds = 0 };
+        var s = ScenarioFixture.Snapshot.Value;
+        var r = ScenarioRunner.Run(spec, s);
+        var exact = 0.0;
+        for (var p = 0; p < s.PoleIds.Length; p++)
+            if (s.PoleWorking[p])
+                exact += StreetLighting.EnergyKWh(s.Centre(), TimeSpan.FromHours(1), spec.Start, spec.Start.AddHours(1), s.PoleRatedW[p], s.PoleDimLevel[p], s.PoleJunction[p], DimmingProfile.OwnLevels);
+        Assert.True(exact > 0);
+        // Lamps switch at the step (≤ 15 s) that contains sunset: within 15 s of burning.
+        var allLit = Enumerable.Range(0, s.PoleIds.Length).Where(p => s.PoleWorking[p]).Sum(p => s.PoleRatedW[p] * (s.PoleJunction[p] ? 100 : s.PoleDimLevel[p]) / 100) / 1_000;
+        Assert.InRange(r.City.BaselineTotals.EnergyKWh, exact - allLit * 15 / 3_600, exact + allLit * 15 / 3_600);
+        Assert.Equal(0, r.City.Baseline.EnergyKWh[0]); // 15:50–15:55: daylight
+    }
+
+    [Fact]
     public void Progress_is_reported_every_interval_and_a_run_can_be_cancelled()
     {
         var reports = new List<ScenarioProgress>();

@@ -175,6 +175,21 @@ public sealed class TrafficSimulationTests
     }
 
     [Fact]
+    public void Webster_retiming_gives_the_busy_approach_the_longer_green()
+    {
+        var net = Networks.Isolated(1, approachLengthM: 2_000, mode: ControlMode.Adaptive);
+        var demand = OdMatrix.FromFlows([(net.NodeIndex("n"), net.NodeIndex("s"), 700), (net.NodeIndex("e"), net.NodeIndex("w"), 150)]);
+        var sim = new TrafficSimulation(net, Assignment.Compute(net, demand), new TrafficOptions { Adaptive = AdaptiveStrategy.WebsterRetiming, RetimeIntervalSeconds = 900 });
+        Assert.Equal(41, sim.Plan(0).Phases[0].GreenSeconds);
+        sim.Run(1_000);
+
+        var plan = sim.Plan(0);
+        Assert.True(sim.IsAdapting(0));
+        Assert.True(plan.Phases[0].GreenSeconds > 2 * plan.Phases[1].GreenSeconds, $"NS {plan.Phases[0].GreenSeconds:0.0} s, EW {plan.Phases[1].GreenSeconds:0.0} s");
+        Assert.InRange(plan.CycleSeconds, 30, 120);
+    }
+
+    [Fact]
     public void Adaptive_control_without_detection_runs_its_fixed_plan()
     {
         var net = Networks.Isolated(1, mode: ControlMode.Adaptive);
