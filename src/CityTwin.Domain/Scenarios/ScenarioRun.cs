@@ -19,7 +19,9 @@ internal sealed class ScenarioRun
 
     // Shared, immutable for the run.
     internal readonly RoadNetwork Network;
-    internal readonly RouteSet Routes;
+    /// <summary>The routing trees, kept for reassignments when they are small enough (else each reassignment routes again).</summary>
+    internal readonly RouteSet? Routes;
+    private const long MaxKeptTreeEntries = 2_000_000; // × 8 bytes
     internal readonly OdMatrix Demand;
     internal readonly Assignment BaseAssignment;
     internal readonly LinkTrack Track;
@@ -39,7 +41,8 @@ internal sealed class ScenarioRun
 
         Network = RoadNetworkBuilder.FromSnapshot(snapshot);
         Demand = OdMatrix.Generate(Network, spec.Demand.TripsPerHourPerIntersection * Network.IntersectionCount, spec.Demand.FringeShare, spec.Seed);
-        Routes = RouteSet.ShortestFreeFlow(Network, Demand.Origins);
+        var origins = Demand.Origins.Distinct().Count();
+        Routes = (long)origins * Network.NodeCount <= MaxKeptTreeEntries ? RouteSet.ShortestFreeFlow(Network, Demand.Origins) : null;
         BaseAssignment = Assignment.Compute(Network, Demand, Routes);
 
         var terminals = Enumerable.Range(0, snapshot.LinkIds.Length).Select(k => new GroundTerminal(new GeoPoint(snapshot.LinkLon[k], snapshot.LinkLat[k]))).ToArray();

@@ -45,8 +45,11 @@ public sealed class Assignment
     /// </summary>
     public static Assignment Compute(RoadNetwork network, OdMatrix demand, RouteSet? routes = null, Assignment? previous = null)
     {
-        routes ??= RouteSet.ShortestFreeFlow(network, demand.Origins);
         int links = network.LinkCount, nodes = network.NodeCount;
+        // Without kept trees, each origin's tree is grown into one buffer, used, and overwritten by the next.
+        var search = routes is null ? new RouteSet.BucketSearch(network) : null;
+        var predBuffer = routes is null ? new int[nodes] : [];
+        var orderBuffer = routes is null ? new int[nodes] : [];
         // Every movement a link could make: the out-links of its downstream node, at CandidateStart[l]…
         var candidateStart = new int[links + 1];
         for (var l = 0; l < links; l++)
@@ -61,9 +64,20 @@ public sealed class Assignment
         for (var k = 0; k < demand.Count;)
         {
             var origin = demand.Origins[k];
-            var slot = routes.Slot(origin);
-            if (slot < 0) throw new ArgumentException($"The routes have no tree from node {origin}.", nameof(routes));
-            var pred = routes.PredLinks(slot);
+            ReadOnlySpan<int> pred, order;
+            if (routes is null)
+            {
+                var settled = search!.Grow(origin, predBuffer, orderBuffer);
+                pred = predBuffer;
+                order = orderBuffer.AsSpan(0, settled);
+            }
+            else
+            {
+                var slot = routes.Slot(origin);
+                if (slot < 0) throw new ArgumentException($"The routes have no tree from node {origin}.", nameof(routes));
+                pred = routes.PredLinks(slot);
+                order = routes.SettledOrder(slot);
+            }
             for (; k < demand.Count && demand.Origins[k] == origin; k++)
             {
                 var d = demand.Destinations[k];
@@ -72,7 +86,6 @@ public sealed class Assignment
                 sinkFlow[pred[d]] += demand.TripsPerHour[k];
             }
             // Leaves to root: each node passes everything bound for its subtree to its parent's link.
-            var order = routes.SettledOrder(slot);
             for (var j = order.Length - 1; j > 0; j--)
             {
                 var v = order[j];

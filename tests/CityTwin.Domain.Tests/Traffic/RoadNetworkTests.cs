@@ -88,6 +88,18 @@ public sealed class RoadNetworkTests
     }
 
     [Fact]
+    public void Kept_trees_and_trees_grown_on_the_fly_give_the_same_assignment()
+    {
+        var net = RoadNetworkBuilder.FromAssets(CityGenerator.Generate(new CitySpec { TargetAssets = 2_000, Seed = 6 }).Assets);
+        var demand = OdMatrix.Generate(net, 3_000, 0.6, seed: 2);
+        var kept = Assignment.Compute(net, demand, RouteSet.ShortestFreeFlow(net, Enumerable.Range(0, net.NodeCount)));
+        var streamed = Assignment.Compute(net, demand);
+        Assert.Equal(Enumerable.Range(0, net.LinkCount).Select(kept.LinkFlowPerHour), Enumerable.Range(0, net.LinkCount).Select(streamed.LinkFlowPerHour));
+        Assert.Equal(kept.Moves, streamed.Moves);
+        Assert.Equal(kept.SinkFraction, streamed.SinkFraction);
+    }
+
+    [Fact]
     public void Demand_is_seeded_and_scales_by_district()
     {
         var net = GridNetwork.Build(new GridSpec { Rows = 4, Columns = 4, DistrictRows = 2, DistrictColumns = 2 });
