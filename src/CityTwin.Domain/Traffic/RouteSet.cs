@@ -58,7 +58,8 @@ public sealed class RouteSet
         {
             net = network;
             weight = network.FreeFlowSeconds.Select(t => Math.Max(1, (int)Math.Round(t * 10))).ToArray();
-            head = new int[(weight.Length == 0 ? 1 : weight.Max()) + 1];
+            // A power of two above the largest weight, so a bucket is found with a mask instead of a division.
+            head = new int[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(weight.Length == 0 ? 1 : weight.Max()) + 1)];
             distance = new int[network.NodeCount];
             settled = new bool[network.NodeCount];
             entryNode = new int[network.LinkCount + 1];
@@ -72,12 +73,12 @@ public sealed class RouteSet
             Array.Fill(distance, int.MaxValue);
             Array.Clear(settled);
             Array.Fill(head, -1);
-            var buckets = head.Length;
+            var mask = head.Length - 1;
             var entries = 0;
             var pending = 0;
             void Offer(int node, int d)
             {
-                var b = d % buckets;
+                var b = d & mask;
                 entryNode[entries] = node;
                 entryNext[entries] = head[b];
                 head[b] = entries++;
@@ -88,7 +89,7 @@ public sealed class RouteSet
             var count = 0;
             for (var d = 0; pending > 0; d++)
             {
-                var b = d % buckets;
+                var b = d & mask;
                 while (head[b] >= 0)
                 {
                     var e = head[b];
