@@ -4,7 +4,9 @@ using CityTwin.LoadTests;
 //   foundation (default)  [--assets N] [--rate R] [--seconds S] [--data DIR (keep the imported city; reuse it next time)]
 //                         CITYTWIN_BENCH_HOLD=S keeps the silo with every asset active for S seconds (for a dotnet-gcdump).
 //   cascades              [--repetitions N] [--seconds S]: cascade latency on the real processes, stream throughput in-process.
+//   models                [--repeats N]: the Domain models (traffic, scenario fork), in process, one thread.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
+var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
 switch (suite)
 {
@@ -16,15 +18,19 @@ switch (suite)
         if (Option("--repetitions", 20) > 0) rows.AddRange(await CascadeBenchmark.RunAsync(Option("--repetitions", 20)));
         rows.AddRange(await StreamBenchmark.RunAsync(TimeSpan.FromSeconds(Option("--seconds", 30))));
         break;
+    case "models":
+        rows = ModelsBenchmark.Run(Option("--repeats", 21));
+        header += $" (one thread used), .NET {Environment.Version}";
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation or cascades");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades or models");
         return 2;
 }
 
 var results = Path.Combine(Twin.RepoRoot, "load-tests", "results");
 Directory.CreateDirectory(results);
 var file = Path.Combine(results, $"{suite}.md");
-await File.WriteAllLinesAsync(file, [$"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores", "", .. rows]);
+await File.WriteAllLinesAsync(file, [header, "", .. rows]);
 Console.WriteLine();
 rows.ForEach(Console.WriteLine);
 Console.WriteLine($"\nwritten to {file}");

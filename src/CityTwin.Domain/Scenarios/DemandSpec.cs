@@ -1,0 +1,11 @@
+namespace CityTwin.Domain.Scenarios;
+
+/// <summary>The trips a scenario simulates: seeded origin–destination pairs, mostly through traffic between fringe nodes.</summary>
+[GenerateSerializer, Alias("DemandSpec")]
+public sealed record DemandSpec
+{
+    /// <summary>Trips per hour per intersection (70 loads a 2-lane 50 km/h grid lightly: the benchmark's 7,200 trips on 10 × 10).</summary>
+    [Id(0)] public double TripsPerHourPerIntersection { get; init; } = 15;
+    /// <summary>Share of trips that cross the area from fringe to fringe; the rest start or end at an intersection.</summary>
+    [Id(1)] public double FringeShare { get; init; } = 0.7;
+}

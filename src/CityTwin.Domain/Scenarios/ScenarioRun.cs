@@ -1,0 +1,161 @@
+using CityTwin.Domain.Assets;
+using CityTwin.Domain.Geo;
+using CityTwin.Domain.Leo;
+using CityTwin.Domain.Lighting;
+using CityTwin.Domain.Traffic;
+
+namespace CityTwin.Domain.Scenarios;
+
+/// <summary>One execution of <see cref="ScenarioRunner.Run"/>: what both worlds share, and the loop that advances them.</summary>
+internal sealed class ScenarioRun
+{
+    private readonly ScenarioSpec spec;
+    private readonly TwinSnapshot snapshot;
+    private readonly IProgress<ScenarioProgress>? progress;
+    private readonly CancellationToken cancellationToken;
+    private readonly LinkBudget budget;
+    private readonly GeoPoint centre;
+    private readonly TimeSpan utcOffset;
+
+    // Shared, immutable for the run.
+    internal readonly RoadNetwork Network;
+    /// <summary>The routing trees, kept for reassignments when they are small enough (else each reassignment routes again).</summary>
+    internal readonly RouteSet? Routes;
+    private const long MaxKeptTreeEntries = 2_000_000; // × 8 bytes
+    internal readonly OdMatrix Demand;
+    internal readonly Assignment BaseAssignment;
+    internal readonly LinkTrack Track;
+    internal readonly ResolvedPerturbation[] Perturbations;
+    internal readonly int[] CameraStart, CameraOf; // cameras of each intersection (CSR)
+    internal readonly LightingGroups Lights;
+    private readonly int[] boundaries; // perturbation starts and ends, ascending
+    private readonly int intervals;
+
+    public ScenarioRun(ScenarioSpec spec, TwinSnapshot snapshot, Constellation constellation, LinkBudget budget,
+        IProgress<ScenarioProgress>? progress, CancellationToken cancellationToken)
+    {
+        (this.spec, this.snapshot, this.budget, this.progress, this.cancellationToken) = (spec, snapshot, budget, progress, cancellationToken);
+        centre = snapshot.Centre();
+        utcOffset = TimeSpan.FromMinutes(spec.UtcOffsetMinutes);
+        intervals = (spec.HorizonSeconds + spec.IntervalSeconds - 1) / spec.IntervalSeconds;
+
+        Network = RoadNetworkBuilder.FromSnapshot(snapshot);
+        Demand = OdMatrix.Generate(Network, spec.Demand.TripsPerHourPerIntersection * Network.IntersectionCount, spec.Demand.FringeShare, spec.Seed);
+        var origins = Demand.Origins.Distinct().Count();
+        Routes = (long)origins * Network.NodeCount <= MaxKeptTreeEntries ? RouteSet.ShortestFreeFlow(Network, Demand.Origins) : null;
+        BaseAssignment = Assignment.Compute(Network, Demand, Routes);
+
+        var terminals = Enumerable.Range(0, snapshot.LinkIds.Length).Select(k => new GroundTerminal(new GeoPoint(snapshot.LinkLon[k], snapshot.LinkLat[k]))).ToArray();
+        Track = LinkTracker.Track(constellation, terminals, spec.Start, spec.HorizonSeconds / ScenarioRunner.StepSeconds + 1, ScenarioRunner.StepSeconds);
+
+        Perturbations = spec.Perturbations.Select((p, k) => ResolvedPerturbation.Resolve(p, k, snapshot)).ToArray();
+        boundaries = Perturbations.SelectMany(p => new[] { p.Source.AtSeconds, p.Source.DurationSeconds is { } d ? p.Source.AtSeconds + d : int.MaxValue })
+            .Where(t => t > 0 && t < spec.HorizonSeconds).Distinct().Order().ToArray();
+
+        var n = snapshot.IntersectionCount;
+        CameraStart = new int[n + 1];
+        foreach (var i in snapshot.CameraIntersection) if (i >= 0) CameraStart[i + 1]++;
+        for (var i = 0; i < n; i++) CameraStart[i + 1] += CameraStart[i];
+        CameraOf = new int[CameraStart[n]];
+        var next = CameraStart[..^1];
+        for (var c = 0; c < snapshot.CameraIds.Length; c++) if (snapshot.CameraIntersection[c] is var i and >= 0) CameraOf[next[i]++] = c;
+        Lights = new LightingGroups(snapshot);
+    }
+
+    internal TwinSnapshot Snapshot => snapshot;
+    internal ScenarioSpec Spec => spec;
+    internal LinkBudget Budget => budget;
+
+    public ScenarioResult Execute()
+    {
+        var options = new TrafficOptions { Seed = spec.Seed, DemandSeconds = int.MaxValue };
+        var traffic = new TrafficSimulation(Network, BaseAssignment, options);
+        var baseline = new World(this, traffic, variant: false);
+        baseline.ApplyInitialState();
+        traffic.Run(spec.WarmUpSeconds, cancellationToken);
+        var variant = baseline.Fork(traffic.Fork());
+        baseline.StartHorizon();
+        variant.StartHorizon();
+
+        var t = 0;
+        baseline.Update(0);
+        variant.Update(0);
+        for (var k = 0; k < intervals; k++)
+        {
+            var end = Math.Min((k + 1) * spec.IntervalSeconds, spec.HorizonSeconds);
+            while (t < end)
+            {
+                var next = Math.Min(end, (t / ScenarioRunner.StepSeconds + 1) * ScenarioRunner.StepSeconds);
+                var boundary = Array.BinarySearch(boundaries, t + 1);
+                boundary = boundary >= 0 ? boundary : ~boundary;
+                if (boundary < boundaries.Length) next = Math.Min(next, boundaries[boundary]);
+                var lampsOn = StreetLighting.LampsOn(centre, spec.Start.AddSeconds(t + (next - t) / 2.0));
+                var localHour = StreetLighting.LocalHour(spec.Start.AddSeconds(t + (next - t) / 2.0), utcOffset);
+                baseline.Advance(t, next - t, lampsOn, localHour, cancellationToken);
+                variant.Advance(t, next - t, lampsOn, localHour, cancellationToken);
+                t = next;
+                if (t < spec.HorizonSeconds)
+                {
+                    baseline.Update(t);
+                    variant.Update(t);
+                }
+            }
+            baseline.CloseInterval(k, end - k * spec.IntervalSeconds);
+            variant.CloseInterval(k, end - k * spec.IntervalSeconds);
+            progress?.Report(new ScenarioProgress(end, spec.HorizonSeconds));
+        }
+        return Results(baseline, variant);
+    }
+
+    private ScenarioResult Results(World baseline, World variant)
+    {
+        var districts = snapshot.Districts.Length;
+        AreaResult Area(int d, string id)
+        {
+            var (b, v) = (baseline.Series(d), variant.Series(d));
+            var (bt, vt) = (baseline.Totals(d), variant.Totals(d));
+            return new AreaResult { Id = id, Baseline = b, Variant = v, BaselineTotals = bt, VariantTotals = vt, Delta = vt.Minus(bt) };
+        }
+        var intersections = new IntersectionResult[snapshot.IntersectionCount];
+        for (var i = 0; i < intersections.Length; i++)
+            intersections[i] = new IntersectionResult
+            {
+                Id = snapshot.IntersectionIds[i],
+                District = snapshot.Districts[snapshot.IntersectionDistrict[i]],
+                Baseline = baseline.IntersectionTotals(i),
+                Variant = variant.IntersectionTotals(i),
+                BaselineDelaySeconds = baseline.IntersectionDelaySeries(i),
+                VariantDelaySeconds = variant.IntersectionDelaySeries(i),
+                BaselineMaxQueueVehicles = baseline.IntersectionQueueSeries(i),
+                VariantMaxQueueVehicles = variant.IntersectionQueueSeries(i),
+            };
+        var links = new LinkResult[snapshot.LinkIds.Length];
+        for (var k = 0; k < links.Length; k++)
+            links[k] = new LinkResult
+            {
+                Id = snapshot.LinkIds[k],
+                District = snapshot.Districts[snapshot.LinkDistrict[k]],
+                Baseline = baseline.LinkTotals(k),
+                Variant = variant.LinkTotals(k),
+                BaselineAvailability = baseline.LinkSeries(k),
+                VariantAvailability = variant.LinkSeries(k),
+            };
+        return new ScenarioResult
+        {
+            Name = spec.Name,
+            Seed = spec.Seed,
+            HorizonSeconds = spec.HorizonSeconds,
+            IntervalEndSeconds = Enumerable.Range(1, intervals).Select(k => Math.Min(k * spec.IntervalSeconds, spec.HorizonSeconds)).ToArray(),
+            City = Area(districts, "city"),
+            Districts = Enumerable.Range(0, districts).Select(d => Area(d, snapshot.Districts[d])).ToArray(),
+            Intersections = intersections,
+            Links = links,
+            BaselineTripsCompleted = baseline.TripsCompleted,
+            VariantTripsCompleted = variant.TripsCompleted,
+            BaselineMeanTimeLossSeconds = baseline.MeanTimeLoss,
+            VariantMeanTimeLossSeconds = variant.MeanTimeLoss,
+        };
+    }
+
+    internal int Intervals => intervals;
+}

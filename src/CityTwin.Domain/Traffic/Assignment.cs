@@ -1,0 +1,175 @@
+using CityTwin.Domain.Assets;
+
+namespace CityTwin.Domain.Traffic;
+
+/// <summary>
+/// OD demand loaded onto its shortest free-flow routes, and what the simulation needs from that: for each link the
+/// share of its vehicles that turn into each next link and the share that end their trip at its end; for each origin
+/// the share entering each first link and its rate. The simulation moves fluid counts by these shares (turning
+/// ratios, as SUMO's jtrrouter does): in steady state that reproduces every assigned link and movement flow exactly,
+/// without keeping one queue per route.
+/// </summary>
+public sealed class Assignment
+{
+    // Movements of link l: Moves[MoveStart[l]..MoveStart[l + 1]], positive shares only, of the
+    // vehicles that do not end their trip on l (they sum to 1 unless every vehicle does).
+    internal readonly int[] MoveStart;
+    internal readonly Movement[] Moves;
+    internal readonly double[] SinkFraction;
+    // First links of origin node n: Sources[SourceStart[n]..SourceStart[n + 1]].
+    internal readonly int[] SourceStart;
+    internal readonly Movement[] Sources;
+    /// <summary>Nodes where trips start, ascending.</summary>
+    internal readonly int[] OriginNodes;
+    /// <summary>Trips per second leaving each node.</summary>
+    internal readonly double[] OriginRate;
+    internal readonly double[] LinkFlow; // veh/h
+
+    private Assignment(int[] moveStart, Movement[] moves, double[] sinkFraction,
+        int[] sourceStart, Movement[] sources, double[] originRate, double[] linkFlow, double unrouted)
+    {
+        (MoveStart, Moves, SinkFraction) = (moveStart, moves, sinkFraction);
+        (SourceStart, Sources, OriginRate, LinkFlow) = (sourceStart, sources, originRate, linkFlow);
+        OriginNodes = Enumerable.Range(0, originRate.Length).Where(n => originRate[n] > 0).ToArray();
+        UnroutedTripsPerHour = unrouted;
+    }
+
+    /// <summary>Demand with no route (destination unreachable), left out.</summary>
+    public double UnroutedTripsPerHour { get; }
+    public double LinkFlowPerHour(int link) => LinkFlow[link];
+    public double OriginTripsPerHour(int node) => OriginRate[node] * 3_600;
+
+    /// <summary>
+    /// Loads the demand onto shortest free-flow routes. A link this demand leaves unused keeps the shares of
+    /// <paramref name="previous"/> (vehicles already on it when demand changes mid-run still know where to go).
+    /// </summary>
+    public static Assignment Compute(RoadNetwork network, OdMatrix demand, RouteSet? routes = null, Assignment? previous = null)
+    {
+        int links = network.LinkCount, nodes = network.NodeCount;
+        // Without kept trees, each origin's tree is grown into one buffer, used, and overwritten by the next.
+        var search = routes is null ? new RouteSet.BucketSearch(network) : null;
+        var predBuffer = routes is null ? new int[nodes] : [];
+        var orderBuffer = routes is null ? new int[nodes] : [];
+        // Every movement a link could make: the out-links of its downstream node, at CandidateStart[l]…
+        var candidateStart = new int[links + 1];
+        for (var l = 0; l < links; l++)
+            candidateStart[l + 1] = candidateStart[l] + network.OutStart[network.To[l] + 1] - network.OutStart[network.To[l]];
+        var moveFlow = new double[candidateStart[links]];
+        var sourceFlow = new double[links]; // aligned with network.Out
+        var sinkFlow = new double[links];
+        var linkFlow = new double[links];
+        var subtree = new double[nodes];
+        double unrouted = 0;
+
+        for (var k = 0; k < demand.Count;)
+        {
+            var origin = demand.Origins[k];
+            ReadOnlySpan<int> pred, order;
+            if (routes is null)
+            {
+                var settled = search!.Grow(origin, predBuffer, orderBuffer);
+                pred = predBuffer;
+                order = orderBuffer.AsSpan(0, settled);
+            }
+            else
+            {
+                var slot = routes.Slot(origin);
+                if (slot < 0) throw new ArgumentException($"The routes have no tree from node {origin}.", nameof(routes));
+                pred = routes.PredLinks(slot);
+                order = routes.SettledOrder(slot);
+            }
+            for (; k < demand.Count && demand.Origins[k] == origin; k++)
+            {
+                var d = demand.Destinations[k];
+                if (pred[d] < 0) { unrouted += demand.TripsPerHour[k]; continue; }
+                subtree[d] += demand.TripsPerHour[k];
+                sinkFlow[pred[d]] += demand.TripsPerHour[k];
+            }
+            // Leaves to root: each node passes everything bound for its subtree to its parent's link.
+            for (var j = order.Length - 1; j > 0; j--)
+            {
+                var v = order[j];
+                var flow = subtree[v];
+                if (flow == 0) continue;
+                subtree[v] = 0;
+                var l = pred[v];
+                linkFlow[l] += flow;
+                var u = network.From[l];
+                if (u == origin) sourceFlow[Position(network.Out, network.OutStart[u], l)] += flow;
+                else
+                {
+                    var upstream = pred[u];
+                    var first = network.OutStart[network.To[upstream]];
+                    moveFlow[candidateStart[upstream] + Position(network.Out, first, l) - first] += flow;
+                    subtree[u] += flow;
+                }
+            }
+            subtree[origin] = 0;
+        }
+
+        // Shares of what arrives on each link; links without flow keep the previous shares.
+        var moveStart = new int[links + 1];
+        var moves = new List<Movement>(links * 3);
+        var sinkFraction = new double[links];
+        for (var l = 0; l < links; l++)
+        {
+            var total = sinkFlow[l];
+            for (var c = candidateStart[l]; c < candidateStart[l + 1]; c++) total += moveFlow[c];
+            if (total > 0)
+            {
+                sinkFraction[l] = sinkFlow[l] / total;
+                // Turning shares are of the vehicles that stay: those are the ones in the queue.
+                var first = network.OutStart[network.To[l]];
+                for (var c = candidateStart[l]; c < candidateStart[l + 1]; c++)
+                    if (moveFlow[c] > 0) moves.Add(new(network.Out[first + c - candidateStart[l]], moveFlow[c] / (total - sinkFlow[l])));
+            }
+            else if (previous is not null)
+            {
+                sinkFraction[l] = previous.SinkFraction[l];
+                for (var m = previous.MoveStart[l]; m < previous.MoveStart[l + 1]; m++) moves.Add(previous.Moves[m]);
+            }
+            else sinkFraction[l] = 1; // unused by this demand, so nothing gets here; were it to, it would leave
+            moveStart[l + 1] = moves.Count;
+        }
+
+        var sourceStart = new int[nodes + 1];
+        var sources = new List<Movement>();
+        var originRate = new double[nodes];
+        for (var n = 0; n < nodes; n++)
+        {
+            double total = 0;
+            for (var k = network.OutStart[n]; k < network.OutStart[n + 1]; k++) total += sourceFlow[k];
+            originRate[n] = total / 3_600;
+            for (var k = network.OutStart[n]; k < network.OutStart[n + 1]; k++)
+                if (sourceFlow[k] > 0) sources.Add(new(network.Out[k], sourceFlow[k] / total));
+            sourceStart[n + 1] = sources.Count;
+        }
+        return new Assignment(moveStart, [.. moves], sinkFraction,
+            sourceStart, [.. sources], originRate, linkFlow, unrouted);
+    }
+
+    /// <summary>
+    /// A fixed-time Webster plan for an intersection from the flows assigned to its approaches (its current plan's
+    /// phases, lost time and green limits).
+    /// </summary>
+    public SignalPlan WebsterPlan(RoadNetwork network, int intersection, double maxCycleSeconds = Webster.DefaultMaxCycleSeconds)
+    {
+        Span<double> flow = stackalloc double[4];
+        Span<double> saturation = stackalloc double[4];
+        for (var k = network.InStart[intersection]; k < network.InStart[intersection + 1]; k++)
+        {
+            var l = network.In[k];
+            flow[network.ApproachAt[l]] += LinkFlow[l];
+            saturation[network.ApproachAt[l]] += network.CapacityPerSecond[l] * 3_600;
+        }
+        return Webster.Retime(network.Plans[intersection], flow, saturation, maxCycleSeconds);
+    }
+
+    /// <summary>A turn into the next link, with the share of the queue that takes it.</summary>
+    internal readonly record struct Movement(int Target, double Share);
+
+    private static int Position(int[] links, int start, int link)
+    {
+        for (var k = start; ; k++) if (links[k] == link) return k;
+    }
+}

@@ -1,0 +1,24 @@
+namespace CityTwin.Domain.Traffic;
+
+/// <summary>Settings of a <see cref="TrafficSimulation"/>; the defaults are the ones MODELS.md gives.</summary>
+public sealed record TrafficOptions
+{
+    /// <summary>Seeds the Poisson arrivals; the same seed gives the same run, bit for bit.</summary>
+    public int Seed { get; init; } = 1;
+    public ArrivalProcess Arrivals { get; init; } = ArrivalProcess.Poisson;
+    /// <summary>Trips start during [0, DemandSeconds); after it the network only clears.</summary>
+    public int DemandSeconds { get; init; } = 3_600;
+    public AdaptiveStrategy Adaptive { get; init; } = AdaptiveStrategy.MaxPressure;
+    /// <summary>After its minimum green, a max-pressure controller reconsiders its phase this often (the MODELS.md prototype: 10 s).</summary>
+    public int MaxPressureDecisionSeconds { get; init; } = 10;
+    /// <summary>A Webster-retiming controller retimes at the first cycle end after this long.</summary>
+    public int RetimeIntervalSeconds { get; init; } = 900;
+    public double MaxCycleSeconds { get; init; } = Webster.DefaultMaxCycleSeconds;
+    /// <summary>Departure headway of a dark or flashing junction run as an all-way stop (HCM: 4–7 s, ≈ 5 s).</summary>
+    public double AllWayStopHeadwaySeconds { get; init; } = 5;
+    /// <summary>
+    /// Delay every vehicle takes for stopping and starting again at an all-way stop, on top of its wait in the queue:
+    /// the 5 s HCM adds to all-way-stop control delay. Without it a fluid stop at low volume would look quicker than a signal.
+    /// </summary>
+    public double AllWayStopPenaltySeconds { get; init; } = 5;
+}

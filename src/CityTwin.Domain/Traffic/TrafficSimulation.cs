@@ -1,0 +1,637 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CityTwin.Domain.Assets;
+
+namespace CityTwin.Domain.Traffic;
+
+/// <summary>
+/// A mesoscopic point-queue (queue-link) traffic simulation, MATSim-style, in 1 s steps with fluid vehicle counts.
+/// A vehicle entering a link travels it at free speed, then joins the point queue at its end; the queue discharges
+/// at saturation flow × lanes while its approach is green, into the next links in the shares of the
+/// <see cref="Assignment"/>, and only as far as each next link has storage left (length × lanes / 7.5 m): a full link
+/// blocks its feeders, which is spillback. Signals run fixed time, max-pressure or Webster retiming; a dark or
+/// flashing junction is an all-way stop serving one vehicle per headway, approaches in turn. State is flat arrays
+/// (struct of arrays), so <see cref="Fork"/> is a handful of array copies and a step touches each link once.
+/// </summary>
+public sealed class TrafficSimulation
+{
+    private const int MaxPhases = 8;
+    private const byte FixedTime = 0, MaxPressure = 1, WebsterRetiming = 2, AllWayStop = 3;
+
+    private readonly RoadNetwork net;
+    private readonly TrafficOptions options;
+    private Assignment assignment;
+    private int time;
+
+    // Vehicles in transit: slot-major ring, ring[(second & ringMask) × links + link] = vehicles reaching the queue then.
+    private readonly int ringMask;
+    /// <summary>Free-flow time in whole seconds (at least 1), as MATSim's QSim counts it; queue time, the delay, is unaffected.</summary>
+    private readonly int[] travelSeconds;
+    private readonly double[] ring;
+    private readonly double[] queue;
+    /// <summary>Storage left on each link: storage − moving − queued. Kept as one number because it is read on every move.</summary>
+    private readonly double[] room;
+    // Link statistics, cumulative except the window maximum.
+    private readonly double[] queueSeconds, departed, joined, maxQueue, windowMaxQueue;
+    // Origins.
+    private readonly double[] sourceQueue, sourceQueueSeconds, hazard, threshold;
+    private readonly long[] draws;
+    private int[] origins;
+    private double entered, completed;
+
+    // Signals, per intersection (phases at i × MaxPhases + k). greenMask covers every node; fringe nodes never need it.
+    private readonly SignalPlan[] plans;
+    private readonly ControlMode[] modes;
+    private readonly bool[] detection;
+    private readonly byte[] control, greenMask, phaseMask;
+    private readonly int[] phaseCount, green, minGreen, maxGreen, lost, allRed;
+    /// <summary>Seconds until the controller next acts (end of a stage, or a max-pressure decision).</summary>
+    private readonly int[] stageLeft;
+    private readonly int[] phase, nextPhase, greenStart, lastRetime;
+    private readonly bool[] inGreen;
+    private readonly double[] joinedAtRetime;
+    private int[] stopControlled;
+
+    public TrafficSimulation(RoadNetwork network, Assignment assignment, TrafficOptions? options = null)
+    {
+        net = network;
+        this.assignment = assignment;
+        this.options = options ?? new TrafficOptions();
+        if (this.options.AllWayStopHeadwaySeconds <= 0 || this.options.AllWayStopPenaltySeconds < 0 || this.options.MaxPressureDecisionSeconds < 1 || this.options.RetimeIntervalSeconds < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "Headway, decision and retiming intervals must be positive.");
+        int links = network.LinkCount, nodes = network.NodeCount, n = network.IntersectionCount;
+
+        travelSeconds = new int[links];
+        var longest = 1;
+        for (var l = 0; l < links; l++)
+        {
+            travelSeconds[l] = Math.Max(1, (int)Math.Round(network.FreeFlowSeconds[l]));
+            longest = Math.Max(longest, travelSeconds[l]);
+        }
+        var slots = (int)BitOperations.RoundUpToPowerOf2((uint)longest + 1);
+        ringMask = slots - 1;
+        ring = new double[slots * links];
+        queue = new double[links];
+        room = (double[])network.Storage.Clone();
+        queueSeconds = new double[links];
+        departed = new double[links];
+        joined = new double[links];
+        maxQueue = new double[links];
+        windowMaxQueue = new double[links];
+        joinedAtRetime = new double[links];
+
+        sourceQueue = new double[nodes];
+        sourceQueueSeconds = new double[nodes];
+        hazard = new double[nodes];
+        threshold = new double[nodes];
+        draws = new long[nodes];
+        for (var o = 0; o < nodes; o++) threshold[o] = Exponential(o, draws[o]++);
+        origins = assignment.OriginNodes;
+
+        plans = new SignalPlan[n];
+        modes = new ControlMode[n];
+        detection = new bool[n];
+        control = new byte[n];
+        greenMask = new byte[nodes];
+        greenMask.AsSpan(n).Fill(0xFF);
+        phaseMask = new byte[n * MaxPhases];
+        phaseCount = new int[n];
+        green = new int[n * MaxPhases];
+        minGreen = new int[n * MaxPhases];
+        maxGreen = new int[n * MaxPhases];
+        lost = new int[n];
+        allRed = new int[n];
+        stageLeft = new int[n];
+        phase = new int[n];
+        nextPhase = new int[n];
+        greenStart = new int[n];
+        lastRetime = new int[n];
+        inGreen = new bool[n];
+        stopControlled = [];
+        for (var i = 0; i < n; i++)
+        {
+            modes[i] = network.Modes[i];
+            detection[i] = true;
+            Compile(i, network.Plans[i]);
+            control[i] = ControlFor(i);
+            Restart(i);
+        }
+        ListStopControlled();
+    }
+
+    /// <summary>A copy of this run's state, to go on differently; network and assignment are shared (both immutable).</summary>
+    public TrafficSimulation Fork() => new(this);
+
+    private TrafficSimulation(TrafficSimulation s)
+    {
+        (net, options, assignment, time, ringMask, travelSeconds) = (s.net, s.options, s.assignment, s.time, s.ringMask, s.travelSeconds);
+        (ring, queue, room) = (Copy(s.ring), Copy(s.queue), Copy(s.room));
+        (queueSeconds, departed, joined, maxQueue, windowMaxQueue) = (Copy(s.queueSeconds), Copy(s.departed), Copy(s.joined), Copy(s.maxQueue), Copy(s.windowMaxQueue));
+        (sourceQueue, sourceQueueSeconds, hazard, threshold, draws, origins) = (Copy(s.sourceQueue), Copy(s.sourceQueueSeconds), Copy(s.hazard), Copy(s.threshold), Copy(s.draws), s.origins);
+        (entered, completed) = (s.entered, s.completed);
+        (plans, modes, detection, control, greenMask, phaseMask) = (Copy(s.plans), Copy(s.modes), Copy(s.detection), Copy(s.control), Copy(s.greenMask), Copy(s.phaseMask));
+        (phaseCount, green, minGreen, maxGreen, lost, allRed) = (Copy(s.phaseCount), Copy(s.green), Copy(s.minGreen), Copy(s.maxGreen), Copy(s.lost), Copy(s.allRed));
+        (stageLeft, phase, nextPhase, greenStart, lastRetime, inGreen) = (Copy(s.stageLeft), Copy(s.phase), Copy(s.nextPhase), Copy(s.greenStart), Copy(s.lastRetime), Copy(s.inGreen));
+        (joinedAtRetime, stopControlled) = (Copy(s.joinedAtRetime), s.stopControlled);
+    }
+
+    private static T[] Copy<T>(T[] a) => (T[])a.Clone();
+
+    public RoadNetwork Network => net;
+    public Assignment Assignment => assignment;
+    public TrafficOptions Options => options;
+    /// <summary>Seconds simulated so far.</summary>
+    public int Time => time;
+    public double VehiclesEntered => entered;
+    public double VehiclesCompleted => completed;
+
+    /// <summary>Vehicles on links (moving or queued) and waiting at their origin to enter.</summary>
+    public double VehiclesInNetwork
+    {
+        get
+        {
+            double total = 0;
+            for (var l = 0; l < room.Length; l++) total += net.Storage[l] - room[l];
+            foreach (var q in sourceQueue) total += q;
+            return total;
+        }
+    }
+
+    /// <summary>Vehicle-seconds queued, on links and at origins.</summary>
+    public double TotalDelaySeconds => queueSeconds.Sum() + sourceQueueSeconds.Sum();
+
+    public TrafficSummary Summary()
+    {
+        var max = 0.0;
+        for (var l = 0; l < maxQueue.Length; l++) max = Math.Max(max, Math.Max(maxQueue[l], windowMaxQueue[l]));
+        var delay = TotalDelaySeconds;
+        return new(time, entered, completed, VehiclesInNetwork, delay, completed > 0 ? delay / completed : 0, max);
+    }
+
+    /// <summary>Queue, delay and throughput of one approach of an intersection (summed over its links).</summary>
+    public ApproachResult ApproachResult(int intersection, Approach approach)
+    {
+        double q = 0, max = 0, seconds = 0, through = 0;
+        for (var k = net.InStart[intersection]; k < net.InStart[intersection + 1]; k++)
+        {
+            var l = net.In[k];
+            if (net.ApproachAt[l] != (int)approach) continue;
+            (q, max, seconds, through) = (q + queue[l], max + Math.Max(maxQueue[l], windowMaxQueue[l]), seconds + queueSeconds[l], through + departed[l]);
+        }
+        return new(q, max, through > 0 ? seconds / through : 0, through);
+    }
+
+    /// <summary>Vehicles on a link, moving and queued.</summary>
+    public double LinkOccupancy(int link) => net.Storage[link] - room[link];
+    public double LinkQueueVehicles(int link) => queue[link];
+
+    public ControlMode Mode(int intersection) => modes[intersection];
+    /// <summary>Whether the intersection is being run as an all-way stop (dark, flashing, or no plan).</summary>
+    public bool IsStopControlled(int intersection) => control[intersection] == AllWayStop;
+    /// <summary>Whether an adaptive intersection is adapting (it runs its fixed plan while its detection is lost).</summary>
+    public bool IsAdapting(int intersection) => control[intersection] is MaxPressure or WebsterRetiming;
+    public SignalPlan Plan(int intersection) => plans[intersection];
+    /// <summary>Whether the intersection's detection (cameras and feed) is available to adaptive control.</summary>
+    public bool HasDetection(int intersection) => detection[intersection];
+
+    // Per-link views for the scenario runner.
+    internal ReadOnlySpan<double> LinkQueueSeconds => queueSeconds;
+    internal ReadOnlySpan<double> LinkDeparted => departed;
+    internal ReadOnlySpan<double> LinkWindowMaxQueue => windowMaxQueue;
+    internal ReadOnlySpan<double> SourceQueueSeconds => sourceQueueSeconds;
+
+    /// <summary>Starts a new window for the per-window maximum queue (the overall maximum keeps counting).</summary>
+    internal void ResetWindow()
+    {
+        for (var l = 0; l < maxQueue.Length; l++)
+            if (windowMaxQueue[l] > maxQueue[l]) maxQueue[l] = windowMaxQueue[l];
+        Array.Clear(windowMaxQueue);
+    }
+
+    /// <summary>Sets the control mode (a fault turns a junction dark; recovery brings its mode back).</summary>
+    public void SetMode(int intersection, ControlMode mode)
+    {
+        modes[intersection] = mode;
+        Reconsider(intersection);
+    }
+
+    /// <summary>Adaptive control needs its detection (cameras and their feed); without it the controller runs its fixed plan.</summary>
+    public void SetDetection(int intersection, bool available)
+    {
+        detection[intersection] = available;
+        Reconsider(intersection);
+    }
+
+    /// <summary>A new signal plan, taking effect at once from its first phase.</summary>
+    public void SetPlan(int intersection, SignalPlan plan)
+    {
+        Compile(intersection, plan);
+        Reconsider(intersection);
+        if (control[intersection] != AllWayStop) Restart(intersection);
+    }
+
+    /// <summary>New demand (for instance scaled): origin rates and turning shares from now on.</summary>
+    public void SetAssignment(Assignment next)
+    {
+        assignment = next;
+        // Vehicles still waiting at an origin the new demand no longer uses must be let in all the same.
+        var list = new SortedSet<int>(next.OriginNodes);
+        for (var o = 0; o < sourceQueue.Length; o++) if (sourceQueue[o] > 0) list.Add(o);
+        origins = [.. list];
+    }
+
+    /// <summary>Simulates <paramref name="seconds"/> steps.</summary>
+    public void Run(int seconds, CancellationToken cancellationToken = default)
+    {
+        for (var s = 0; s < seconds; s++)
+        {
+            if ((s & 255) == 0) cancellationToken.ThrowIfCancellationRequested();
+            Step();
+        }
+    }
+
+    /// <summary>Runs on until fewer than <paramref name="threshold"/> vehicles remain, or for at most <paramref name="maxSeconds"/>; returns the seconds run.</summary>
+    public int RunUntilEmpty(int maxSeconds, double threshold = 0.5, CancellationToken cancellationToken = default)
+    {
+        var run = 0;
+        while (run < maxSeconds && VehiclesInNetwork >= threshold)
+        {
+            var chunk = Math.Min(60, maxSeconds - run);
+            Run(chunk, cancellationToken);
+            run += chunk;
+        }
+        return run;
+    }
+
+    /// <summary>One second: trips start, vehicles reach queue ends, queues discharge, signals advance.</summary>
+    public void Step()
+    {
+        Sources();
+        Links();
+        foreach (var i in stopControlled) StopControlled(i);
+        var left = stageLeft;
+        for (var i = 0; i < left.Length; i++)
+            if (--left[i] == 0) Advance(i);
+        time++;
+    }
+
+    private void Sources()
+    {
+        var a = assignment;
+        var demand = time < options.DemandSeconds;
+        var poisson = options.Arrivals == ArrivalProcess.Poisson;
+        var capacity = net.CapacityPerSecond;
+        foreach (var o in origins)
+        {
+            var rate = demand ? a.OriginRate[o] : 0;
+            var q = sourceQueue[o];
+            if (rate > 0)
+            {
+                double arrivals;
+                if (poisson)
+                {
+                    arrivals = 0;
+                    hazard[o] += rate;
+                    while (hazard[o] >= threshold[o])
+                    {
+                        hazard[o] -= threshold[o];
+                        threshold[o] = Exponential(o, draws[o]++);
+                        arrivals++;
+                    }
+                }
+                else arrivals = rate;
+                q += arrivals;
+                entered += arrivals;
+            }
+            if (q <= 0) continue;
+            var start = q;
+            var first = a.SourceStart[o];
+            var end = a.SourceStart[o + 1];
+            if (first < end)
+            {
+                // Trips enter no faster than the first links take them, nor beyond the room they have.
+                var send = q;
+                for (var m = first; m < end; m++)
+                {
+                    var (b, share) = a.Sources[m];
+                    var limit = Math.Min(capacity[b], room[b]) / share;
+                    if (limit < send) send = limit;
+                }
+                if (send > 0)
+                {
+                    q -= send;
+                    for (var m = first; m < end; m++) Enter(a.Sources[m].Target, send * a.Sources[m].Share);
+                }
+            }
+            sourceQueue[o] = q;
+            sourceQueueSeconds[o] += 0.5 * (start + q);
+        }
+    }
+
+    /// <summary>The hot loop: every link once per second. Indexing is unchecked; every index comes from the network's own arrays.</summary>
+    private void Links()
+    {
+        var a = assignment;
+        var links = queue.Length;
+        var rowStart = (time & ringMask) * links;
+        ref var ringRef = ref MemoryMarshal.GetArrayDataReference(ring);
+        ref var row = ref Unsafe.Add(ref ringRef, rowStart);
+        ref var queueRef = ref MemoryMarshal.GetArrayDataReference(queue);
+        ref var roomRef = ref MemoryMarshal.GetArrayDataReference(room);
+        ref var sinkRef = ref MemoryMarshal.GetArrayDataReference(a.SinkFraction);
+        ref var joinedRef = ref MemoryMarshal.GetArrayDataReference(joined);
+        ref var secondsRef = ref MemoryMarshal.GetArrayDataReference(queueSeconds);
+        ref var windowRef = ref MemoryMarshal.GetArrayDataReference(windowMaxQueue);
+        ref var departedRef = ref MemoryMarshal.GetArrayDataReference(departed);
+        ref var toRef = ref MemoryMarshal.GetArrayDataReference(net.To);
+        ref var approachRef = ref MemoryMarshal.GetArrayDataReference(net.ApproachAt);
+        ref var greenRef = ref MemoryMarshal.GetArrayDataReference(greenMask);
+        ref var capacityRef = ref MemoryMarshal.GetArrayDataReference(net.CapacityPerSecond);
+        ref var moveStartRef = ref MemoryMarshal.GetArrayDataReference(a.MoveStart);
+        ref var movesRef = ref MemoryMarshal.GetArrayDataReference(a.Moves);
+        ref var travelRef = ref MemoryMarshal.GetArrayDataReference(travelSeconds);
+        var left = 0.0;
+        for (var l = 0; l < links; l++)
+        {
+            ref var q = ref Unsafe.Add(ref queueRef, l);
+            var q0 = q;
+            ref var arrivingRef = ref Unsafe.Add(ref row, l);
+            var arriving = arrivingRef;
+            if (arriving != 0)
+            {
+                arrivingRef = 0;
+                var leaving = arriving * Unsafe.Add(ref sinkRef, l);
+                left += leaving;
+                Unsafe.Add(ref roomRef, l) += leaving;
+                Unsafe.Add(ref joinedRef, l) += arriving - leaving;
+                q += arriving - leaving;
+            }
+            if (q <= 0) continue; // nothing queued now, so nothing was before either
+
+            ref var window = ref Unsafe.Add(ref windowRef, l);
+            if (q > window) window = q;
+            var node = Unsafe.Add(ref toRef, l);
+            if ((Unsafe.Add(ref greenRef, node) >> Unsafe.Add(ref approachRef, l) & 1) != 0)
+            {
+                var send = Unsafe.Add(ref capacityRef, l);
+                if (q < send) send = q;
+                int first = Unsafe.Add(ref moveStartRef, l), end = Unsafe.Add(ref moveStartRef, l + 1);
+                for (var m = first; m < end; m++)
+                {
+                    var move = Unsafe.Add(ref movesRef, m);
+                    var free = Unsafe.Add(ref roomRef, move.Target);
+                    if (free < send * move.Share) send = free / move.Share; // spillback: rare, so the division is too
+                }
+                if (send > 0)
+                {
+                    q -= send;
+                    Unsafe.Add(ref departedRef, l) += send;
+                    Unsafe.Add(ref roomRef, l) += send;
+                    for (var m = first; m < end; m++)
+                    {
+                        var move = Unsafe.Add(ref movesRef, m);
+                        var b = move.Target;
+                        var vehicles = send * move.Share;
+                        Unsafe.Add(ref roomRef, b) -= vehicles;
+                        Unsafe.Add(ref ringRef, ((time + Unsafe.Add(ref travelRef, b)) & ringMask) * links + b) += vehicles;
+                    }
+                }
+            }
+            Unsafe.Add(ref secondsRef, l) += 0.5 * (q0 + q);
+        }
+        completed += left;
+    }
+
+    /// <summary>
+    /// An all-way stop: one vehicle per headway, shared evenly among the approaches with a queue (they take turns).
+    /// The link loop has already counted these links as red; this takes the departures off again and adds each
+    /// departing vehicle's stop-and-go penalty.
+    /// </summary>
+    private void StopControlled(int i)
+    {
+        var a = assignment;
+        Span<double> limit = stackalloc double[8];
+        Span<double> give = stackalloc double[8];
+        var start = net.InStart[i];
+        var count = Math.Min(8, net.InStart[i + 1] - start);
+        var active = 0;
+        for (var k = 0; k < count; k++)
+        {
+            var l = net.In[start + k];
+            var send = Math.Min(queue[l], net.CapacityPerSecond[l]);
+            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
+                send = Math.Min(send, room[a.Moves[m].Target] / a.Moves[m].Share);
+            limit[k] = Math.Max(0, send);
+            give[k] = 0;
+            if (limit[k] > 0) active++;
+        }
+        var left = 1 / options.AllWayStopHeadwaySeconds;
+        while (active > 0 && left > 1e-12)
+        {
+            var share = left / active;
+            active = 0;
+            for (var k = 0; k < count; k++)
+            {
+                var roomLeft = limit[k] - give[k];
+                if (roomLeft <= 0) continue;
+                var g = Math.Min(roomLeft, share);
+                give[k] += g;
+                left -= g;
+                if (roomLeft > share) active++;
+            }
+        }
+        for (var k = 0; k < count; k++)
+        {
+            if (give[k] <= 0) continue;
+            var l = net.In[start + k];
+            queue[l] -= give[k];
+            queueSeconds[l] += (options.AllWayStopPenaltySeconds - 0.5) * give[k];
+            departed[l] += give[k];
+            room[l] += give[k];
+            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++) Enter(a.Moves[m].Target, give[k] * a.Moves[m].Share);
+        }
+    }
+
+    /// <summary>Vehicles enter a link now and reach its queue after its free-flow time (the link loop inlines the same).</summary>
+    private void Enter(int link, double vehicles)
+    {
+        room[link] -= vehicles;
+        ring[((time + travelSeconds[link]) & ringMask) * queue.Length + link] += vehicles;
+    }
+
+    // ---- Signals ----
+
+    private void Compile(int i, SignalPlan plan)
+    {
+        plans[i] = plan;
+        var n = Math.Min(MaxPhases, plan.Phases.Length);
+        phaseCount[i] = n;
+        lost[i] = Math.Max(0, (int)Math.Round(plan.LostTimePerPhaseSeconds));
+        var used = 0;
+        for (var k = 0; k < n; k++)
+        {
+            var p = plan.Phases[k];
+            var s = i * MaxPhases + k;
+            byte mask = 0;
+            foreach (var a in p.Approaches) mask |= (byte)(1 << (int)a);
+            phaseMask[s] = mask;
+            // Whole seconds: the model steps by one second.
+            green[s] = Math.Max(1, (int)Math.Round(p.GreenSeconds));
+            minGreen[s] = Math.Max(1, (int)Math.Round(p.MinGreenSeconds));
+            maxGreen[s] = Math.Max(minGreen[s], (int)Math.Round(p.MaxGreenSeconds));
+            used += green[s] + lost[i];
+        }
+        allRed[i] = Math.Max(0, (int)Math.Round(plan.CycleSeconds) - used);
+    }
+
+    private byte ControlFor(int i) => phaseCount[i] == 0 ? AllWayStop : modes[i] switch
+    {
+        ControlMode.Dark or ControlMode.Flashing => AllWayStop,
+        ControlMode.Adaptive when detection[i] => options.Adaptive == AdaptiveStrategy.MaxPressure ? MaxPressure : WebsterRetiming,
+        _ => FixedTime,
+    };
+
+    /// <summary>Takes a change of mode, detection or plan into account, carrying on from the current stage where it can.</summary>
+    private void Reconsider(int i)
+    {
+        var before = control[i];
+        var now = control[i] = ControlFor(i);
+        if (before == now) return;
+        if (now == AllWayStop) stageLeft[i] = int.MaxValue;
+        else if (before == AllWayStop) Restart(i);
+        else if (inGreen[i])
+        {
+            // Between fixed time and max-pressure: the green goes on to what the new controller would give it.
+            var elapsed = time - greenStart[i];
+            var s = i * MaxPhases + phase[i];
+            stageLeft[i] = Math.Max(1, (now == MaxPressure ? minGreen[s] : green[s]) - elapsed);
+        }
+        if ((before == AllWayStop) != (now == AllWayStop)) ListStopControlled();
+        Show(i);
+    }
+
+    private void ListStopControlled()
+    {
+        var list = new List<int>();
+        for (var i = 0; i < control.Length; i++) if (control[i] == AllWayStop) list.Add(i);
+        stopControlled = [.. list];
+    }
+
+    private void Restart(int i)
+    {
+        phase[i] = 0;
+        nextPhase[i] = 0;
+        lastRetime[i] = time;
+        for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++) joinedAtRetime[net.In[k]] = joined[net.In[k]];
+        if (control[i] == AllWayStop) { inGreen[i] = false; stageLeft[i] = int.MaxValue; Show(i); return; }
+        inGreen[i] = true;
+        greenStart[i] = time;
+        stageLeft[i] = GreenFor(i, 0);
+        Show(i);
+    }
+
+    private int GreenFor(int i, int k) => control[i] == MaxPressure ? minGreen[i * MaxPhases + k] : green[i * MaxPhases + k];
+
+    private void Show(int i) => greenMask[i] = control[i] != AllWayStop && inGreen[i] ? phaseMask[i * MaxPhases + phase[i]] : (byte)0;
+
+    /// <summary>The controller's countdown ran out at the end of this second: end a stage, or decide (max-pressure).</summary>
+    private void Advance(int i)
+    {
+        if (control[i] == MaxPressure && inGreen[i])
+        {
+            var s = i * MaxPhases + phase[i];
+            var elapsed = time + 1 - greenStart[i];
+            var forced = elapsed >= maxGreen[s];
+            var best = MostPressing(i, forced ? phase[i] : -1, out var bestPressure, out var current);
+            if (best >= 0 && best != phase[i] && (forced || bestPressure > current)) BeginIntergreen(i, best, 0);
+            else stageLeft[i] = Math.Max(1, Math.Min(options.MaxPressureDecisionSeconds, maxGreen[s] - elapsed));
+        }
+        else if (inGreen[i])
+        {
+            var last = phase[i] == phaseCount[i] - 1;
+            BeginIntergreen(i, last ? 0 : phase[i] + 1, last ? allRed[i] : 0);
+        }
+        else
+        {
+            if (nextPhase[i] == 0 && control[i] == WebsterRetiming && time + 1 - lastRetime[i] >= options.RetimeIntervalSeconds) Retime(i);
+            BeginGreen(i, nextPhase[i]);
+        }
+        Show(i);
+    }
+
+    private void BeginIntergreen(int i, int next, int extra)
+    {
+        nextPhase[i] = next;
+        var seconds = lost[i] + extra;
+        if (seconds <= 0) { BeginGreen(i, next); return; }
+        inGreen[i] = false;
+        stageLeft[i] = seconds;
+    }
+
+    private void BeginGreen(int i, int k)
+    {
+        phase[i] = k;
+        inGreen[i] = true;
+        greenStart[i] = time + 1;
+        stageLeft[i] = GreenFor(i, k);
+    }
+
+    /// <summary>
+    /// Max-pressure (Varaiya 2013): an approach link's pressure is (its queue − Σ share × queue of the next link) × its
+    /// saturation flow; a phase's is the sum over its approaches. Returns the phase with the largest, skipping <paramref name="excluded"/>.
+    /// </summary>
+    private int MostPressing(int i, int excluded, out double bestPressure, out double currentPressure)
+    {
+        var a = assignment;
+        Span<double> pressure = stackalloc double[MaxPhases];
+        pressure.Clear();
+        for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
+        {
+            var l = net.In[k];
+            var w = queue[l];
+            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++) w -= a.Moves[m].Share * queue[a.Moves[m].Target];
+            w *= net.CapacityPerSecond[l];
+            var bit = 1 << net.ApproachAt[l];
+            for (var p = 0; p < phaseCount[i]; p++)
+                if ((phaseMask[i * MaxPhases + p] & bit) != 0) pressure[p] += w;
+        }
+        var best = -1;
+        bestPressure = double.NegativeInfinity;
+        for (var p = 0; p < phaseCount[i]; p++)
+            if (p != excluded && pressure[p] > bestPressure) (best, bestPressure) = (p, pressure[p]);
+        currentPressure = pressure[phase[i]];
+        return best;
+    }
+
+    /// <summary>Webster retiming from the flows that joined each approach's queue since the last retiming.</summary>
+    private void Retime(int i)
+    {
+        Span<double> flow = stackalloc double[4];
+        Span<double> saturation = stackalloc double[4];
+        var hours = (time + 1 - lastRetime[i]) / 3_600.0;
+        for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
+        {
+            var l = net.In[k];
+            flow[net.ApproachAt[l]] += (joined[l] - joinedAtRetime[l]) / hours;
+            saturation[net.ApproachAt[l]] += net.CapacityPerSecond[l] * 3_600;
+            joinedAtRetime[l] = joined[l];
+        }
+        lastRetime[i] = time + 1;
+        Compile(i, Webster.Retime(plans[i], flow, saturation, options.MaxCycleSeconds));
+    }
+
+    // ---- Random numbers: counter-based, so a draw depends only on (seed, origin, index), never on run order. ----
+
+    private double Exponential(int origin, long index) => -Math.Log(Uniform(options.Seed, origin, index));
+
+    /// <summary>SplitMix64 of the (seed, stream, index) triple, as a double in (0, 1).</summary>
+    internal static double Uniform(int seed, int stream, long index)
+    {
+        var z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)stream * 0xD1B54A32D192ED03UL + (ulong)index * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return ((z >> 11) + 0.5) * (1.0 / (1UL << 53));
+    }
+}

@@ -1,0 +1,233 @@
+using CityTwin.Domain.Traffic;
+
+namespace CityTwin.Domain.Tests.Traffic;
+
+public sealed class TrafficSimulationTests
+{
+    private static readonly Lazy<(RoadNetwork Net, OdMatrix Demand, Assignment Assignment)> Grid = new(() =>
+    {
+        var net = GridNetwork.Build(new GridSpec { Rows = 6, Columns = 6 });
+        var demand = OdMatrix.Generate(net, 3_000, 0.8, seed: 7);
+        return (net, demand, Assignment.Compute(net, demand));
+    });
+
+    [Fact]
+    public void Vehicles_are_conserved_entered_equals_completed_plus_in_network()
+    {
+        var (net, _, assignment) = Grid.Value;
+        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = 3, DemandSeconds = 1_800 });
+        for (var k = 0; k < 12; k++)
+        {
+            sim.Run(300);
+            Assert.Equal(sim.VehiclesEntered, sim.VehiclesCompleted + sim.VehiclesInNetwork, 1e-6);
+        }
+        Assert.True(sim.VehiclesEntered > 1_300);
+        // Once demand stops the network drains.
+        sim.RunUntilEmpty(3_600, 0.01);
+        Assert.True(sim.VehiclesInNetwork < 0.01);
+        Assert.Equal(sim.VehiclesEntered, sim.VehiclesCompleted, 0.01);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_run_bit_for_bit_and_another_seed_another()
+    {
+        var (net, _, assignment) = Grid.Value;
+        TrafficSimulation Run(int seed)
+        {
+            var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = seed });
+            sim.SetMode(14, ControlMode.Dark);
+            sim.SetMode(20, ControlMode.Adaptive);
+            sim.Run(2_000);
+            return sim;
+        }
+        var (a, b, c) = (Run(5), Run(5), Run(6));
+
+        Assert.Equal(a.Summary(), b.Summary());
+        for (var l = 0; l < net.LinkCount; l++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(a.LinkQueueVehicles(l)), BitConverter.DoubleToInt64Bits(b.LinkQueueVehicles(l)));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(a.LinkOccupancy(l)), BitConverter.DoubleToInt64Bits(b.LinkOccupancy(l)));
+        }
+        Assert.NotEqual(a.Summary(), c.Summary());
+    }
+
+    [Fact]
+    public void A_fork_goes_on_exactly_as_the_original_would_and_independently_of_it()
+    {
+        var (net, _, assignment) = Grid.Value;
+        var straight = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = 9 });
+        straight.Run(1_500);
+
+        var original = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = 9 });
+        original.Run(700);
+        var fork = original.Fork();
+        fork.Run(800);
+        Assert.Equal(straight.Summary(), fork.Summary());
+
+        // The original is untouched by what the fork did, and a changed fork diverges.
+        Assert.Equal(700, original.Time);
+        var changed = original.Fork();
+        changed.SetMode(14, ControlMode.Dark);
+        changed.Run(800);
+        original.Run(800);
+        Assert.Equal(straight.Summary(), original.Summary());
+        Assert.NotEqual(straight.Summary(), changed.Summary());
+    }
+
+    [Fact]
+    public void A_full_link_blocks_the_links_feeding_it_spillback()
+    {
+        // A corridor: fringe a → x1 → x2 → fringe b. x2 is dark (an all-way stop, 720 veh/h) while 1,500 veh/h arrive:
+        // the 150 m link x1 → x2 (2 lanes: 40 vehicles) fills and then x1 can only pass what x2 lets out.
+        var b = new RoadNetworkBuilder();
+        var x1 = b.AddIntersection("x1", 0, 0, "d01", SignalPlan.TwoPhase());
+        var x2 = b.AddIntersection("x2", 150, 0, "d01", SignalPlan.TwoPhase(), ControlMode.Dark);
+        var fa = b.AddFringe("a", -1_000, 0, "d01");
+        var fb = b.AddFringe("b", 350, 0, "d01");
+        b.AddLink(fa, x1, 1_000, 2, 50);
+        var middle = b.AddLink(x1, x2, 150, 2, 50);
+        b.AddLink(x2, fb, 200, 2, 50);
+        var net = b.Build();
+        var assignment = Assignment.Compute(net, Networks.Flow(net, "a", "b", 1_500));
+        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform });
+
+        var maxOccupancy = 0.0;
+        for (var s = 0; s < 3_600; s++)
+        {
+            sim.Step();
+            maxOccupancy = Math.Max(maxOccupancy, sim.LinkOccupancy(middle));
+        }
+        Assert.Equal(40, net.LinkStorage(middle));
+        Assert.InRange(maxOccupancy, 39.5, 40 + 1e-9); // full (less what the stop just let out), never over
+        Assert.True(sim.ApproachResult(x1, Approach.West).QueueVehicles > 200); // the queue has backed up past x1
+        // x1 passes only what the stop downstream serves (plus the 40 now stored between them), not the ≈ 1,640 veh/h its green could.
+        var passed = sim.ApproachResult(x1, Approach.West).Throughput;
+        var served = sim.ApproachResult(x2, Approach.West).Throughput;
+        Assert.InRange(served, 680, 720); // 0.2 veh/s once the first vehicles got there
+        Assert.Equal(served + sim.LinkOccupancy(middle), passed, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void A_dark_junction_serves_one_vehicle_per_five_seconds_as_an_all_way_stop(int approaches)
+    {
+        var net = Networks.Isolated(2, approachLengthM: 5_000, mode: ControlMode.Dark);
+        var flows = new List<(int, int, double)> { (net.NodeIndex("n"), net.NodeIndex("s"), 1_200) };
+        if (approaches == 4)
+        {
+            flows.Add((net.NodeIndex("e"), net.NodeIndex("w"), 400));
+            flows.Add((net.NodeIndex("w"), net.NodeIndex("e"), 400));
+        }
+        var sim = new TrafficSimulation(net, Assignment.Compute(net, OdMatrix.FromFlows(flows)), new TrafficOptions { Arrivals = ArrivalProcess.Uniform });
+        sim.Run(600); // queues build before the measured hour
+        var before = Enumerable.Range(0, 4).Sum(a => sim.ApproachResult(0, (Approach)a).Throughput);
+        sim.Run(3_600);
+        var served = Enumerable.Range(0, 4).Sum(a => sim.ApproachResult(0, (Approach)a).Throughput) - before;
+
+        Assert.True(sim.IsStopControlled(0));
+        Assert.Equal(3_600 / 5.0, served, 1e-6);
+        if (approaches == 4)
+        {
+            // Taking turns: the busy north approach gets a third (east and west each a third) while all three queue.
+            var north = sim.ApproachResult(0, Approach.North).Throughput;
+            Assert.InRange(north / (north + sim.ApproachResult(0, Approach.East).Throughput + sim.ApproachResult(0, Approach.West).Throughput), 0.30, 0.36);
+        }
+    }
+
+    [Fact]
+    public void A_controller_that_comes_back_from_dark_runs_its_plan_again()
+    {
+        var net = Networks.Isolated(2);
+        var sim = new TrafficSimulation(net, Assignment.Compute(net, Networks.Flow(net, "n", "s", 600)));
+        sim.SetMode(0, ControlMode.Dark);
+        sim.Run(600);
+        Assert.True(sim.IsStopControlled(0));
+        sim.SetMode(0, ControlMode.FixedTime);
+        Assert.False(sim.IsStopControlled(0));
+        var before = sim.ApproachResult(0, Approach.North).Throughput;
+        sim.Run(1_800);
+        Assert.InRange(sim.ApproachResult(0, Approach.North).Throughput - before, 290, 310);
+    }
+
+    [Fact]
+    public void Max_pressure_beats_an_even_split_when_demand_is_lopsided()
+    {
+        // 900 veh/h from the north on 1 lane against 150 veh/h from the east: an even 41/41 s split gives the north
+        // approach X = 1.1; max-pressure shifts green to where the queue is.
+        var net = Networks.Isolated(1, approachLengthM: 2_000);
+        var demand = OdMatrix.FromFlows([(net.NodeIndex("n"), net.NodeIndex("s"), 900), (net.NodeIndex("e"), net.NodeIndex("w"), 150)]);
+        var assignment = Assignment.Compute(net, demand);
+        double DelayWith(ControlMode mode, AdaptiveStrategy strategy)
+        {
+            var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = 2, Adaptive = strategy, RetimeIntervalSeconds = 600 });
+            sim.SetMode(0, mode);
+            sim.Run(3_600);
+            sim.RunUntilEmpty(3_600);
+            return sim.Summary().MeanTimeLossSeconds;
+        }
+        var fixedTime = DelayWith(ControlMode.FixedTime, AdaptiveStrategy.MaxPressure);
+        var maxPressure = DelayWith(ControlMode.Adaptive, AdaptiveStrategy.MaxPressure);
+        var webster = DelayWith(ControlMode.Adaptive, AdaptiveStrategy.WebsterRetiming);
+
+        Assert.True(maxPressure < fixedTime / 2, $"max-pressure {maxPressure:0.0} s vs fixed {fixedTime:0.0} s");
+        Assert.True(webster < fixedTime / 2, $"Webster retiming {webster:0.0} s vs fixed {fixedTime:0.0} s");
+    }
+
+    [Fact]
+    public void Webster_retiming_gives_the_busy_approach_the_longer_green()
+    {
+        var net = Networks.Isolated(1, approachLengthM: 2_000, mode: ControlMode.Adaptive);
+        var demand = OdMatrix.FromFlows([(net.NodeIndex("n"), net.NodeIndex("s"), 700), (net.NodeIndex("e"), net.NodeIndex("w"), 150)]);
+        var sim = new TrafficSimulation(net, Assignment.Compute(net, demand), new TrafficOptions { Adaptive = AdaptiveStrategy.WebsterRetiming, RetimeIntervalSeconds = 900 });
+        Assert.Equal(41, sim.Plan(0).Phases[0].GreenSeconds);
+        sim.Run(1_000);
+
+        var plan = sim.Plan(0);
+        Assert.True(sim.IsAdapting(0));
+        Assert.True(plan.Phases[0].GreenSeconds > 2 * plan.Phases[1].GreenSeconds, $"NS {plan.Phases[0].GreenSeconds:0.0} s, EW {plan.Phases[1].GreenSeconds:0.0} s");
+        Assert.InRange(plan.CycleSeconds, 30, 120);
+    }
+
+    [Fact]
+    public void Adaptive_control_without_detection_runs_its_fixed_plan()
+    {
+        var net = Networks.Isolated(1, mode: ControlMode.Adaptive);
+        var assignment = Assignment.Compute(net, Networks.Flow(net, "n", "s", 300));
+        var blind = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = 4 });
+        blind.SetDetection(0, false);
+        var fixedTime = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = 4 });
+        fixedTime.SetMode(0, ControlMode.FixedTime);
+        blind.Run(3_600);
+        fixedTime.Run(3_600);
+
+        Assert.False(blind.IsAdapting(0));
+        Assert.Equal(fixedTime.Summary(), blind.Summary());
+    }
+
+    [Fact]
+    public void A_plan_change_takes_effect()
+    {
+        // Giving the north approach 70 of 90 s instead of 41 cuts its uniform delay: d₁ = 45 (1 − g/C)² / (1 − X g/C).
+        var net = Networks.Isolated(2);
+        var assignment = Assignment.Compute(net, Networks.Flow(net, "n", "s", 800));
+        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform, DemandSeconds = 7_200 });
+        var plan = SignalPlan.TwoPhase() with
+        {
+            Phases = [SignalPlan.TwoPhase().Phases[0] with { GreenSeconds = 70 }, SignalPlan.TwoPhase().Phases[1] with { GreenSeconds = 12 }],
+        };
+        sim.SetPlan(0, plan);
+        sim.Run(7_200);
+        Assert.Equal(Hcm.UniformDelay(800, 3_600 * 70 / 90.0, 70, 90), sim.ApproachResult(0, Approach.North).MeanDelaySeconds, 0.5);
+    }
+
+    [Fact]
+    public void Cancellation_stops_a_run()
+    {
+        var (net, _, assignment) = Grid.Value;
+        var sim = new TrafficSimulation(net, assignment);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => sim.Run(3_600, cancelled.Token));
+    }
+}
