@@ -1,6 +1,9 @@
 namespace CityTwin.Contracts.Events;
 
-/// <summary>A LEO link's condition, as its dependents need it. <paramref name="CauseAt"/> is when the change began.</summary>
+/// <summary>
+/// A LEO link's condition, as its dependents need it, numbered by the link's version. <paramref name="CauseAt"/> is
+/// when the change began.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("LinkSignal")]
 public sealed record LinkSignal(
     [property: Id(0)] string LinkId,

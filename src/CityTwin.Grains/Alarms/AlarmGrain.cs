@@ -1,3 +1,4 @@
+using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Alarms;
 using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
@@ -173,9 +174,9 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
     private async Task PublishAsync(List<(Alarm Alarm, AlarmChangeKind Kind)> changes)
     {
         if (changes.Count == 0) return;
-        var stream = this.GetStreamProvider(TwinStreams.Provider).GetStream<AlarmChange>(StreamId.Create(TwinStreams.Alarms, District));
+        var streams = this.GetStreamProvider(TwinStreams.Provider);
         var counts = ActiveCounts();
         var now = _time.GetUtcNow();
-        foreach (var (alarm, kind) in changes) await stream.OnNextAsync(new AlarmChange(alarm, kind, now, counts));
+        foreach (var (alarm, kind) in changes) await streams.PublishAsync(TwinStreams.Alarms, District, new AlarmChange(alarm, kind, now, counts));
     }
 }

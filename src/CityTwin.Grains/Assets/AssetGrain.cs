@@ -1,3 +1,4 @@
+using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Backhaul;
 using CityTwin.Contracts.Power;
@@ -129,8 +130,9 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscription
         return new UpsertResult(UpsertOutcome.Updated, Current, []);
     }
 
+    /// <summary>A link's signal is numbered by its version: written through with every change of condition, so it only ever rises.</summary>
     public Task<LinkSignal?> GetLinkSignalAsync() => Task.FromResult(Current is { Link: { } link } asset
-        ? new LinkSignal(asset.Id, link.Condition, Stored.Sequence, asset.UpdatedAt, _time.GetUtcNow())
+        ? new LinkSignal(asset.Id, link.Condition, asset.Version, asset.UpdatedAt, _time.GetUtcNow())
         : null);
 
     public async Task<UpsertResult> SetControllerFaultAsync(bool fault)
@@ -220,28 +222,25 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscription
         long Sequence() => sequence != 0 ? sequence : sequence = Stored.Sequence = Math.Max(Stored.Sequence + 1, now.UtcTicks);
 
         if (previous is not null && previous.District != next.District)
-            await Changes(previous.District).OnNextAsync(new AssetChange(previous.Summary, Sequence(), true, 0, 0, [], causeAt, now));
+            await streams.PublishAsync(TwinStreams.Changes, previous.District, new AssetChange(previous.Summary, Sequence(), true, 0, 0, [], causeAt, now));
         var alarms = AlarmRules.Evaluate(next);
         if (previous is null || previous.District != next.District || !SameProjection(previous, next, alarms))
-            await Changes(next.District).OnNextAsync(new AssetChange(next.Summary, Sequence(), false,
+            await streams.PublishAsync(TwinStreams.Changes, next.District, new AssetChange(next.Summary, Sequence(), false,
                 next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now));
 
         if (next.Link is { } link && (previous?.Link is not { } was || was.Condition != link.Condition))
-            await streams.GetStream<LinkSignal>(StreamId.Create(TwinStreams.Link, next.Id))
-                .OnNextAsync(new LinkSignal(next.Id, link.Condition, Sequence(), causeAt ?? now, now));
+            await streams.PublishAsync(TwinStreams.Link, next.Id, new LinkSignal(next.Id, link.Condition, next.Version, causeAt ?? now, now));
 
         if (next.Camera is not null)
         {
             var watched = next.Dependencies.WatchedIntersectionId;
             var before = previous?.Dependencies.WatchedIntersectionId;
             if (before is not null && before != watched)
-                await Detections(before).OnNextAsync(new CameraReport(CascadeRules.Report(previous!, Sequence()), true, causeAt, now));
+                await streams.PublishAsync(TwinStreams.Detections, before, new CameraReport(CascadeRules.Report(previous!, Sequence()), true, causeAt, now));
             if (watched is not null && (before != watched || !SameReport(CascadeRules.Report(previous!, 0), CascadeRules.Report(next, 0))))
-                await Detections(watched).OnNextAsync(new CameraReport(CascadeRules.Report(next, Sequence()), false, causeAt, now));
+                await streams.PublishAsync(TwinStreams.Detections, watched, new CameraReport(CascadeRules.Report(next, Sequence()), false, causeAt, now));
         }
 
-        IAsyncStream<AssetChange> Changes(string district) => streams.GetStream<AssetChange>(StreamId.Create(TwinStreams.Changes, district));
-        IAsyncStream<CameraReport> Detections(string intersection) => streams.GetStream<CameraReport>(StreamId.Create(TwinStreams.Detections, intersection));
     }
 
     /// <summary>True when the district would learn nothing new: same summary, same share of its aggregates, same alarms.</summary>

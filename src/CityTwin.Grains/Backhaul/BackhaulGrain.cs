@@ -42,11 +42,10 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         // write-behind window). If the link says something newer, its dependents may have missed it too: pass it on,
         // once activation is over (dependents that activate call back in).
         var current = await GrainFactory.GetGrain<IAssetGrain>(this.GetPrimaryKeyString()).GetLinkSignalAsync();
-        if (current is not null && current.Sequence > (_state.State.Last?.Sequence ?? 0))
-        {
-            _state.State.Last = current;
-            this.RegisterGrainTimer(() => FanOutAsync(current), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-        }
+        if (current is null || current.Sequence <= (_state.State.Last?.Sequence ?? 0)) return;
+        var news = current.Condition != (_state.State.Last?.Condition ?? LinkCondition.Up);
+        _state.State.Last = current;
+        if (news) this.RegisterGrainTimer(() => FanOutAsync(current), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     public async Task<LinkSignal?> RegisterAsync(string assetId, AssetType type)

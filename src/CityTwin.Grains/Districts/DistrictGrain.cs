@@ -1,3 +1,4 @@
+using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Alarms;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
@@ -120,8 +121,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         _barriers[barrier] = reached;
         try
         {
-            await this.GetStreamProvider(TwinStreams.Provider).GetStream<AssetChange>(StreamId.Create(TwinStreams.Changes, Id))
-                .OnNextAsync(AssetChange.Marker(barrier, _time.GetUtcNow()));
+            await this.GetStreamProvider(TwinStreams.Provider).PublishAsync(TwinStreams.Changes, Id, AssetChange.Marker(barrier, _time.GetUtcNow()));
             return await Task.WhenAny(reached.Task, Task.Delay(timeout)) == reached.Task;
         }
         finally
