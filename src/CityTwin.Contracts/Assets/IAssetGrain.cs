@@ -45,4 +45,8 @@ public interface IAssetGrain : IGrainWithStringKey
     /// <summary>The asset's power supply changed.</summary>
     [Alias("OnPower")]
     Task OnPowerAsync(PowerSignal signal);
+
+    /// <summary>A camera watching this intersection reports its feed and counts (from the intersection's detections stream).</summary>
+    [Alias("OnCameraReport")]
+    Task OnCameraReportAsync(CameraReport report);
 }

@@ -6,7 +6,6 @@ using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using Orleans.Streams.Core;
 
 namespace CityTwin.Grains.Assets;
 
@@ -14,12 +13,13 @@ namespace CityTwin.Grains.Assets;
 /// One street asset. Configuration, status and operator commands are written through; telemetry and what the
 /// asset derives from its dependencies are written behind (the sources are durable, and an activation asks them
 /// again). Every change that others depend on leaves on a stream: its district's <c>changes</c>, a link's
-/// <c>link</c>, a camera's report on its intersection's <c>detections</c>.
+/// <c>link</c>, a camera's report on its intersection's <c>detections</c>. The grain itself consumes no stream:
+/// a grain that implements <c>IStreamSubscriptionObserver</c> gets a stream consumer extension installed at every
+/// activation (≈ 1.5 KB), so the intersection's reports come through its <see cref="Detections.DetectionsGrain"/>.
 /// The grain talks to its storage directly rather than through <c>[PersistentState]</c>: a silo holds up to a
 /// million of these, and the persistent-state bridge with its lifecycle and migration hooks costs ≈ 0.3 KB each.
 /// </summary>
-[ImplicitStreamSubscription(TwinStreams.Detections)]
-public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscriptionObserver, IAsyncObserver<CameraReport>
+public sealed partial class AssetGrain : Grain, IAssetGrain
 {
     private const string StateName = "asset";
 
@@ -158,12 +158,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscription
         await CommitAsync(asset with { Upstream = Heard(asset.Upstream, signal) }, durable: false, signal.CauseAt);
     }
 
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<CameraReport>().ResumeAsync(this);
-
-    /// <summary>A camera watching this intersection reports its feed and counts.</summary>
-    public async Task OnNextAsync(CameraReport report, StreamSequenceToken? token = null)
+    public async Task OnCameraReportAsync(CameraReport report)
     {
-        _metrics.Delivered(TwinStreams.Detections, _time.GetUtcNow() - report.SentAt);
         if (Current is not { Intersection: { } intersection } asset) return;
         var feeds = intersection.Cameras;
         var at = Array.FindIndex(feeds, f => f.CameraId == report.Feed.CameraId);
@@ -174,10 +170,6 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IStreamSubscription
             : [.. feeds.Append(report.Feed).OrderBy(f => f.CameraId, StringComparer.Ordinal)];
         await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt);
     }
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -81,7 +81,7 @@ public sealed class PowerGrain : Grain, IPowerGrain
 
     public async Task<PowerSignal> RegisterAsync(string assetId, string? feederId)
     {
-        var feeder = feederId ?? "";
+        var feeder = feederId is null ? "" : string.Intern(feederId); // thousands of assets share a feeder
         if (!State.Assets.TryGetValue(assetId, out var known) || known != feeder)
         {
             State.Assets[assetId] = feeder;
