@@ -1,16 +1,22 @@
+using System.Collections.Concurrent;
+
 namespace CityTwin.Grains.Streams;
 
 internal static class StreamPublishing
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(20);
 
+    // Streams obtained outside any activation, one per stream id for the whole silo (see PublishAsync).
+    private static readonly ConcurrentDictionary<(IStreamProvider, string, string), object> Streams = new();
+
     /// <summary>
     /// Publishes an event on the stream (<paramref name="streamNamespace"/>, <paramref name="key"/>).
     /// <para>
-    /// Off the grain's context on purpose: a stream obtained inside an activation lives in that activation's own
-    /// stream directory (a DI-scoped dictionary plus a producer per stream, about 2–3 KB), kept until it deactivates —
-    /// for a million asset grains that publish now and then, gigabytes. Outside any activation, Orleans keeps one
-    /// directory for the silo. The caller awaits, so its events still leave in order.
+    /// The stream handle is made once per silo, off any grain's context: a stream obtained inside an activation
+    /// lives in that activation's own stream directory (a DI-scoped dictionary plus a producer per stream, about
+    /// 2–3 KB) until it deactivates — for a million asset grains that publish now and then, gigabytes. Publishing
+    /// through a shared handle is an ordinary call to the queue from the calling grain; the caller awaits it, so its
+    /// events leave in order.
     /// </para>
     /// <para>
     /// A memory stream queue holds at most 16,384 events and refuses more, which under a burst (a city-wide import,
@@ -20,13 +26,16 @@ internal static class StreamPublishing
     /// </summary>
     public static async Task PublishAsync<T>(this IStreamProvider provider, string streamNamespace, string key, T item)
     {
+        if (!Streams.TryGetValue((provider, streamNamespace, key), out var handle))
+            handle = Streams.GetOrAdd((provider, streamNamespace, key), await Task.Run(() => provider.GetStream<T>(StreamId.Create(streamNamespace, key))));
+        var stream = (IAsyncStream<T>)handle;
         var delay = TimeSpan.FromMilliseconds(5);
         var waited = TimeSpan.Zero;
         while (true)
         {
             try
             {
-                await Task.Run(() => provider.GetStream<T>(StreamId.Create(streamNamespace, key)).OnNextAsync(item));
+                await stream.OnNextAsync(item);
                 return;
             }
             catch (Exception e) when (IsQueueFull(e) && waited < MaxWait)
