@@ -11,6 +11,10 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<DistrictView> GetAsync(string? cursor, int limit);
 
+    /// <summary>The sequence of the last change of this asset the district applied (0: none), so an asset that activates knows whether to announce itself.</summary>
+    [Alias("SequenceOf"), Orleans.Concurrency.ReadOnly]
+    Task<long> SequenceOfAsync(string assetId);
+
     /// <summary>
     /// Returns once every change published to the district before the call has been applied (read your writes after
     /// an import), or false after <paramref name="timeout"/>.

@@ -1,6 +1,7 @@
 using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Backhaul;
+using CityTwin.Contracts.Districts;
 using CityTwin.Contracts.Power;
 using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
@@ -57,10 +58,12 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         _state.State ??= new AssetGrainState();
         if (Current is not { } stored) return;
         Stored.Asset = stored.Compact();
-        // Signals in flight die with a silo: hear the sources again, and tell the district and the intersection where we stand.
+        // Signals in flight die with a silo: hear the sources again. If they say something new, tell everyone; if not,
+        // make sure the district has our last change (it is written behind, and so may have lost it in a crash).
         var reconciled = await WithUpstreamAsync(Stored.Asset, previous: Stored.Asset, force: true);
-        if (reconciled.Upstream == Stored.Asset.Upstream) await PublishAsync(null, Stored.Asset, causeAt: null, repeat: true);
-        else await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
+        if (reconciled.Upstream != Stored.Asset.Upstream) await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
+        else if (await GrainFactory.GetGrain<IDistrictGrain>(Stored.Asset.District).SequenceOfAsync(Key) < Stored.Sequence)
+            await PublishAsync(null, Stored.Asset, causeAt: null, repeat: true);
     }
 
     public Task<Asset?> GetAsync() => Task.FromResult(Current);

@@ -114,6 +114,9 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
             OfflineRatio() ?? 0));
     }
 
+    public Task<long> SequenceOfAsync(string assetId) =>
+        Task.FromResult(Members.TryGetValue(assetId, out var member) ? member.Sequence : 0);
+
     public async Task<bool> SettleAsync(TimeSpan timeout)
     {
         var barrier = Guid.NewGuid().ToString("N");
