@@ -43,9 +43,10 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         // once activation is over (dependents that activate call back in).
         var current = await GrainFactory.GetGrain<IAssetGrain>(this.GetPrimaryKeyString()).GetLinkSignalAsync();
         if (current is null || current.Sequence <= (_state.State.Last?.Sequence ?? 0)) return;
-        var news = current.Condition != (_state.State.Last?.Condition ?? LinkCondition.Up);
+        // A newer version with the same condition (the link was renamed, say) is no news for the dependents.
+        if (current.Condition == (_state.State.Last?.Condition ?? LinkCondition.Up)) return;
         _state.State.Last = current;
-        if (news) this.RegisterGrainTimer(() => FanOutAsync(current), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        this.RegisterGrainTimer(() => FanOutAsync(current), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     public async Task<LinkSignal?> RegisterAsync(string assetId, AssetType type)
