@@ -235,7 +235,6 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
             if (watched is not null && (before != watched || !SameReport(CascadeRules.Report(previous!, 0), CascadeRules.Report(next, 0))))
                 await streams.PublishAsync(TwinStreams.Detections, watched, new CameraReport(CascadeRules.Report(next, Sequence()), false, causeAt, now));
         }
-
     }
 
     /// <summary>True when the district would learn nothing new: same summary, same share of its aggregates, same alarms.</summary>
