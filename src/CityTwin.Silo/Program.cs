@@ -18,7 +18,8 @@ public static class SiloProgram
         builder.UseOrleans(silo => silo.UseCityTwinStorage(
             storage,
             builder.Configuration.GetValue("Silo:Port", 11111),
-            builder.Configuration.GetValue("Silo:GatewayPort", 30000)));
+            builder.Configuration.GetValue("Silo:GatewayPort", 30000),
+            builder.Configuration.GetValue<bool?>("Silo:DirectoryCache")));
 
         builder.Services.AddCityTwinGrains(builder.Configuration);
         builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.Section));
