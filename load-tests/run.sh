@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Runs every benchmark against Release builds of the real processes and writes load-tests/results/*.md.
+# Runs a benchmark against Release builds of the real processes and writes load-tests/results/<name>.md:
+#   load-tests/run.sh [--assets N] [--rate R] [--seconds S]        the foundation's figures (results/foundation.md)
+#   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]   failover (results/failover.md); PostgreSQL from
+#                                                                  --postgres or $CITYTWIN_TEST_POSTGRES, else SQLite
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build CityTwin.sln -c Release -v quiet -nologo
+for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do
+  dotnet build "$project" -c Release -v quiet -nologo
+done
 dotnet run -c Release --no-build --project load-tests/CityTwin.LoadTests -- "$@"
