@@ -3,6 +3,7 @@
 #   load-tests/run.sh [--assets N] [--rate R] [--seconds S]        the foundation's figures (results/foundation.md)
 #   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]   failover (results/failover.md); PostgreSQL from
 #                                                                  --postgres or $CITYTWIN_TEST_POSTGRES, else SQLite
+#   load-tests/run.sh scrape [--assets 1000000]                    /metrics series and scrape time on a big silo (results/scrape.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do

@@ -39,6 +39,7 @@ public static class FailoverBenchmark
         [
             $"| Failover on {store}: SIGKILL of the silo holding the most asset grains (of {assets:N0}; {results.Min(r => r.VictimGrains)}–{results.Max(r => r.VictimGrains)} per run) under status writes, until every one of them answers again, {runs} runs | " +
             $"p50 {Percentile(recovery, 0.50):0.0} s, **p99 {Percentile(recovery, 0.99):0.0} s** (runs: {string.Join(", ", recovery.Select(s => $"{s:0.0}"))} s); declared dead after p50 {Percentile(dead, 0.50):0.0} s; " +
+            $"slowest status change {results.Max(r => r.SlowestWrite.TotalSeconds):0.0} s; " +
             $"{results.Sum(r => r.AckedWrites):N0} acknowledged status changes, **0 lost** | no acknowledged change lost ✅ |",
         ];
     }

@@ -9,6 +9,8 @@ public sealed record FailoverResult
     public required TimeSpan DeclaredDead { get; init; }
     /// <summary>From the kill until every asset grain the victim held had answered a GET again.</summary>
     public required TimeSpan Recovery { get; init; }
+    /// <summary>The longest a status change took to be answered (acknowledged or not): what a client caught by the kill waits.</summary>
+    public required TimeSpan SlowestWrite { get; init; }
     /// <summary>Status changes the API acknowledged (200) during the run, and those it did not (error or timeout).</summary>
     public required int AckedWrites { get; init; }
     public required int UnackedWrites { get; init; }
@@ -19,6 +21,6 @@ public sealed record FailoverResult
 
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
-        $"{Recovery.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes; " +
+        $"{Recovery.TotalSeconds:0.0} s; slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering";
 }

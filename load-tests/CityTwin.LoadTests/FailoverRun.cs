@@ -63,6 +63,7 @@ public static class FailoverRun
             var acked = new ConcurrentDictionary<string, AssetStatus>(city.Assets.ToDictionary(a => a.Id, a => a.Status));
             var unacked = new ConcurrentDictionary<string, AssetStatus>();
             int ackedCount = 0, unackedCount = 0;
+            var slowestWrite = 0L;
             using var stopWriters = new CancellationTokenSource();
             var writing = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
             {
@@ -74,12 +75,16 @@ public static class FailoverRun
                     if (unacked.ContainsKey(id)) continue;
                     var status = Cycle[round % Cycle.Length];
                     bool ok;
+                    var started = Stopwatch.GetTimestamp();
                     try
                     {
                         using var r = await http.PostAsync($"/api/assets/{id}/status", JsonContent.Create(new { status = status.ToString().ToLowerInvariant() }));
                         ok = r.IsSuccessStatusCode;
                     }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { ok = false; }
+                    var took = Stopwatch.GetElapsedTime(started).Ticks;
+                    for (var seen = Interlocked.Read(ref slowestWrite); took > seen; seen = Interlocked.Read(ref slowestWrite))
+                        if (Interlocked.CompareExchange(ref slowestWrite, took, seen) == seen) break;
                     if (ok) { acked[id] = status; Interlocked.Increment(ref ackedCount); }
                     else { unacked[id] = status; Interlocked.Increment(ref unackedCount); }
                 }
@@ -101,25 +106,31 @@ public static class FailoverRun
             var clock = Stopwatch.StartNew();
             var declaredDead = WatchDeclaredDeadAsync(management, victimAddress, clock);
 
-            // Every grain the victim held, read until it answers; the time of its first answer is its recovery.
-            var pending = new ConcurrentDictionary<string, bool>(victimGrains.ToDictionary(id => id, _ => true));
-            var recovery = TimeSpan.Zero;
-            while (!pending.IsEmpty && clock.Elapsed < TimeSpan.FromMinutes(3))
+            // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
+            // attempt gives up after 2 s and is sent again: a request caught in flight at the kill may wait for Orleans'
+            // 30 s response timeout, which says nothing about when the grain is back (writers measure that wait).
+            var answered = new ConcurrentDictionary<string, TimeSpan>();
+            using (var gate = new SemaphoreSlim(32))
             {
-                await Parallel.ForEachAsync(pending.Keys, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, _) =>
+                await Task.WhenAll(victimGrains.Select(async id =>
                 {
-                    try
+                    while (clock.Elapsed < TimeSpan.FromMinutes(3))
                     {
-                        using var r = await http.GetAsync($"/api/assets/{id}");
-                        if (!r.IsSuccessStatusCode) return;
-                        var answeredAt = clock.Elapsed;
-                        pending.TryRemove(id, out var _);
-                        lock (pending) if (answeredAt > recovery) recovery = answeredAt;
+                        await gate.WaitAsync();
+                        try
+                        {
+                            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                            using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                            if (r.IsSuccessStatusCode) { answered[id] = clock.Elapsed; return; }
+                        }
+                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
+                        finally { gate.Release(); }
+                        await Task.Delay(100);
                     }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
-                });
-                if (!pending.IsEmpty) await Task.Delay(100);
+                }));
             }
+            var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
+            var pending = victimGrains.Where(id => !answered.ContainsKey(id)).ToList();
             log($"every grain of the killed silo answered after {recovery.TotalSeconds:0.0} s ({pending.Count} never did)");
 
             // A little more writing on the surviving silo, then the verdict.
@@ -153,7 +164,8 @@ public static class FailoverRun
             {
                 VictimGrains = victimGrains.Count,
                 DeclaredDead = dead,
-                Recovery = pending.IsEmpty ? recovery : TimeSpan.MaxValue,
+                Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
+                SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
                 AckedWrites = ackedCount,
                 UnackedWrites = unackedCount,
                 Lost = [.. lost.Order(StringComparer.Ordinal)],

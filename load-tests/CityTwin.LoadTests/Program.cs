@@ -2,19 +2,21 @@ using CityTwin.LoadTests;
 
 // Usage: load-tests/run.sh [--assets N] [--rate R] [--seconds S] [--data DIR (keep the imported city; reuse it next time)]
 //        load-tests/run.sh failover [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
+//        load-tests/run.sh scrape [--assets 1000000]
 // CITYTWIN_BENCH_HOLD=S keeps the silo with every asset active for S seconds (to take a dotnet-gcdump of it).
-var failover = args.FirstOrDefault() == "failover";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
-string name;
-if (failover)
+var name = args.FirstOrDefault() is "failover" or "scrape" ? args[0] : "foundation";
+if (name == "failover")
 {
-    name = "failover";
     var postgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
     rows.AddRange(await FailoverBenchmark.RunAsync(Option("--runs", 5), Option("--assets", 1_000), string.IsNullOrEmpty(postgres) ? null : postgres));
 }
+else if (name == "scrape")
+{
+    rows.AddRange(await ScrapeBenchmark.RunAsync(Option("--assets", 1_000_000)));
+}
 else
 {
-    name = "foundation";
     rows.AddRange(await FoundationBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 30)), Text("--data")));
 }
 
