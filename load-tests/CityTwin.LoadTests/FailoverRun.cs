@@ -206,7 +206,8 @@ public static class FailoverRun
         {
             try
             {
-                var hosts = await management.GetHosts(onlyActive: false);
+                // Short attempts: a call caught by the kill would wait Orleans' 30 s response timeout.
+                var hosts = await management.GetHosts(onlyActive: false).WaitAsync(TimeSpan.FromSeconds(2));
                 if (hosts.TryGetValue(victim, out var status) && status == SiloStatus.Dead) return clock.Elapsed;
             }
             catch (Exception e) when (e is OrleansException or TimeoutException) { }
