@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs every benchmark against Release builds of the real processes and writes load-tests/results/*.md.
-# Suites: foundation (default), cascades, models (the Domain models, in process; builds only what it needs).
+# Runs a benchmark against Release builds of the real processes and writes load-tests/results/<suite>.md:
+#   load-tests/run.sh [foundation] [--assets N] [--rate R] [--seconds S]   the foundation's figures
+#   load-tests/run.sh cascades [--repetitions 20] [--seconds 30]          cascade latency, stream throughput
+#   load-tests/run.sh models [--repeats 21]                               the Domain models, in process, one thread
+#   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]           failover; PostgreSQL from --postgres or
+#                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
+#   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ "${1:-}" == "models" ]]; then
-  dotnet build load-tests/CityTwin.LoadTests -c Release -v quiet -nologo
-else
-  dotnet build CityTwin.sln -c Release -v quiet -nologo
-fi
+for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do
+  dotnet build "$project" -c Release -v quiet -nologo
+done
 dotnet run -c Release --no-build --project load-tests/CityTwin.LoadTests -- "$@"

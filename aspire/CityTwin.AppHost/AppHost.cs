@@ -1,26 +1,99 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+
+// The whole twin on one machine, with no container runtime: storage, N silos forming one Orleans cluster, the API
+// and Prometheus. Settings: see TwinSettings (CityTwin:Silos, CityTwin:Storage, CityTwin:DataDirectory, …).
 var builder = DistributedApplication.CreateBuilder(args);
+var settings = TwinSettings.From(builder.Configuration, builder.AppHostDirectory);
+Directory.CreateDirectory(settings.DataDirectory);
 
-// The embedded default: one silo on a SQLite file under data/ at the repository root, kept across restarts.
-var dataDirectory = builder.Configuration["CityTwin:DataDirectory"]
-    ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "data"));
-var seedAssets = builder.Configuration["CityTwin:SeedAssets"] ?? "10000";
+// --- storage -------------------------------------------------------------------------------------------------------
+// SQLite: one file that every silo and the API open. PostgreSQL: an existing server named by ConnectionStrings:citytwin,
+// or else the machine's PostgreSQL binaries run as a resource with their cluster under the data folder.
+var storageEnvironment = new Dictionary<string, string> { ["Storage__Provider"] = settings.IsPostgres ? "PostgreSql" : "Sqlite" };
+IResourceBuilder<IResource>? storage = null;
+if (!settings.IsPostgres)
+{
+    storageEnvironment["Storage__DataDirectory"] = settings.DataDirectory;
+}
+else if (builder.Configuration.GetConnectionString(LocalPostgres.Database) is { Length: > 0 } existing)
+{
+    storageEnvironment["Storage__ConnectionString"] = existing;
+}
+else
+{
+    var (server, connectionString) = builder.AddLocalPostgres(settings);
+    storageEnvironment["Storage__ConnectionString"] = connectionString;
+    storage = server;
+}
 
-var silo = builder.AddProject<Projects.CityTwin_Silo>("silo")
-    .WithEnvironment("Storage__Provider", "Sqlite")
-    .WithEnvironment("Storage__DataDirectory", dataDirectory)
-    .WithEnvironment("Seed__Assets", seedAssets)
-    .WithHttpHealthCheck("/health");
+void UseStorage<T>(IResourceBuilder<T> resource) where T : IResourceWithEnvironment, IResourceWithWaitSupport
+{
+    foreach (var (name, value) in storageEnvironment) resource.WithEnvironment(name, value);
+    if (storage is not null) resource.WaitFor(storage);
+}
 
+// --- silos -------------------------------------------------------------------------------------------------------
+// Each silo is its own resource rather than one project with replicas: Prometheus must scrape every silo on its own
+// URL (replicas share one proxied endpoint that round-robins), and an SRE sees, restarts or stops each one.
+var silos = new List<IResourceBuilder<ProjectResource>>();
+for (var k = 1; k <= settings.Silos; k++)
+{
+    var silo = builder.AddProject<Projects.CityTwin_Silo>($"silo-{k}", o => o.ExcludeLaunchProfile = true)
+        .WithHttpEndpoint(name: "http")
+        .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+        .WithEnvironment("Silo__Port", (settings.SiloPort + k - 1).ToString())
+        .WithEnvironment("Silo__GatewayPort", (settings.GatewayPort + k - 1).ToString())
+        .WithEnvironment("Silo__DirectoryCache", (settings.Silos > 1).ToString())
+        .WithEnvironment("Silo__Dashboard", "true")
+        .WithEnvironment("Seed__Assets", settings.SeedAssets.ToString()) // the city grain lets exactly one silo seed
+        .WithHttpHealthCheck("/health")
+        .WithUrlForEndpoint("http", u => u.DisplayText = "/metrics, /health")
+        .WithUrls(c =>
+        {
+            var http = c.Urls.FirstOrDefault(u => u.Endpoint?.EndpointName == "http");
+            if (http is not null) c.Urls.Add(new ResourceUrlAnnotation { Url = http.Url.TrimEnd('/') + "/dashboard/", DisplayText = "Orleans Dashboard" });
+        });
+    UseStorage(silo);
+    silos.Add(silo);
+}
+
+// --- API ---------------------------------------------------------------------------------------------------------
+// Starts once every silo is healthy: it finds their gateways in the membership table.
 var api = builder.AddProject<Projects.CityTwin_Api>("api")
-    .WithEnvironment("Storage__Provider", "Sqlite")
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health")
-    .WaitFor(silo);
+    .WithHttpHealthCheck("/health");
+UseStorage(api);
+foreach (var silo in silos) api.WaitFor(silo);
+
+// --- Prometheus --------------------------------------------------------------------------------------------------
+// Not waiting for anything: it shows the silos coming up (up == 0 until they answer).
+if (settings.FindPrometheus() is { } prometheusBinary)
+{
+    var prometheus = builder.AddLocalPrometheus(prometheusBinary, settings, silos, api);
+    prometheus.OnResourceReady((resource, _, _) =>
+    {
+        Console.WriteLine($"Prometheus ready at {resource.GetEndpoint("http").Url}  (alerts: /alerts, targets: /targets)");
+        return Task.CompletedTask;
+    });
+}
+else
+{
+    Console.WriteLine("prometheus not found on PATH (apt-get install prometheus, or set CityTwin:PrometheusPath): starting without it.");
+}
 
 api.OnResourceReady((resource, _, _) =>
 {
     Console.WriteLine($"CityTwin API ready at {resource.GetEndpoint("http").Url}  (try /api/districts)");
     return Task.CompletedTask;
 });
+foreach (var silo in silos)
+{
+    silo.OnResourceReady((resource, _, _) =>
+    {
+        Console.WriteLine($"{resource.Name} ready at {resource.GetEndpoint("http").Url}  (Orleans Dashboard: /dashboard/)");
+        return Task.CompletedTask;
+    });
+}
 
 builder.Build().Run();

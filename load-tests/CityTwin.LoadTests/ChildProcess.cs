@@ -56,6 +56,15 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new InvalidOperationException("no VmRSS");
     }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL, no goodbye: what a crash, an OOM kill or a lost machine looks like to the cluster.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process.HasExited) return;

@@ -5,14 +5,15 @@ using CityTwin.LoadTests;
 //                         CITYTWIN_BENCH_HOLD=S keeps the silo with every asset active for S seconds (for a dotnet-gcdump).
 //   cascades              [--repetitions N] [--seconds S]: cascade latency on the real processes, stream throughput in-process.
 //   models                [--repeats N]: the Domain models (traffic, scenario fork), in process, one thread.
+//   failover              [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
+//   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
 switch (suite)
 {
     case "foundation":
-        var data = Array.IndexOf(args, "--data") is var d and >= 0 ? args[d + 1] : null;
-        rows.AddRange(await FoundationBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 30)), data));
+        rows.AddRange(await FoundationBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 30)), Text("--data")));
         break;
     case "cascades":
         if (Option("--repetitions", 20) > 0) rows.AddRange(await CascadeBenchmark.RunAsync(Option("--repetitions", 20)));
@@ -22,8 +23,15 @@ switch (suite)
         rows = ModelsBenchmark.Run(Option("--repeats", 21));
         header += $" (one thread used), .NET {Environment.Version}";
         break;
+    case "failover":
+        var postgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
+        rows.AddRange(await FailoverBenchmark.RunAsync(Option("--runs", 5), Option("--assets", 1_000), string.IsNullOrEmpty(postgres) ? null : postgres));
+        break;
+    case "scrape":
+        rows.AddRange(await ScrapeBenchmark.RunAsync(Option("--assets", 1_000_000)));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades or models");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover or scrape");
         return 2;
 }
 
@@ -36,8 +44,10 @@ rows.ForEach(Console.WriteLine);
 Console.WriteLine($"\nwritten to {file}");
 return 0;
 
-int Option(string name, int fallback)
+string? Text(string option)
 {
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    var i = Array.IndexOf(args, option);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
+
+int Option(string option, int fallback) => Text(option) is { } value ? int.Parse(value) : fallback;

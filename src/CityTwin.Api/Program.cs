@@ -14,7 +14,7 @@ public static class ApiProgram
         builder.AddServiceDefaults();
 
         var storage = StorageOptions.FromConfiguration(builder.Configuration);
-        builder.UseOrleansClient(client => client.UseCityTwinClustering(storage, builder.Configuration.GetValue("Silo:GatewayPort", 30000)));
+        builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
 
         builder.Services.AddProblemDetails();
         // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).

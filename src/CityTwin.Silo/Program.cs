@@ -2,6 +2,7 @@ using CityTwin.Grains;
 using CityTwin.Grains.Streams;
 using CityTwin.Silo.Seeding;
 using CityTwin.Storage;
+using Orleans.Dashboard;
 
 namespace CityTwin.Silo;
 
@@ -16,10 +17,17 @@ public static class SiloProgram
         builder.AddServiceDefaults();
 
         var storage = StorageOptions.FromConfiguration(builder.Configuration);
-        builder.UseOrleans(silo => silo.AddCityTwinStreams().UseCityTwinStorage(
-            storage,
-            builder.Configuration.GetValue("Silo:Port", 11111),
-            builder.Configuration.GetValue("Silo:GatewayPort", 30000)));
+        // The Orleans Dashboard profiles every grain call, so it is opt-in: the AppHost turns it on, benchmarks do not.
+        var dashboard = builder.Configuration.GetValue("Silo:Dashboard", false);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddCityTwinStreams().UseCityTwinStorage(
+                storage,
+                builder.Configuration.GetValue("Silo:Port", 11111),
+                builder.Configuration.GetValue("Silo:GatewayPort", 30000),
+                builder.Configuration.GetValue<bool?>("Silo:DirectoryCache"));
+            if (dashboard) silo.AddDashboard();
+        });
 
         builder.Services.AddCityTwinGrains(builder.Configuration);
         builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.Section));
@@ -27,7 +35,10 @@ public static class SiloProgram
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapGet("/", () => Results.Text("CityTwin silo: see /health and /metrics"));
+        if (dashboard) app.MapOrleansDashboard("/dashboard");
+        app.MapGet("/", () => Results.Text(dashboard
+            ? "CityTwin silo: see /health, /metrics and /dashboard/ (Orleans Dashboard)"
+            : "CityTwin silo: see /health and /metrics"));
         return app;
     }
 }

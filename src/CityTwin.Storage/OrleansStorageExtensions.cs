@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Providers;
@@ -18,7 +19,11 @@ public static class OrleansStorageExtensions
     /// and reminders for the chosen provider, with the schema applied in the silo's first lifecycle stage, before
     /// membership and storage read their tables.
     /// </summary>
-    public static ISiloBuilder UseCityTwinStorage(this ISiloBuilder silo, StorageOptions options, int siloPort = 11111, int gatewayPort = 30000)
+    /// <param name="directoryCache">
+    /// Whether silos cache the addresses of remote grains: worth it with several silos, a waste of memory with one.
+    /// Default: on for PostgreSQL (clusters), off for SQLite (the embedded single silo).
+    /// </param>
+    public static ISiloBuilder UseCityTwinStorage(this ISiloBuilder silo, StorageOptions options, int siloPort = 11111, int gatewayPort = 30000, bool? directoryCache = null)
     {
         silo.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycle(options));
@@ -45,36 +50,33 @@ public static class OrleansStorageExtensions
                 storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
 
+        // Membership lives in the database on both providers, so any number of silos (and the API) find each other
+        // through it. On SQLite they share one file, hence one machine: silos advertise loopback.
+        silo.Configure<EndpointOptions>(e => (e.SiloPort, e.GatewayPort) = (siloPort, gatewayPort));
+        silo.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
         if (options.Provider == StorageProvider.PostgreSql)
         {
-            silo.Configure<EndpointOptions>(e => (e.SiloPort, e.GatewayPort) = (siloPort, gatewayPort));
-            silo.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
             silo.UseAdoNetReminderService(r => (r.Invariant, r.ConnectionString) = (options.Invariant, options.ConnectionString));
         }
         else
         {
-            // Orleans has no SQLite membership or reminder table: one silo, development clustering.
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            silo.Configure<EndpointOptions>(e => e.AdvertisedIPAddress = IPAddress.Loopback);
+            // No reminders table on SQLite (the twin uses no reminders yet): Orleans' grain-based in-memory table,
+            // shared by the silos of the cluster, lost when the last one stops.
             silo.UseInMemoryReminderService();
-            // Every grain is local to the one silo, so a cache of remote grain addresses would only hold a
-            // duplicate entry (≈ 0.5 KB) per activation.
-            silo.Configure<GrainDirectoryOptions>(d => d.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None);
         }
+        // With one silo every grain is local, so a cache of remote grain addresses would only hold a duplicate entry
+        // (≈ 0.5 KB) per activation; with several, it saves a directory lookup on most calls to a remote grain.
+        if (!(directoryCache ?? options.Provider == StorageProvider.PostgreSql))
+            silo.Configure<GrainDirectoryOptions>(d => d.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None);
         return silo;
     }
 
-    /// <summary>How a client (the API) finds the silos: localhost gateway on SQLite, the membership table on PostgreSQL.</summary>
-    public static IClientBuilder UseCityTwinClustering(this IClientBuilder client, StorageOptions options, int gatewayPort = 30000)
+    /// <summary>How a client (the API) finds the silos: their gateways, read from the membership table.</summary>
+    public static IClientBuilder UseCityTwinClustering(this IClientBuilder client, StorageOptions options)
     {
-        if (options.Provider == StorageProvider.PostgreSql)
-        {
-            client.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
-            client.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
-        }
-        else
-        {
-            client.UseLocalhostClustering(gatewayPort, options.ServiceId, options.ClusterId);
-        }
+        client.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
+        client.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
         return client;
     }
 

@@ -35,7 +35,7 @@ public class PersistenceTests
         var silo = await TestHosts.StartSiloAsync(options, TestHosts.FreePort(), gatewayPort);
         foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME })
             Assert.NotNull(silo.Services.GetKeyedService<IGrainStorage>(name));
-        var client = await TestHosts.StartClientAsync(options, gatewayPort);
+        var client = await TestHosts.StartClientAsync(options);
         var note = client.Services.GetRequiredService<IClusterClient>().GetGrain<INoteGrain>(key);
         await note.Write("first");
         await note.Write("second");
@@ -44,7 +44,7 @@ public class PersistenceTests
 
         gatewayPort = TestHosts.FreePort();
         silo = await TestHosts.StartSiloAsync(options, TestHosts.FreePort(), gatewayPort);
-        client = await TestHosts.StartClientAsync(options, gatewayPort);
+        client = await TestHosts.StartClientAsync(options);
         try
         {
             note = client.Services.GetRequiredService<IClusterClient>().GetGrain<INoteGrain>(key);

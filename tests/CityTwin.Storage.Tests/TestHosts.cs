@@ -27,11 +27,11 @@ public static class TestHosts
         return StartAsync(builder.Build());
     }
 
-    public static Task<IHost> StartClientAsync(StorageOptions options, int gatewayPort)
+    public static Task<IHost> StartClientAsync(StorageOptions options)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.UseCityTwinClustering(options, gatewayPort));
+        builder.UseOrleansClient(client => client.UseCityTwinClustering(options));
         return StartAsync(builder.Build());
     }
 

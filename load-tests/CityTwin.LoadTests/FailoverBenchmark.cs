@@ -1,0 +1,87 @@
+using CityTwin.Storage;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace CityTwin.LoadTests;
+
+/// <summary>
+/// Failover, timed: <see cref="FailoverRun"/> several times, each on a fresh database, reporting the time from the
+/// SIGKILL of a silo until every grain it held answers again (p50, p99 = the worst of a handful of runs), and when
+/// membership declared it dead. PostgreSQL when a connection string is given (a database per run is created on that
+/// server), else SQLite.
+/// </summary>
+public static class FailoverBenchmark
+{
+    public static async Task<List<string>> RunAsync(int runs, int assets, string? postgres)
+    {
+        var results = new List<FailoverResult>();
+        for (var run = 1; run <= runs; run++)
+        {
+            var (storage, cleanup) = postgres is null ? Sqlite() : await PostgresAsync(postgres);
+            try
+            {
+                var result = await FailoverRun.RunAsync(Dll("CityTwin.Silo"), Dll("CityTwin.Api"), storage, assets, log: Console.WriteLine);
+                Console.WriteLine($"run {run}/{runs}: {result}");
+                if (result.Lost.Count > 0 || result.Unanswered.Count > 0)
+                    throw new InvalidOperationException($"run {run} lost data: {string.Join("; ", result.Lost.Concat(result.Unanswered).Take(10))}");
+                results.Add(result);
+            }
+            finally
+            {
+                await cleanup();
+            }
+        }
+
+        var recovery = results.Select(r => r.Recovery.TotalSeconds).Order().ToList();
+        var dead = results.Select(r => r.DeclaredDead.TotalSeconds).Order().ToList();
+        var store = postgres is null ? "SQLite" : "PostgreSQL";
+        return
+        [
+            $"| Failover on {store}: SIGKILL of the silo holding the most asset grains (of {assets:N0}; {results.Min(r => r.VictimGrains)}–{results.Max(r => r.VictimGrains)} per run) under status writes, until every one of them answers again, {runs} runs | " +
+            $"p50 {Percentile(recovery, 0.50):0.0} s, **p99 {Percentile(recovery, 0.99):0.0} s** (runs: {string.Join(", ", recovery.Select(s => $"{s:0.0}"))} s); declared dead after p50 {Percentile(dead, 0.50):0.0} s; " +
+            $"slowest status change {results.Max(r => r.SlowestWrite.TotalSeconds):0.0} s; " +
+            $"{results.Sum(r => r.AckedWrites):N0} acknowledged status changes, **0 lost** | no acknowledged change lost ✅ |",
+        ];
+    }
+
+    /// <summary>Nearest-rank percentile: with 5 runs, p99 is the slowest run.</summary>
+    private static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static (StorageOptions, Func<Task>) Sqlite()
+    {
+        var data = Directory.CreateTempSubdirectory("citytwin-failover-").FullName;
+        var options = StorageOptions.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = data }).Build());
+        options.ClusterId = "failover";
+        return (options, () => { Directory.Delete(data, recursive: true); return Task.CompletedTask; });
+    }
+
+    private static async Task<(StorageOptions, Func<Task>)> PostgresAsync(string server)
+    {
+        var name = $"citytwin_failover_{Guid.NewGuid():N}"[..32];
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var options = new StorageOptions
+        {
+            Provider = StorageProvider.PostgreSql,
+            ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString,
+            ClusterId = "failover",
+        };
+        return (options, async () =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(server);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        });
+    }
+
+    private static string Dll(string project) =>
+        Path.Combine(Twin.RepoRoot, "src", project, "bin", "Release", "net10.0", $"{project}.dll");
+}

@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CityTwin.Domain.Assets;
+using CityTwin.Domain.City;
+using CityTwin.Domain.GeoJson;
+using CityTwin.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+
+namespace CityTwin.LoadTests;
+
+/// <summary>
+/// One failover, as in production: two silo processes and an API process on one database; writers keep changing
+/// pole statuses through the API; the silo holding the most asset grains is killed (SIGKILL); then every grain it
+/// held is read until it answers, and every asset's final status is checked against what the API acknowledged.
+/// Used by the end-to-end failover tests (once, asserting) and by the failover benchmark (several runs, timing).
+/// </summary>
+public static class FailoverRun
+{
+    private static readonly AssetStatus[] Cycle =
+        [AssetStatus.Degraded, AssetStatus.Faulted, AssetStatus.Maintenance, AssetStatus.Offline, AssetStatus.Operational];
+
+    /// <param name="storage">Where the silos keep state; its ClusterId should be fresh for the run.</param>
+    public static async Task<FailoverResult> RunAsync(string siloDll, string apiDll, StorageOptions storage,
+        int assets = 1_000, int writers = 16, Action<string>? log = null)
+    {
+        log ??= _ => { };
+        string[] common =
+        [
+            $"--Storage:Provider={storage.Provider}", $"--Storage:ConnectionString={storage.ConnectionString}",
+            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning",
+        ];
+        var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 17 });
+        var ids = city.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+
+        var silos = new List<(ChildProcess Process, int Port)>();
+        ChildProcess? api = null;
+        IHost? client = null;
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                int port = ChildProcess.FreePort(), gateway = ChildProcess.FreePort();
+                silos.Add((await ChildProcess.StartAsync(siloDll,
+                    [.. common, $"--Silo:Port={port}", $"--Silo:GatewayPort={gateway}", "--Silo:DirectoryCache=true", "--Seed:Assets=0"]), port));
+            }
+            api = await ChildProcess.StartAsync(apiDll, common);
+            using var http = new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(90) };
+            await ImportAsync(http, city.Assets);
+            client = await StartClientAsync(storage);
+            var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+
+            // Writers: one per slice of the poles, each changing its poles' statuses in turn, one request at a time per
+            // pole. After an unanswered change a pole is left alone: its final status may be that change or the last
+            // acknowledged one, and no later write may overtake a change still in flight.
+            var poles = city.Assets.Where(a => a.Type == AssetType.Pole).Select(a => a.Id).ToArray();
+            var acked = new ConcurrentDictionary<string, AssetStatus>(city.Assets.ToDictionary(a => a.Id, a => a.Status));
+            var unacked = new ConcurrentDictionary<string, AssetStatus>();
+            int ackedCount = 0, unackedCount = 0;
+            var slowestWrite = 0L;
+            using var stopWriters = new CancellationTokenSource();
+            var writing = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+            {
+                var mine = poles.Where((_, i) => i % writers == w).ToArray();
+                for (var round = 0; !stopWriters.IsCancellationRequested; round++)
+                foreach (var id in mine)
+                {
+                    if (stopWriters.IsCancellationRequested) return;
+                    if (unacked.ContainsKey(id)) continue;
+                    var status = Cycle[round % Cycle.Length];
+                    bool ok;
+                    var started = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        using var r = await http.PostAsync($"/api/assets/{id}/status", JsonContent.Create(new { status = status.ToString().ToLowerInvariant() }));
+                        ok = r.IsSuccessStatusCode;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { ok = false; }
+                    var took = Stopwatch.GetElapsedTime(started).Ticks;
+                    for (var seen = Interlocked.Read(ref slowestWrite); took > seen; seen = Interlocked.Read(ref slowestWrite))
+                        if (Interlocked.CompareExchange(ref slowestWrite, took, seen) == seen) break;
+                    if (ok) { acked[id] = status; Interlocked.Increment(ref ackedCount); }
+                    else { unacked[id] = status; Interlocked.Increment(ref unackedCount); }
+                }
+            })).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(3));
+
+            // The victim: the silo holding the most asset grains right now.
+            var hosts = await management.GetHosts(onlyActive: true);
+            var stats = await management.GetDetailedGrainStatistics();
+            var byPort = stats.Where(s => ids.Contains(s.GrainId.Key.ToString()!))
+                .GroupBy(s => s.SiloAddress.Endpoint.Port)
+                .ToDictionary(g => g.Key, g => g.Select(s => s.GrainId.Key.ToString()!).ToList());
+            var victim = silos.MaxBy(s => byPort.GetValueOrDefault(s.Port)?.Count ?? 0);
+            var victimGrains = byPort.GetValueOrDefault(victim.Port) ?? [];
+            var victimAddress = hosts.Keys.Single(a => a.Endpoint.Port == victim.Port);
+            log($"killing the silo on port {victim.Port} (pid {victim.Process.Pid}), which holds {victimGrains.Count} of {ids.Count} asset grains");
+
+            victim.Process.Kill();
+            var clock = Stopwatch.StartNew();
+            var declaredDead = WatchDeclaredDeadAsync(management, victimAddress, clock);
+
+            // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
+            // attempt gives up after 2 s and is sent again: a request caught in flight at the kill may wait for Orleans'
+            // 30 s response timeout, which says nothing about when the grain is back (writers measure that wait).
+            var answered = new ConcurrentDictionary<string, TimeSpan>();
+            using (var gate = new SemaphoreSlim(32))
+            {
+                await Task.WhenAll(victimGrains.Select(async id =>
+                {
+                    while (clock.Elapsed < TimeSpan.FromMinutes(3))
+                    {
+                        await gate.WaitAsync();
+                        try
+                        {
+                            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                            using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                            if (r.IsSuccessStatusCode) { answered[id] = clock.Elapsed; return; }
+                        }
+                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
+                        finally { gate.Release(); }
+                        await Task.Delay(100);
+                    }
+                }));
+            }
+            var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
+            var pending = victimGrains.Where(id => !answered.ContainsKey(id)).ToList();
+            log($"every grain of the killed silo answered after {recovery.TotalSeconds:0.0} s ({pending.Count} never did)");
+
+            // A little more writing on the surviving silo, then the verdict.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await stopWriters.CancelAsync();
+            await Task.WhenAll(writing);
+            var dead = await declaredDead;
+
+            var lost = new ConcurrentBag<string>();
+            var unanswered = new ConcurrentBag<string>();
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, _) =>
+            {
+                JsonObject? asset = null;
+                for (var attempt = 0; asset is null && attempt < 20; attempt++)
+                {
+                    try
+                    {
+                        using var r = await http.GetAsync($"/api/assets/{id}");
+                        if (r.IsSuccessStatusCode) asset = await r.Content.ReadFromJsonAsync<JsonObject>();
+                        else await Task.Delay(500);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { await Task.Delay(500); }
+                }
+                if (asset is null) { unanswered.Add(id); return; }
+                var actual = Enum.Parse<AssetStatus>((string)asset["status"]!, ignoreCase: true);
+                if (actual != acked[id] && !(unacked.TryGetValue(id, out var maybe) && actual == maybe))
+                    lost.Add($"{id}: acknowledged {acked[id]}, found {actual}");
+            });
+
+            return new FailoverResult
+            {
+                VictimGrains = victimGrains.Count,
+                DeclaredDead = dead,
+                Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
+                SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
+                AckedWrites = ackedCount,
+                UnackedWrites = unackedCount,
+                Lost = [.. lost.Order(StringComparer.Ordinal)],
+                Unanswered = [.. unanswered.Order(StringComparer.Ordinal)],
+            };
+        }
+        finally
+        {
+            if (client is not null) { await client.StopAsync(); client.Dispose(); }
+            if (api is not null) await api.DisposeAsync();
+            foreach (var (silo, _) in silos) await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
+    {
+        using var buffer = new MemoryStream();
+        await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
+        using var response = await http.PostAsync("/api/import",
+            new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>An Orleans client of the cluster, for the management grain (where grains live, who is dead).</summary>
+    private static async Task<IHost> StartClientAsync(StorageOptions storage)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(c => c.UseCityTwinClustering(storage));
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<TimeSpan> WatchDeclaredDeadAsync(IManagementGrain management, SiloAddress victim, Stopwatch clock)
+    {
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            try
+            {
+                // Short attempts: a call caught by the kill would wait Orleans' 30 s response timeout.
+                var hosts = await management.GetHosts(onlyActive: false).WaitAsync(TimeSpan.FromSeconds(2));
+                if (hosts.TryGetValue(victim, out var status) && status == SiloStatus.Dead) return clock.Elapsed;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException) { }
+            await Task.Delay(100);
+        }
+        return TimeSpan.MaxValue;
+    }
+}
