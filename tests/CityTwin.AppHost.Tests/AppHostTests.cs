@@ -66,6 +66,61 @@ public sealed class AppHostTests(TwinAppFixture twin)
     }
 
     [PrometheusFact]
+    public async Task A_link_cut_through_the_api_cascades_across_the_cluster_and_its_metrics_reach_prometheus()
+    {
+        // A small city of its own: a link serving an intersection, the two cameras that watch it and three poles.
+        static JsonObject Feature(string id, string type, JsonObject dependencies, JsonObject state) => new()
+        {
+            ["type"] = "Feature", ["id"] = id,
+            ["geometry"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(4.36, 50.86) },
+            ["properties"] = new JsonObject { ["type"] = type, ["district"] = "cx", ["dependencies"] = dependencies, [type] = state },
+        };
+        static JsonObject Backhaul(string? watched = null) => watched is null
+            ? new() { ["backhaulLinkId"] = "leo-cx-1" }
+            : new() { ["backhaulLinkId"] = "leo-cx-1", ["watchedIntersectionId"] = watched };
+        var features = new JsonArray(
+            Feature("leo-cx-1", "link", [], []),
+            Feature("int-cx-1", "intersection", Backhaul(), []),
+            Feature("cam-cx-1", "camera", Backhaul("int-cx-1"), new() { ["approach"] = "north" }),
+            Feature("cam-cx-2", "camera", Backhaul("int-cx-1"), new() { ["approach"] = "east" }));
+        for (var i = 1; i <= 3; i++) features.Add(Feature($"pole-cx-{i}", "pole", Backhaul(), new() { ["lampOn"] = true }));
+        var city = new StringContent(new JsonObject { ["type"] = "FeatureCollection", ["features"] = features }.ToJsonString(),
+            System.Text.Encoding.UTF8, "application/geo+json");
+        (await twin.Api.PostAsync("/api/import", city, twin.Timeout)).EnsureSuccessStatusCode();
+        await Until("/api/assets/int-cx-1", j => j["intersection"]!["cameras"]!.AsArray().Count == 2);
+
+        var cut = await twin.Api.PostAsync("/api/links/leo-cx-1/status", new StringContent("""{"condition":"down"}""", System.Text.Encoding.UTF8, "application/json"), twin.Timeout);
+        Assert.Equal(HttpStatusCode.OK, cut.StatusCode);
+
+        // The cascade, through the API: the cameras lose their feed, the intersection falls back, the poles show it.
+        var intersection = await Until("/api/assets/int-cx-1", j => (string?)j["intersection"]!["activeMode"] == "fixedTime");
+        Assert.Equal("degraded", (string?)intersection["status"]);
+        foreach (var camera in new[] { "cam-cx-1", "cam-cx-2" })
+            Assert.Equal("offline", (string?)(await twin.Api.GetFromJsonAsync<JsonObject>($"/api/assets/{camera}", twin.Timeout))!["status"]);
+        var district = await Until("/api/districts/cx?limit=1", j => j["counts"]!.AsArray().Any(c => (string?)c!["type"] == "pole" && (string?)c["status"] == "degraded" && (int)c["count"]! == 3));
+        Assert.Contains(district["counts"]!.AsArray(), c => (string?)c!["type"] == "camera" && (string?)c["status"] == "offline" && (int)c["count"]! == 2);
+
+        // And its effect, read back through Prometheus: the assets by status, the cascade's latency, the alarm it raised.
+        await twin.WaitForPrometheusAsync("sum(citytwin_assets{type=\"camera\",status=\"offline\"})", r => r.Count == 1 && TwinAppFixture.Value(r[0]) >= 2);
+        await twin.WaitForPrometheusAsync("sum(citytwin_cascade_latency_seconds_count)", r => r.Count == 1 && TwinAppFixture.Value(r[0]) >= 1);
+        await twin.WaitForPrometheusAsync("sum(citytwin_alarms_active{severity=\"critical\"})", r => r.Count == 1 && TwinAppFixture.Value(r[0]) >= 1);
+
+        (await twin.Api.PostAsync("/api/links/leo-cx-1/status", new StringContent("""{"condition":"up"}""", System.Text.Encoding.UTF8, "application/json"), twin.Timeout)).EnsureSuccessStatusCode();
+        Assert.Equal("adaptive", (string?)(await Until("/api/assets/int-cx-1", j => (string?)j["intersection"]!["activeMode"] == "adaptive"))["intersection"]!["activeMode"]);
+    }
+
+    private async Task<JsonObject> Until(string url, Func<JsonObject, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var json = (await twin.Api.GetFromJsonAsync<JsonObject>(url, twin.Timeout))!;
+            if (done(json) || DateTime.UtcNow > deadline) return json;
+            await Task.Delay(50, twin.Timeout);
+        }
+    }
+
+    [PrometheusFact]
     public async Task Prometheus_loaded_every_alert_rule_and_none_fires()
     {
         using var prometheus = twin.App.CreateHttpClient("prometheus");
