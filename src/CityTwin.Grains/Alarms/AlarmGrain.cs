@@ -13,7 +13,7 @@ namespace CityTwin.Grains.Alarms;
 /// while for the record; acknowledgements are written through, the rest behind (the assets can say it again).
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Changes)]
-public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver, IAsyncObserver<AssetChange>
+public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<AssetChange>
 {
     public const int RecentLimit = 1_000;
 
@@ -46,7 +46,21 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<AssetChange>().ResumeAsync(this);
 
-    public async Task OnNextAsync(AssetChange change, StreamSequenceToken? token = null)
+    /// <summary>
+    /// A batch of the district's changes (a cascade delivers hundreds at once): applied one by one, stored and
+    /// published as one batch, so a 1,000-asset cascade costs the alarm stream a few enqueues, not a thousand.
+    /// </summary>
+    public async Task OnNextAsync(IList<SequentialItem<AssetChange>> items)
+    {
+        var changes = new List<(Alarm, AlarmChangeKind)>();
+        foreach (var item in items) Apply(item.Item, changes);
+        if (changes.Count == 0) return;
+        if (State.Cleared.Count > RecentLimit) State.Cleared.RemoveRange(0, State.Cleared.Count - RecentLimit);
+        await _writes.MarkDirtyAsync();
+        await PublishAsync(changes);
+    }
+
+    private void Apply(AssetChange change, List<(Alarm, AlarmChangeKind)> changes)
     {
         if (change.Barrier is not null) return; // the district's marker
         var id = change.Summary.Id;
@@ -57,7 +71,6 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
         State.Sequences[id] = change.Sequence;
 
         var now = _time.GetUtcNow();
-        var changes = new List<(Alarm, AlarmChangeKind)>();
         var next = new List<Alarm>(conditions.Length);
         foreach (var alarm in active)
         {
@@ -99,10 +112,6 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
         }
         if (next.Count == 0) State.Active.Remove(id);
         else State.Active[id] = [.. next];
-        if (State.Cleared.Count > RecentLimit) State.Cleared.RemoveRange(0, State.Cleared.Count - RecentLimit);
-
-        await _writes.MarkDirtyAsync();
-        await PublishAsync(changes);
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -177,6 +186,6 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
         var streams = this.GetStreamProvider(TwinStreams.Provider);
         var counts = ActiveCounts();
         var now = _time.GetUtcNow();
-        foreach (var (alarm, kind) in changes) await streams.PublishAsync(TwinStreams.Alarms, District, new AlarmChange(alarm, kind, now, counts));
+        await streams.PublishBatchAsync(TwinStreams.Alarms, District, changes.Select(c => new AlarmChange(c.Alarm, c.Kind, now, counts)).ToList());
     }
 }

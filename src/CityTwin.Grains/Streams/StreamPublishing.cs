@@ -24,7 +24,14 @@ internal static class StreamPublishing
     /// back-pressure; after <see cref="MaxWait"/> it fails.
     /// </para>
     /// </summary>
-    public static async Task PublishAsync<T>(this IStreamProvider provider, string streamNamespace, string key, T item)
+    public static Task PublishAsync<T>(this IStreamProvider provider, string streamNamespace, string key, T item) =>
+        SendAsync<T>(provider, streamNamespace, key, stream => stream.OnNextAsync(item));
+
+    /// <summary>Publishes several events as one queue message; they are delivered in order.</summary>
+    public static Task PublishBatchAsync<T>(this IStreamProvider provider, string streamNamespace, string key, IReadOnlyList<T> items) =>
+        SendAsync<T>(provider, streamNamespace, key, stream => stream.OnNextBatchAsync(items));
+
+    private static async Task SendAsync<T>(IStreamProvider provider, string streamNamespace, string key, Func<IAsyncStream<T>, Task> send)
     {
         if (!Streams.TryGetValue((provider, streamNamespace, key), out var handle))
             handle = Streams.GetOrAdd((provider, streamNamespace, key), await Task.Run(() => provider.GetStream<T>(StreamId.Create(streamNamespace, key))));
@@ -35,7 +42,7 @@ internal static class StreamPublishing
         {
             try
             {
-                await stream.OnNextAsync(item);
+                await send(stream);
                 return;
             }
             catch (Exception e) when (IsQueueFull(e) && waited < MaxWait)
