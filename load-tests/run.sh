@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark against Release builds of the real processes and writes load-tests/results/*.md.
-# Suites: foundation (default), cascades, models (the Domain models, in process; builds only what it needs).
+# Suites: foundation (default), cascades, scenarios, models (the Domain models, in process; builds only what it needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "models" ]]; then

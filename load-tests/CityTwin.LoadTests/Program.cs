@@ -5,6 +5,7 @@ using CityTwin.LoadTests;
 //                         CITYTWIN_BENCH_HOLD=S keeps the silo with every asset active for S seconds (for a dotnet-gcdump).
 //   cascades              [--repetitions N] [--seconds S]: cascade latency on the real processes, stream throughput in-process.
 //   models                [--repeats N]: the Domain models (traffic, scenario fork), in process, one thread.
+//   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -22,8 +23,11 @@ switch (suite)
         rows = ModelsBenchmark.Run(Option("--repeats", 21));
         header += $" (one thread used), .NET {Environment.Version}";
         break;
+    case "scenarios":
+        rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades or models");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models or scenarios");
         return 2;
 }
 
