@@ -31,9 +31,9 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
         ],
     };
 
-    private async Task<ScenarioView> RunAsync(ScenarioSpec spec)
+    private async Task<ScenarioView> RunAsync(ScenarioSpec spec, string? id = null)
     {
-        var grain = Grains.GetGrain<IScenarioGrain>(TestAssets.NewId("scn"));
+        var grain = Grains.GetGrain<IScenarioGrain>(id ?? TestAssets.NewId("scn"));
         var started = await grain.StartAsync(spec);
         Assert.Equal(ScenarioStartOutcome.Accepted, started.Outcome);
         return await Eventually.Until(async () => (await grain.GetAsync(includeResult: true))!,
@@ -88,6 +88,22 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
         Assert.Equal(Json(direct), Json(a.Result));
         var other = await RunAsync(spec with { Seed = 12 });
         Assert.NotEqual(Json(a.Result), Json(other.Result));
+    }
+
+    [Fact]
+    public async Task A_completed_result_is_readable_only_once_stored_and_a_status_poll_carries_only_its_summary()
+    {
+        var city = await TestCity.CreateAsync(Grains);
+        var id = TestAssets.NewId("scn");
+        var view = await RunAsync(Spec(city), id);
+
+        var stored = fixture.Storage.Stored<ScenarioGrainState>("scenario", Grains.GetGrain<IScenarioGrain>(id).GetGrainId());
+        Assert.Equal(ScenarioStatus.Completed, stored!.View!.Status);
+        Assert.Equal(Json(view.Result), Json(stored.View.Result));
+        var poll = (await Grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false))!;
+        Assert.Null(poll.Result);
+        Assert.Empty(poll.Summary!.Intersections);
+        Assert.Equal(Json(view.Result!.City), Json(poll.Summary.City));
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public static class ScenarioEndpoints
     private static async Task<IResult> Get(string id, IGrainFactory grains)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
-        var view = await grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: true);
+        var view = await grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false);
         return view is null ? Problems.ScenarioNotFound(id) : Results.Json(Summary(view), CityTwinJson.Options);
     }
 
@@ -124,7 +124,7 @@ public static class ScenarioEndpoints
         v.SnapshotAssets,
         v.SnapshotSeconds,
         Links = new { Self = $"/api/scenarios/{v.Id}", Compare = $"/api/scenarios/{v.Id}/compare" },
-        Summary = v.Result is { } r
+        Summary = (v.Summary ?? v.Result) is { } r
             ? new
             {
                 City = Row(r.City),

@@ -19,4 +19,6 @@ public sealed record ScenarioView
     [Id(8)] public int SnapshotAssets { get; init; }
     [Id(9)] public double SnapshotSeconds { get; init; }
     [Id(10)] public ScenarioResult? Result { get; init; }
+    /// <summary>The result without its districts, intersections and links: what a status poll needs.</summary>
+    [Id(11)] public ScenarioResult? Summary { get; init; }
 }

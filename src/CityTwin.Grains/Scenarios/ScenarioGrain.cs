@@ -23,6 +23,8 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
     private readonly ProgressSink _progress = new();
     private CancellationTokenSource? _cancel;
     private Task? _run;
+    /// <summary>While the final state is being written: what readers still see (results count as available once stored).</summary>
+    private ScenarioView? _shown;
 
     public ScenarioGrain(
         [PersistentState("scenario", StorageNames.Assets)] IPersistentState<ScenarioGrainState> state,
@@ -109,6 +111,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
     {
         var submitted = Stopwatch.StartNew();
         IDisposable? slot = null;
+        ScenarioView final;
         try
         {
             try
@@ -124,25 +127,28 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
             DelayDeactivation(TimeSpan.FromHours(1));
             _state.State.View = _state.State.View! with { Status = ScenarioStatus.Running, StartedAt = _time.GetUtcNow() };
             var result = await Task.Run(() => ScenarioRunner.Run(spec, snapshot, _progress, cancellationToken), cancellationToken);
-            _state.State.View = _state.State.View with { Status = ScenarioStatus.Completed, Progress = 1, Result = Bounded(result) };
+            final = _state.State.View with { Status = ScenarioStatus.Completed, Progress = 1, Result = Bounded(result) };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _state.State.View = _state.State.View! with { Status = ScenarioStatus.Cancelled, Progress = _progress.Fraction };
+            final = _state.State.View! with { Status = ScenarioStatus.Cancelled, Progress = _progress.Fraction };
         }
         catch (Exception e)
         {
             LogFailed(_logger, e, Id);
-            _state.State.View = _state.State.View! with { Status = ScenarioStatus.Failed, Error = e.Message, Progress = _progress.Fraction };
+            final = _state.State.View! with { Status = ScenarioStatus.Failed, Error = e.Message, Progress = _progress.Fraction };
         }
         finally
         {
             slot?.Dispose();
         }
 
-        _state.State.View = _state.State.View with { FinishedAt = _time.GetUtcNow() };
-        _metrics.Finished(_state.State.View.Status, submitted.Elapsed);
-        LogFinished(_logger, Id, _state.State.View.Status, submitted.Elapsed.TotalMilliseconds);
+        final = final with { FinishedAt = _time.GetUtcNow() };
+        _metrics.Finished(final.Status, submitted.Elapsed);
+        LogFinished(_logger, Id, final.Status, submitted.Elapsed.TotalMilliseconds);
+        // Readers keep seeing the running state until the final one is stored.
+        _shown = _state.State.View! with { Progress = _progress.Fraction };
+        _state.State.View = final;
         try
         {
             await _state.WriteStateAsync();
@@ -150,6 +156,10 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
         catch (Exception e)
         {
             LogFailed(_logger, e, Id); // kept in memory: readers still see it while the activation lives
+        }
+        finally
+        {
+            _shown = null;
         }
     }
 
@@ -167,9 +177,13 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
 
     public Task<ScenarioView?> GetAsync(bool includeResult)
     {
-        if (_state.State.View is not { } view) return Task.FromResult<ScenarioView?>(null);
+        if ((_shown ?? _state.State.View) is not { } view) return Task.FromResult<ScenarioView?>(null);
         if (view.Status is ScenarioStatus.Running) view = view with { Progress = _progress.Fraction };
-        return Task.FromResult<ScenarioView?>(includeResult ? view : view with { Result = null });
+        return Task.FromResult<ScenarioView?>(includeResult ? view : view with
+        {
+            Result = null,
+            Summary = view.Result is { } r ? r with { Districts = [], Intersections = [], Links = [] } : null,
+        });
     }
 
     public async Task<ScenarioView?> CancelAsync()

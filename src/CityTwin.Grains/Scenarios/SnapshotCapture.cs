@@ -13,7 +13,7 @@ namespace CityTwin.Grains.Scenarios;
 public static class SnapshotCapture
 {
     public const int PageSize = 1_000;
-    private const int Parallelism = 256;
+    private const int Parallelism = 2_048;
 
     /// <summary>The assets of <paramref name="districtId"/> (null: the whole city), ordered by id.</summary>
     public static async Task<Asset[]> CaptureAssetsAsync(IGrainFactory grains, string? districtId, CancellationToken cancellationToken = default)
