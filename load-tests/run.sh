@@ -6,6 +6,7 @@
 #   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]           failover; PostgreSQL from --postgres or
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
+#   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do

@@ -7,6 +7,7 @@ using CityTwin.LoadTests;
 //   models                [--repeats N]: the Domain models (traffic, scenario fork), in process, one thread.
 //   failover              [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
+//   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -30,8 +31,11 @@ switch (suite)
     case "scrape":
         rows.AddRange(await ScrapeBenchmark.RunAsync(Option("--assets", 1_000_000)));
         break;
+    case "scenarios":
+        rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover or scrape");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape or scenarios");
         return 2;
 }
 

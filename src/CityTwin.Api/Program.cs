@@ -30,6 +30,7 @@ public static class ApiProgram
         app.MapCityEndpoints();
         app.MapCascadeEndpoints();
         app.MapAlarmEndpoints();
+        app.MapScenarioEndpoints();
         app.MapGet("/", () => Results.Redirect("/api/districts"));
         return app;
     }

@@ -13,6 +13,9 @@ public static class TwinServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<Metrics.TwinMetrics>();
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
+        services.Configure<Scenarios.ScenarioOptions>(configuration.GetSection(Scenarios.ScenarioOptions.Section));
+        services.TryAddSingleton<Scenarios.ScenarioLimiter>();
+        services.TryAddSingleton<Scenarios.ScenarioMetrics>();
         return services;
     }
 }

@@ -10,12 +10,17 @@ public static class Problems
     public const string TooLarge = TypeBase + "payload-too-large";
     public const string UnsupportedMediaType = TypeBase + "unsupported-media-type";
     public const string BadRequest = TypeBase + "bad-request";
+    public const string ScenarioQueueFull = TypeBase + "scenario-queue-full";
+    public const string ScenarioNotFinished = TypeBase + "scenario-not-finished";
 
     public static IResult AssetNotFound(string id) =>
         Results.Problem(type: NotFound, title: "Asset not found", detail: $"No asset has the id '{id}'.", statusCode: 404);
 
     public static IResult DistrictNotFound(string id) =>
         Results.Problem(type: NotFound, title: "District not found", detail: $"No district has the id '{id}'.", statusCode: 404);
+
+    public static IResult ScenarioNotFound(string id) =>
+        Results.Problem(type: NotFound, title: "Scenario not found", detail: $"No scenario has the id '{id}'.", statusCode: 404);
 
     /// <summary>400 naming every field that broke a rule, in <c>errors</c> as {field, message}.</summary>
     public static IResult Invalid(IEnumerable<ValidationError> errors, string title = "The request is invalid")

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace CityTwin.Cli;
+
+/// <summary>
+/// <c>citytwin scenario run spec.json [--api URL] [--top N]</c>: submits a spec, draws a progress bar on stderr while
+/// it runs, prints the comparison on stdout. <c>citytwin scenario show ID [--api URL] [--top N]</c>: the same for a
+/// scenario already submitted. Exit codes: 0 completed, 1 failed or cancelled, 2 usage, 3 refused by the API.
+/// </summary>
+public static class CliProgram
+{
+    public const string DefaultApi = "http://localhost:5080";
+    public const int Ok = 0, Failed = 1, Usage = 2, Refused = 3;
+
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null,
+        CancellationToken cancellationToken = default)
+    {
+        var positional = new List<string>();
+        var api = Environment.GetEnvironmentVariable("CITYTWIN_API") ?? DefaultApi;
+        var top = 5;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--api" when i + 1 < args.Length: api = args[++i]; break;
+                case "--top" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
+                    top = n; i++; break;
+                case "-h" or "--help": await stdout.WriteLineAsync(Help); return Ok;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal)) return await UsageAsync(stderr, $"unknown or incomplete option '{args[i]}'");
+                    positional.Add(args[i]);
+                    break;
+            }
+        }
+        if (positional is not ["scenario", var verb, var argument]) return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID");
+        if (!Uri.TryCreate(api, UriKind.Absolute, out var baseUri)) return await UsageAsync(stderr, $"--api '{api}' is not an absolute URL");
+
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.BaseAddress = baseUri;
+        try
+        {
+            return verb switch
+            {
+                "run" => await RunScenarioAsync(http, argument, top, stdout, stderr, cancellationToken),
+                "show" => await ShowAsync(http, argument, top, stdout, stderr, progress: false, cancellationToken),
+                _ => await UsageAsync(stderr, $"unknown command 'scenario {verb}'"),
+            };
+        }
+        catch (HttpRequestException e)
+        {
+            await stderr.WriteLineAsync($"citytwin: cannot reach the API at {baseUri}: {e.Message}");
+            return Failed;
+        }
+    }
+
+    private const string Help = """
+        citytwin scenario run SPEC.json [--api URL] [--top N]   submit a what-if scenario, watch it, print the comparison
+        citytwin scenario show ID [--api URL] [--top N]          print a scenario's status and comparison
+        The API defaults to $CITYTWIN_API or http://localhost:5080.
+        """;
+
+    private static async Task<int> UsageAsync(TextWriter stderr, string message)
+    {
+        await stderr.WriteLineAsync($"citytwin: {message}");
+        await stderr.WriteLineAsync(Help);
+        return Usage;
+    }
+
+    private static async Task<int> RunScenarioAsync(HttpClient http, string path, int top, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+        {
+            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
+            return Usage;
+        }
+        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/scenarios", content, ct);
+        var body = await ReadAsync(response, ct);
+        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return Refused;
+        }
+        await stderr.WriteLineAsync($"scenario {id} submitted");
+        return await ShowAsync(http, id, top, stdout, stderr, progress: true, ct);
+    }
+
+    private static async Task<int> ShowAsync(HttpClient http, string id, int top, TextWriter stdout, TextWriter stderr, bool progress, CancellationToken ct)
+    {
+        var location = $"/api/scenarios/{Uri.EscapeDataString(id)}";
+        JsonNode view;
+        while (true)
+        {
+            using var response = await http.GetAsync(location, ct);
+            var body = await ReadAsync(response, ct);
+            if (!response.IsSuccessStatusCode || body is null)
+            {
+                await WriteProblemAsync(stderr, response, body);
+                return Refused;
+            }
+            view = body;
+            var status = (string?)view["status"];
+            if (!progress || status is "completed" or "failed" or "cancelled") break;
+            await stderr.WriteAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {status,-9}");
+            await Task.Delay(100, ct);
+        }
+        if (progress) await stderr.WriteLineAsync("\r" + Bar(1) + $" {(string?)view["status"],-9}");
+
+        var finalStatus = (string?)view["status"];
+        await stdout.WriteLineAsync($"scenario {id}  {(string?)view["name"]}  {finalStatus}");
+        if (finalStatus != "completed")
+        {
+            if ((string?)view["error"] is { } error) await stdout.WriteLineAsync($"error: {error}");
+            return finalStatus is "failed" or "cancelled" ? Failed : Ok;
+        }
+        using var compareResponse = await http.GetAsync($"{location}/compare?top={top}", ct);
+        var compare = await ReadAsync(compareResponse, ct);
+        if (!compareResponse.IsSuccessStatusCode || compare is null)
+        {
+            await WriteProblemAsync(stderr, compareResponse, compare);
+            return Failed;
+        }
+        await stdout.WriteAsync(Table(compare));
+        return Ok;
+    }
+
+    private static readonly (string Field, string Label, string Format)[] Kpis =
+    [
+        ("meanDelaySeconds", "mean delay (s)", "0.0"),
+        ("maxQueueVehicles", "max queue (veh)", "0.0"),
+        ("throughput", "throughput (veh)", "0"),
+        ("maxAssetsOffline", "max assets offline", "0"),
+        ("energyKWh", "energy (kWh)", "0.0"),
+        ("maxCamerasWithoutFeed", "max cameras w/o feed", "0"),
+        ("linkAvailability", "link availability", "0.000"),
+    ];
+
+    /// <summary>The city's KPIs baseline / variant / delta, then the districts and intersections whose delay grew most.</summary>
+    public static string Table(JsonNode compare)
+    {
+        var s = new StringBuilder();
+        var city = compare["city"]!;
+        s.AppendLine(CultureInfo.InvariantCulture, $"{"city",-22} {"baseline",12} {"variant",12} {"delta",12}");
+        foreach (var (field, label, format) in Kpis)
+            s.AppendLine(CultureInfo.InvariantCulture, $"{label,-22} {N(city["baseline"]?[field], format),12} {N(city["variant"]?[field], format),12} {Signed(city["delta"]?[field], format),12}");
+        if (compare["trips"] is { } trips)
+            s.AppendLine(CultureInfo.InvariantCulture, $"{"time loss/trip (s)",-22} {N(trips["baselineMeanTimeLossSeconds"], "0.0"),12} {N(trips["variantMeanTimeLossSeconds"], "0.0"),12} {Signed(Diff(trips["variantMeanTimeLossSeconds"], trips["baselineMeanTimeLossSeconds"]), "0.0"),12}");
+
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"{"district (worst delay)",-22} {"delay base",12} {"delay var",12} {"delta",12}");
+        foreach (var d in compare["districts"]?.AsArray() ?? [])
+            s.AppendLine(CultureInfo.InvariantCulture, $"{(string?)d!["id"],-22} {N(d["baseline"]?["meanDelaySeconds"], "0.0"),12} {N(d["variant"]?["meanDelaySeconds"], "0.0"),12} {Signed(d["delta"]?["meanDelaySeconds"], "0.0"),12}");
+
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"{"intersection (worst)",-22} {"delay base",12} {"delay var",12} {"delta",12}");
+        foreach (var i in compare["intersections"]?.AsArray() ?? [])
+            s.AppendLine(CultureInfo.InvariantCulture, $"{(string?)i!["id"],-22} {N(i["baseline"]?["meanDelaySeconds"], "0.0"),12} {N(i["variant"]?["meanDelaySeconds"], "0.0"),12} {Signed(i["delayDeltaSeconds"], "0.0"),12}");
+        return s.ToString();
+    }
+
+    private static JsonNode? Diff(JsonNode? a, JsonNode? b) => a is null || b is null ? null : JsonValue.Create((double)a - (double)b);
+
+    private static string N(JsonNode? v, string format) => v is null ? "-" : ((double)v).ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Signed(JsonNode? v, string format) => v is null ? "-" : ((double)v).ToString("+" + format + ";-" + format + ";" + format, CultureInfo.InvariantCulture);
+
+    private static string Bar(double fraction)
+    {
+        const int width = 30;
+        var filled = (int)Math.Round(Math.Clamp(fraction, 0, 1) * width);
+        return "[" + new string('#', filled) + new string('.', width - filled) + "] " + (fraction * 100).ToString("0", CultureInfo.InvariantCulture).PadLeft(3) + " %";
+    }
+
+    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try { return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
+    private static async Task WriteProblemAsync(TextWriter stderr, HttpResponseMessage response, JsonNode? problem)
+    {
+        await stderr.WriteLineAsync($"citytwin: {(int)response.StatusCode} {(string?)problem?["title"] ?? response.ReasonPhrase}");
+        if ((string?)problem?["detail"] is { } detail) await stderr.WriteLineAsync("  " + detail);
+        foreach (var e in problem?["errors"]?.AsArray() ?? [])
+            await stderr.WriteLineAsync($"  {(string?)e!["field"]}: {(string?)e["message"]}");
+    }
+}

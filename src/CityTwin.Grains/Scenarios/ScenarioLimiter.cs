@@ -1,0 +1,59 @@
+namespace CityTwin.Grains.Scenarios;
+
+/// <summary>
+/// The silo's scenario slots: <see cref="ScenarioOptions.MaxConcurrent"/> run at once, up to
+/// <see cref="ScenarioOptions.MaxQueued"/> wait, and anything beyond is refused at admission.
+/// </summary>
+public sealed class ScenarioLimiter : IDisposable
+{
+    private readonly SemaphoreSlim _slots;
+    private int _admitted;
+    private int _running;
+
+    public ScenarioLimiter(IOptions<ScenarioOptions> options)
+    {
+        MaxConcurrent = Math.Max(1, options.Value.MaxConcurrent);
+        MaxQueued = Math.Max(0, options.Value.MaxQueued);
+        _slots = new SemaphoreSlim(MaxConcurrent, MaxConcurrent);
+    }
+
+    public int MaxConcurrent { get; }
+    public int MaxQueued { get; }
+    public int Running => Volatile.Read(ref _running);
+    /// <summary>Admitted runs not yet running.</summary>
+    public int QueueDepth => Math.Max(0, Volatile.Read(ref _admitted) - Volatile.Read(ref _running));
+
+    /// <summary>Reserves a place (running or queued); false when every place is taken. Follow with <see cref="AcquireAsync"/> or <see cref="Leave"/>.</summary>
+    public bool TryAdmit()
+    {
+        if (Interlocked.Increment(ref _admitted) <= MaxConcurrent + MaxQueued) return true;
+        Interlocked.Decrement(ref _admitted);
+        return false;
+    }
+
+    /// <summary>Waits for a slot; dispose the result to give the slot and the place back.</summary>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref _running);
+        return new Slot(this);
+    }
+
+    /// <summary>Gives back a place that never got a slot (cancelled while queued).</summary>
+    public void Leave() => Interlocked.Decrement(ref _admitted);
+
+    public void Dispose() => _slots.Dispose();
+
+    private sealed class Slot(ScenarioLimiter limiter) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            Interlocked.Decrement(ref limiter._running);
+            Interlocked.Decrement(ref limiter._admitted);
+            limiter._slots.Release();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using CityTwin.Contracts.Assets;
+using CityTwin.Contracts.City;
+using CityTwin.Contracts.Districts;
+using CityTwin.Domain.Scenarios;
+
+namespace CityTwin.Grains.Scenarios;
+
+/// <summary>
+/// Freezes the live twin for a what-if: the members of a district (or of every district) from the district grains,
+/// then each member's configuration and state from its asset grain, plus the LEO links they hang on from other
+/// districts. Read-only: only <c>Get</c> methods are called.
+/// </summary>
+public static class SnapshotCapture
+{
+    public const int PageSize = 1_000;
+    private const int Parallelism = 2_048;
+
+    /// <summary>The assets of <paramref name="districtId"/> (null: the whole city), ordered by id.</summary>
+    public static async Task<Asset[]> CaptureAssetsAsync(IGrainFactory grains, string? districtId, CancellationToken cancellationToken = default)
+    {
+        var districts = districtId is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [districtId];
+        var ids = new List<string>();
+        foreach (var district in districts)
+        {
+            string? cursor = null;
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await grains.GetGrain<IDistrictGrain>(district).GetAsync(cursor, PageSize);
+                ids.AddRange(page.Assets.Select(a => a.Id));
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+        }
+
+        var assets = await GetAllAsync(grains, ids, cancellationToken);
+        var have = assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var links = assets.Select(a => a.Dependencies.BackhaulLinkId).OfType<string>().Where(l => !have.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
+        if (links.Count > 0) assets.AddRange(await GetAllAsync(grains, links, cancellationToken));
+        assets.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return [.. assets];
+    }
+
+    /// <summary>A snapshot of <paramref name="districtId"/> (null: the whole city).</summary>
+    public static async Task<TwinSnapshot> CaptureAsync(IGrainFactory grains, string? districtId, CancellationToken cancellationToken = default) =>
+        TwinSnapshot.FromAssets(await CaptureAssetsAsync(grains, districtId, cancellationToken));
+
+    private static async Task<List<Asset>> GetAllAsync(IGrainFactory grains, List<string> ids, CancellationToken cancellationToken)
+    {
+        var result = new List<Asset>(ids.Count);
+        for (var i = 0; i < ids.Count; i += Parallelism)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await Task.WhenAll(ids.Skip(i).Take(Parallelism).Select(id => grains.GetGrain<IAssetGrain>(id).GetAsync()));
+            result.AddRange(batch.OfType<Asset>());
+        }
+        return result;
+    }
+}

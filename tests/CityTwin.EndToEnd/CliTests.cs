@@ -1,0 +1,51 @@
+using CityTwin.Cli;
+
+namespace CityTwin.EndToEnd;
+
+[Collection(ApiCollection.Name)]
+public sealed class CliTests(ApiFixture fixture)
+{
+    private string Api => fixture.Http.BaseAddress!.ToString();
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using StringWriter stdout = new(), stderr = new();
+        var code = await CliProgram.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Scenario_run_shows_progress_and_prints_the_comparison_then_show_prints_it_again()
+    {
+        var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "spec.json");
+        await File.WriteAllTextAsync(spec, ScenarioApiTests.ExampleSpec("controller-fault.json"));
+
+        var (code, stdout, stderr) = await RunAsync("scenario", "run", spec, "--api", Api);
+
+        Assert.True(code == CliProgram.Ok, stderr + stdout);
+        Assert.Contains("100 %", stderr);
+        Assert.Contains("completed", stdout);
+        Assert.Contains("mean delay (s)", stdout);
+        Assert.Contains("int-0001", stdout);
+        var id = stderr.Split(' ', '\n').First(w => w.StartsWith("scn-", StringComparison.Ordinal));
+
+        var shown = await RunAsync("scenario", "show", id, "--api", Api);
+        Assert.Equal(CliProgram.Ok, shown.Code);
+        Assert.Contains("mean delay (s)", shown.Out);
+    }
+
+    [Fact]
+    public async Task Failures_give_a_non_zero_exit_code_with_the_problem_on_stderr()
+    {
+        var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "bad.json");
+        await File.WriteAllTextAsync(spec, """{ "name": "bad", "snapshotId": "d01", "start": "2026-11-30T16:00:00Z", "horizonSeconds": 5 }""");
+
+        var invalid = await RunAsync("scenario", "run", spec, "--api", Api);
+        Assert.Equal(CliProgram.Refused, invalid.Code);
+        Assert.Contains("horizonSeconds", invalid.Err);
+
+        Assert.Equal(CliProgram.Refused, (await RunAsync("scenario", "show", "scn-nope", "--api", Api)).Code);
+        Assert.Equal(CliProgram.Usage, (await RunAsync("scenario", "fly")).Code);
+        Assert.Equal(CliProgram.Usage, (await RunAsync("scenario", "run", "/no/such/file.json", "--api", Api)).Code);
+    }
+}
