@@ -11,9 +11,9 @@ using Orleans.Storage;
 namespace CityTwin.Grains.Assets;
 
 /// <summary>
-/// One street asset. Configuration, status and operator commands are written through; telemetry is written
-/// behind; what the asset hears from its link and its power supply is not written at all (the sources are durable,
-/// and an activation asks them again). Every change that others depend on leaves on a stream: its district's <c>changes</c>, a link's
+/// One street asset. Configuration, status and operator commands are written through; telemetry and what the
+/// asset derives from its dependencies are written behind (the sources are durable, and an activation asks them
+/// again). Every change that others depend on leaves on a stream: its district's <c>changes</c>, a link's
 /// <c>link</c>, a camera's report on its intersection's <c>detections</c>. The grain itself consumes no stream:
 /// a grain that implements <c>IStreamSubscriptionObserver</c> gets a stream consumer extension installed at every
 /// activation (≈ 1.5 KB), so the intersection's reports come through its <see cref="Detections.DetectionsGrain"/>.
@@ -61,7 +61,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         // Signals in flight die with a silo: hear the sources again. If they say something new, tell everyone; if not,
         // make sure the district has our last change (it is written behind, and so may have lost it in a crash).
         var reconciled = await WithUpstreamAsync(Stored.Asset, previous: Stored.Asset, force: true);
-        if (reconciled.Upstream != Stored.Asset.Upstream) await CommitAsync(reconciled, Persistence.None, causeAt: null, announce: true);
+        if (reconciled.Upstream != Stored.Asset.Upstream) await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
         else if (await GrainFactory.GetGrain<IDistrictGrain>(Stored.Asset.District).SequenceOfAsync(Key) < Stored.Sequence)
             await PublishAsync(null, Stored.Asset, causeAt: null, repeat: true);
     }
@@ -92,7 +92,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (previous is not null && previous.SameContentAs(merged)) return new UpsertResult(UpsertOutcome.Unchanged, previous, []);
 
         var next = merged.Compact() with { Version = merged.Version + 1, UpdatedAt = _time.GetUtcNow() };
-        await CommitAsync(next, Persistence.Through, causeAt: null);
+        await CommitAsync(next, durable: true, causeAt: null);
         await UnregisterStaleAsync(previous, next);
         LogUpserted(next.Id, next.Version);
         return new UpsertResult(previous is null ? UpsertOutcome.Created : UpsertOutcome.Updated, Current, []);
@@ -105,7 +105,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (errors.Count > 0) return new TelemetryResult(TelemetryOutcome.Invalid, [.. errors]);
         if (TelemetryRules.IsStale(asset, reading)) return TelemetryResult.Stale;
 
-        await CommitAsync(TelemetryRules.Apply(asset, reading, _time.GetUtcNow()), Persistence.Behind, causeAt: null);
+        await CommitAsync(TelemetryRules.Apply(asset, reading, _time.GetUtcNow()), durable: false, causeAt: null);
         _metrics.ReadingApplied();
         return TelemetryResult.Applied;
     }
@@ -114,7 +114,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     {
         if (Current is not { } asset) return null;
         if (asset.OperatorStatus == status) return asset;
-        await CommitAsync(Changed(asset with { OperatorStatus = status }), Persistence.Through, causeAt: null);
+        await CommitAsync(Changed(asset with { OperatorStatus = status }), durable: true, causeAt: null);
         return Current;
     }
 
@@ -128,7 +128,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
         var next = link with { Condition = condition, LatencyMs = latencyMs ?? link.LatencyMs, PacketLossPct = packetLossPct ?? link.PacketLossPct };
         if (next == link) return new UpsertResult(UpsertOutcome.Unchanged, asset, []);
-        await CommitAsync(Changed(asset with { Link = next }), Persistence.Through, causeAt: _time.GetUtcNow());
+        await CommitAsync(Changed(asset with { Link = next }), durable: true, causeAt: _time.GetUtcNow());
         LogLinkCondition(asset.Id, condition);
         return new UpsertResult(UpsertOutcome.Updated, Current, []);
     }
@@ -143,7 +143,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);
         if (asset.Intersection is not { } intersection) return NotA(asset, "intersection", "fault");
         if (intersection.ControllerFault == fault) return new UpsertResult(UpsertOutcome.Unchanged, asset, []);
-        await CommitAsync(Changed(asset with { Intersection = intersection with { ControllerFault = fault } }), Persistence.Through, causeAt: _time.GetUtcNow());
+        await CommitAsync(Changed(asset with { Intersection = intersection with { ControllerFault = fault } }), durable: true, causeAt: _time.GetUtcNow());
         return new UpsertResult(UpsertOutcome.Updated, Current, []);
     }
 
@@ -152,13 +152,13 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (Current is not { } asset || asset.Dependencies.BackhaulLinkId != signal.LinkId) return; // not (or no longer) ours
         var up = asset.Upstream;
         if (up.BackhaulLinkId == signal.LinkId && signal.Sequence <= up.BackhaulSequence) return; // late or duplicate
-        await CommitAsync(asset with { Upstream = Heard(up, signal, asset.Dependencies.BackhaulLinkId) }, Persistence.None, signal.CauseAt);
+        await CommitAsync(asset with { Upstream = Heard(up, signal, asset.Dependencies.BackhaulLinkId) }, durable: false, signal.CauseAt);
     }
 
     public async Task OnPowerAsync(PowerSignal signal)
     {
         if (Current is not { } asset || signal.Version <= asset.Upstream.PowerVersion) return; // late or duplicate
-        await CommitAsync(asset with { Upstream = Heard(asset.Upstream, signal) }, Persistence.None, signal.CauseAt);
+        await CommitAsync(asset with { Upstream = Heard(asset.Upstream, signal) }, durable: false, signal.CauseAt);
     }
 
     public async Task OnCameraReportAsync(CameraReport report)
@@ -171,8 +171,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         CameraFeed[] next = report.Detached ? [.. feeds.Where((_, i) => i != at)]
             : at >= 0 ? [.. feeds[..at], report.Feed, .. feeds[(at + 1)..]]
             : [.. feeds.Append(report.Feed).OrderBy(f => f.CameraId, StringComparer.Ordinal)];
-        // The cameras' reports are the intersection's own inputs: kept, written behind.
-        await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, Persistence.Behind, report.CauseAt);
+        await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -186,38 +185,21 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     private static UpsertResult NotA(Asset asset, string type, string field) =>
         new(UpsertOutcome.Invalid, null, [new(field, $"applies to a {type}; '{asset.Id}' is a {asset.Type.ToString().ToLowerInvariant()}")]);
 
-    /// <summary>How a change reaches storage.</summary>
-    private enum Persistence
-    {
-        /// <summary>Written before the call returns: configuration, status, operator commands.</summary>
-        Through,
-        /// <summary>Written within the write-behind window: telemetry, an intersection's camera reports.</summary>
-        Behind,
-        /// <summary>
-        /// Not written: what the asset heard from its link and its power supply. An activation asks them again, so
-        /// storing it would only cost a cascade of 1,000 assets a thousand writes.
-        /// </summary>
-        None,
-    }
-
     /// <summary>
-    /// Derives the asset, stores it as <paramref name="persistence"/> says and tells whoever depends on what changed.
+    /// Derives the asset, stores it (written through, or behind) and tells whoever depends on what changed.
     /// <paramref name="announce"/> publishes even what did not change: after an activation, since events of the
     /// previous activation may have died with its silo.
     /// </summary>
-    private async Task CommitAsync(Asset next, Persistence persistence, DateTimeOffset? causeAt, bool announce = false)
+    private async Task CommitAsync(Asset next, bool durable, DateTimeOffset? causeAt, bool announce = false)
     {
         var previous = announce ? null : Current;
         next = CascadeRules.Derive(next);
-        if (persistence == Persistence.Through) await WriteAsync(next);
+        if (durable) await WriteAsync(next);
         else
         {
             Stored.Asset = next;
-            if (persistence == Persistence.Behind)
-            {
-                _writes ??= new WriteBehind(this, WriteStateAsync, _writeBehindWindow);
-                await _writes.MarkDirtyAsync();
-            }
+            _writes ??= new WriteBehind(this, WriteStateAsync, _writeBehindWindow);
+            await _writes.MarkDirtyAsync();
         }
         await PublishAsync(previous, next, causeAt);
     }
