@@ -184,9 +184,15 @@ public static class FailoverRun
     {
         using var buffer = new MemoryStream();
         await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
-        using var response = await http.PostAsync("/api/import",
-            new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
+        // An import is idempotent, so a server error (seen while a fresh two-silo cluster settles) is retried.
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.PostAsync("/api/import",
+                new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
+            if (response.IsSuccessStatusCode) return;
+            if ((int)response.StatusCode < 500 || attempt == 3) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
     }
 
     /// <summary>An Orleans client of the cluster, for the management grain (where grains live, who is dead).</summary>
