@@ -17,7 +17,8 @@ public sealed record AssetChange(
     [property: Id(5)] AlarmCondition[] Alarms,
     [property: Id(6)] DateTimeOffset? CauseAt,
     [property: Id(7)] DateTimeOffset SentAt,
-    [property: Id(8)] string? Barrier = null)
+    [property: Id(8)] string? Barrier = null,
+    [property: Id(9)] double[]? Attributes = null)
 {
     /// <summary>
     /// A marker a district sends down its own stream: stream delivery keeps queue order, so when the marker comes back

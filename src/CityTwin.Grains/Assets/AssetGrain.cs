@@ -219,9 +219,10 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (previous is not null && previous.District != next.District)
             await streams.PublishAsync(TwinStreams.Changes, previous.District, new AssetChange(previous.Summary, Sequence(), true, 0, 0, [], causeAt, now));
         var alarms = AlarmRules.Evaluate(next);
-        if (previous is null || previous.District != next.District || !SameProjection(previous, next, alarms))
+        var attributes = AssetAttributes.Read(next);
+        if (previous is null || previous.District != next.District || !SameProjection(previous, next, alarms, attributes))
             await streams.PublishAsync(TwinStreams.Changes, next.District, new AssetChange(next.Summary, Sequence(), false,
-                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now));
+                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now, Attributes: attributes));
 
         if (next.Link is { } link && (previous?.Link is not { } was || was.Condition != link.Condition))
             await streams.PublishAsync(TwinStreams.Link, next.Id, new LinkSignal(next.Id, link.Condition, next.Version, causeAt ?? now, now));
@@ -237,9 +238,10 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         }
     }
 
-    /// <summary>True when the district would learn nothing new: same summary, same share of its aggregates, same alarms.</summary>
-    private static bool SameProjection(Asset previous, Asset next, AlarmCondition[] alarms) =>
+    /// <summary>True when the district would learn nothing new: same summary and attributes, same share of its aggregates, same alarms.</summary>
+    private static bool SameProjection(Asset previous, Asset next, AlarmCondition[] alarms, double[] attributes) =>
         previous.Summary == next.Summary
+        && AssetAttributes.SameValues(AssetAttributes.Read(previous), attributes)
         && (previous.Pole?.DrawW() ?? 0) == (next.Pole?.DrawW() ?? 0)
         && (previous.Intersection?.DegreeOfSaturation ?? 0) == (next.Intersection?.DegreeOfSaturation ?? 0)
         && SameAlarms(AlarmRules.Evaluate(previous), alarms);
