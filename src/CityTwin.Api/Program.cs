@@ -17,6 +17,9 @@ public static class ApiProgram
         builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
+        builder.Services.AddSingleton<Queries.ReadModel>();
         // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20));
 
@@ -26,6 +29,7 @@ public static class ApiProgram
 
         app.MapDefaultEndpoints();
         app.MapAssetEndpoints();
+        app.MapQueryEndpoints();
         app.MapDistrictEndpoints();
         app.MapCityEndpoints();
         app.MapCascadeEndpoints();

@@ -19,4 +19,13 @@ public sealed class TwinOptions
 
     /// <summary>Districts persist their membership summary behind within this window; assets are the truth.</summary>
     public TimeSpan DistrictWriteBehind { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often at most a district tells the city its counts, KPIs and bounds: how stale <c>/api/stats</c> may be.</summary>
+    public TimeSpan DistrictReportInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Changes caused by telemetry reach their district (and so the read model and the live feed) as one message per
+    /// district within this window, the newest change of each asset only. Cascades and status changes never wait.
+    /// </summary>
+    public TimeSpan ChangeCoalescing { get; set; } = TimeSpan.FromMilliseconds(10);
 }

@@ -12,6 +12,8 @@ public static class TwinServiceCollectionExtensions
         services.TryAddKeyedSingleton(TwinOptions.ClockKey, TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<Metrics.TwinMetrics>();
+        services.TryAddSingleton<Streams.ChangeCoalescer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Streams.ChangeCoalescer>());
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
         services.Configure<Scenarios.ScenarioOptions>(configuration.GetSection(Scenarios.ScenarioOptions.Section));
         services.TryAddSingleton<Scenarios.ScenarioLimiter>();

@@ -12,6 +12,14 @@ public interface ICityGrain : IGrainWithStringKey
     [Alias("GetDistricts")]
     Task<string[]> GetDistrictsAsync();
 
+    /// <summary>A district's latest counts, KPIs and bounds (see <see cref="DistrictReport"/>).</summary>
+    [Alias("Report"), Orleans.Concurrency.OneWay]
+    Task ReportAsync(DistrictReport report);
+
+    /// <summary>Every district's last report: what <c>/api/stats</c> shows and how area queries pick their districts.</summary>
+    [Alias("GetStats"), Orleans.Concurrency.ReadOnly]
+    Task<CityStats> GetStatsAsync();
+
     /// <summary>True exactly once per city and storage: whoever gets it seeds the default city.</summary>
     [Alias("ClaimSeeding")]
     Task<bool> ClaimSeedingAsync();

@@ -11,6 +11,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<DistrictView> GetAsync(string? cursor, int limit);
 
+    /// <summary>
+    /// Up to a page of the district's assets matching <paramref name="query"/>, after its cursor, from the district's
+    /// read model. Interleaves: it reads the index in one turn, so a query never waits behind a burst of changes.
+    /// </summary>
+    [Alias("Query"), Orleans.Concurrency.AlwaysInterleave]
+    Task<CityTwin.Domain.Queries.PartitionPage> QueryAsync(CityTwin.Domain.Queries.AssetQuery query);
+
     /// <summary>The sequence of the last change of this asset the district applied (0: none), so an asset that activates knows whether to announce itself.</summary>
     [Alias("SequenceOf"), Orleans.Concurrency.ReadOnly]
     Task<long> SequenceOfAsync(string assetId);

@@ -28,6 +28,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     private readonly GrainState<AssetGrainState> _state = new(new AssetGrainState());
     private readonly TimeProvider _time;
     private readonly TwinMetrics _metrics;
+    private readonly ChangeCoalescer _coalescer;
     private readonly ILogger<AssetGrain> _logger;
     private readonly TimeSpan _writeBehindWindow;
     private WriteBehind? _writes; // created by the first written-behind change: most assets never hold one
@@ -36,9 +37,11 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         [FromKeyedServices(StorageNames.Assets)] IGrainStorage storage,
         [FromKeyedServices(TwinOptions.ClockKey)] TimeProvider time,
         TwinMetrics metrics,
+        ChangeCoalescer coalescer,
         IOptions<TwinOptions> options,
         ILogger<AssetGrain> logger)
     {
+        _coalescer = coalescer;
         _storage = storage;
         _time = time;
         _metrics = metrics;
@@ -105,7 +108,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (errors.Count > 0) return new TelemetryResult(TelemetryOutcome.Invalid, [.. errors]);
         if (TelemetryRules.IsStale(asset, reading)) return TelemetryResult.Stale;
 
-        await CommitAsync(TelemetryRules.Apply(asset, reading, _time.GetUtcNow()), durable: false, causeAt: null);
+        await CommitAsync(TelemetryRules.Apply(asset, reading, _time.GetUtcNow()), durable: false, causeAt: null, coalesce: true);
         _metrics.ReadingApplied();
         return TelemetryResult.Applied;
     }
@@ -190,7 +193,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     /// <paramref name="announce"/> publishes even what did not change: after an activation, since events of the
     /// previous activation may have died with its silo.
     /// </summary>
-    private async Task CommitAsync(Asset next, bool durable, DateTimeOffset? causeAt, bool announce = false)
+    private async Task CommitAsync(Asset next, bool durable, DateTimeOffset? causeAt, bool announce = false, bool coalesce = false)
     {
         var previous = announce ? null : Current;
         next = CascadeRules.Derive(next);
@@ -201,14 +204,15 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
             _writes ??= new WriteBehind(this, WriteStateAsync, _writeBehindWindow);
             await _writes.MarkDirtyAsync();
         }
-        await PublishAsync(previous, next, causeAt);
+        await PublishAsync(previous, next, causeAt, coalesce: coalesce);
     }
 
     /// <summary>
     /// Publishes what changed from <paramref name="previous"/> (everything when null). <paramref name="repeat"/>
     /// re-sends the last published state under its own sequence: whoever has it ignores it, whoever missed it catches up.
+    /// <paramref name="coalesce"/>: the district hears of it within the coalescing window (telemetry, see <see cref="ChangeCoalescer"/>).
     /// </summary>
-    private async Task PublishAsync(Asset? previous, Asset next, DateTimeOffset? causeAt, bool repeat = false)
+    private async Task PublishAsync(Asset? previous, Asset next, DateTimeOffset? causeAt, bool repeat = false, bool coalesce = false)
     {
         var streams = this.GetStreamProvider(TwinStreams.Provider);
         var now = _time.GetUtcNow();
@@ -221,8 +225,12 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         var alarms = AlarmRules.Evaluate(next);
         var attributes = AssetAttributes.Read(next);
         if (previous is null || previous.District != next.District || !SameProjection(previous, next, alarms, attributes))
-            await streams.PublishAsync(TwinStreams.Changes, next.District, new AssetChange(next.Summary, Sequence(), false,
-                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now, Attributes: attributes));
+        {
+            var change = new AssetChange(next.Summary, Sequence(), false,
+                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now, Attributes: attributes);
+            if (coalesce && previous?.District == next.District) _coalescer.Add(streams, next.District, change);
+            else await streams.PublishAsync(TwinStreams.Changes, next.District, change);
+        }
 
         if (next.Link is { } link && (previous?.Link is not { } was || was.Condition != link.Condition))
             await streams.PublishAsync(TwinStreams.Link, next.Id, new LinkSignal(next.Id, link.Condition, next.Version, causeAt ?? now, now));

@@ -3,16 +3,35 @@ using CityTwin.Storage;
 
 namespace CityTwin.Grains.City;
 
-/// <summary>The registry of districts. Changes are rare (a new district), so they are written through.</summary>
+/// <summary>
+/// The registry of districts (changes are rare, so written through) and the holder of each district's latest report,
+/// which <c>/api/stats</c> reads in one call. Reports are kept in memory only: districts send them again within
+/// seconds, so a restarted city is whole again before anyone would act on it.
+/// </summary>
 public sealed class CityGrain(
     [PersistentState("city", StorageNames.Assets)] IPersistentState<CityGrainState> state) : Grain, ICityGrain
 {
+    private readonly Dictionary<string, DistrictReport> _reports = [];
+    private CityStats? _stats; // built on first read after a report, then shared by every read
+
     public async Task AddDistrictAsync(string districtId)
     {
         if (state.State.Districts.Add(districtId)) await state.WriteStateAsync();
     }
 
     public Task<string[]> GetDistrictsAsync() => Task.FromResult(state.State.Districts.Order(StringComparer.Ordinal).ToArray());
+
+    public Task ReportAsync(DistrictReport report)
+    {
+        if (_reports.TryGetValue(report.District, out var last) && last.At > report.At) return Task.CompletedTask; // late
+        _reports[report.District] = report;
+        _stats = null;
+        return Task.CompletedTask;
+    }
+
+    public Task<CityStats> GetStatsAsync() => Task.FromResult(_stats ??= new CityStats(
+        [.. _reports.Values.OrderBy(r => r.District, StringComparer.Ordinal)],
+        _reports.Count == 0 ? null : _reports.Values.Max(r => r.At)));
 
     public async Task<bool> ClaimSeedingAsync()
     {

@@ -13,12 +13,19 @@ namespace CityTwin.Grains.Districts;
 /// A district's aggregate, fed by its <c>changes</c> stream (implicit subscription: the stream's key is this
 /// district's id). Assets stay the source of truth, so the aggregate is written behind: after a crash it may lag
 /// by the write-behind window until the assets announce themselves again on activation.
+/// <para>
+/// It is also the district's partition of the read model: each member keeps the asset's summary and live attributes,
+/// so filter and area queries are answered here without touching an asset grain, and at most every report interval
+/// the district tells the city its counts, KPIs and bounds (for <c>/api/stats</c> and to route area queries).
+/// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Changes)]
 public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionObserver, IAsyncObserver<AssetChange>
 {
     private static readonly int Types = Enum.GetValues<AssetType>().Length;
     private static readonly int Statuses = Enum.GetValues<AssetStatus>().Length;
+    private static readonly int FeedOnlineSlot = Slot(AssetType.Camera, "feedOnline");
+    private static readonly int ConditionSlot = Slot(AssetType.Link, "condition");
 
     private readonly IPersistentState<DistrictGrainState> _state;
     private readonly WriteBehind _writes;
@@ -26,8 +33,12 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private readonly TwinMetrics _metrics;
     private readonly int[] _counts = new int[Types * Statuses];
     private double _drawW, _saturation;
+    private int _camerasWithoutFeed, _linksDown;
+    private bool _reportDue = true;
+    private DateTimeOffset _reportedAt;
     private string[]? _sortedIds; // page order, rebuilt lazily after membership changes
     private readonly Dictionary<string, TaskCompletionSource> _barriers = [];
+    private readonly TimeSpan _reportInterval;
 
     public DistrictGrain(
         [PersistentState("district", StorageNames.Assets)] IPersistentState<DistrictGrainState> state,
@@ -39,6 +50,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         _time = time;
         _metrics = metrics;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
+        _reportInterval = options.Value.DistrictReportInterval;
     }
 
     private Dictionary<string, DistrictMember> Members => _state.State.Assets;
@@ -49,6 +61,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     {
         foreach (var m in Members.Values) Count(m, +1);
         PublishOfflineRatio();
+        this.RegisterGrainTimer(ReportAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _reportInterval) { Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -84,12 +97,13 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
                 _state.State.Departed.Remove(id);
                 if (Members.Count == 0) await AnnounceAsync();
             }
-            var member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation);
+            var member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes);
             Members[id] = member;
             Count(member, +1);
         }
         if (change.CauseAt is { } causeAt) _metrics.CascadeReached(now - causeAt);
         PublishOfflineRatio();
+        _reportDue = true;
         await _writes.MarkDirtyAsync();
     }
 
@@ -114,6 +128,13 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
             OfflineRatio() ?? 0));
     }
 
+    public Task<PartitionPage> QueryAsync(AssetQuery query)
+    {
+        _sortedIds ??= Members.Keys.Order(StringComparer.Ordinal).ToArray();
+        var members = Members;
+        return Task.FromResult(AssetIndex.Search(Id, _sortedIds, id => members[id] is var m ? new IndexedAsset(m.Summary, m.Attributes) : default, query));
+    }
+
     public Task<long> SequenceOfAsync(string assetId) =>
         Task.FromResult(Members.TryGetValue(assetId, out var member) ? member.Sequence : 0);
 
@@ -136,6 +157,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await _writes.FlushAsync();
+        await ReportAsync(cancellationToken);
         foreach (var m in Members.Values) _metrics.AddAssets(m.Summary.Type, m.Summary.Status, -1);
         _metrics.SetOfflineRatio(Id, null);
         await base.OnDeactivateAsync(reason, cancellationToken);
@@ -148,9 +170,31 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         await GrainFactory.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key).WatchAsync(Id);
     }
 
+    /// <summary>Tells the city the district's counts, KPIs and bounds, if they may have changed since the last time.</summary>
+    private async Task ReportAsync(CancellationToken cancellationToken)
+    {
+        // Unchanged districts still report now and then: the city keeps reports in memory only.
+        var now = _time.GetUtcNow();
+        if (!_reportDue && now - _reportedAt < TimeSpan.FromSeconds(10)) return;
+        _reportDue = false;
+        _reportedAt = now;
+        GeoBox? bounds = null;
+        foreach (var m in Members.Values) bounds = GeoBox.Grow(bounds, m.Summary.Location);
+        var view = await GetAsync(null, 0);
+        await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).ReportAsync(new DistrictReport(Id, view.Total, view.Counts,
+            view.PowerDrawKw, view.CongestionIndex, view.OfflineRatio, _camerasWithoutFeed, _linksDown, bounds, now));
+    }
+
+    private static int Slot(AssetType type, string name) => AssetAttributes.Of(type).Single(a => a.Name == name).Slot;
+
     private void Count(DistrictMember m, int sign)
     {
         _counts[(int)m.Summary.Type * Statuses + (int)m.Summary.Status] += sign;
+        if (m.Attributes is { } values)
+        {
+            if (m.Summary.Type == AssetType.Camera && values[FeedOnlineSlot] == 0) _camerasWithoutFeed += sign;
+            if (m.Summary.Type == AssetType.Link && values[ConditionSlot] == (int)LinkCondition.Down) _linksDown += sign;
+        }
         _drawW += sign * m.PowerDrawW;
         _saturation += sign * m.DegreeOfSaturation;
         _metrics.AddAssets(m.Summary.Type, m.Summary.Status, sign);

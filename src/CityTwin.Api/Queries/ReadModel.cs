@@ -1,0 +1,55 @@
+using CityTwin.Contracts.City;
+using CityTwin.Contracts.Districts;
+using CityTwin.Domain.Queries;
+
+namespace CityTwin.Api.Queries;
+
+/// <summary>
+/// Answers asset queries from the districts' partitions of the read model: asks only the districts a query can
+/// touch (those it names, or whose bounds overlap its area) and merges their pages. The districts and their bounds
+/// come from the city's reports, re-read at most every <see cref="DirectoryTtl"/>.
+/// </summary>
+public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
+{
+    private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(1);
+    private (DateTimeOffset At, Task<Directory> Directory)? _directory;
+
+    public async Task<QueryPage> SearchAsync(AssetQuery query)
+    {
+        var partitions = Partitions(await DirectoryAsync(), query);
+        var pages = await Task.WhenAll(partitions.Select(d => grains.GetGrain<IDistrictGrain>(d).QueryAsync(query)));
+        return AssetIndex.Merge(pages, query.Limit);
+    }
+
+    public Task<CityStats> StatsAsync() => grains.GetGrain<ICityGrain>(ICityGrain.Key).GetStatsAsync();
+
+    /// <summary>The districts to ask: named ones that exist; of those, the ones whose bounds meet the query's area (unknown bounds: ask).</summary>
+    public static IEnumerable<string> Partitions(Directory directory, AssetQuery query)
+    {
+        IEnumerable<string> candidates = query.Districts.Length > 0 ? query.Districts.Where(directory.Districts.Contains) : directory.Districts;
+        if (query.Area is not { } area) return candidates;
+        return candidates.Where(d => !directory.Bounds.TryGetValue(d, out var b) || b is not { } box || box.Intersects(area));
+    }
+
+    private Task<Directory> DirectoryAsync()
+    {
+        var now = time.GetUtcNow();
+        if (_directory is { } cached && now - cached.At < DirectoryTtl && !cached.Directory.IsFaulted) return cached.Directory;
+        var load = LoadAsync();
+        _directory = (now, load);
+        return load;
+    }
+
+    private async Task<Directory> LoadAsync()
+    {
+        var city = grains.GetGrain<ICityGrain>(ICityGrain.Key);
+        var districts = city.GetDistrictsAsync();
+        var stats = await city.GetStatsAsync();
+        return new Directory(
+            [.. await districts],
+            stats.Districts.ToDictionary(r => r.District, r => r.Bounds, StringComparer.Ordinal));
+    }
+
+    /// <summary>The city's districts and the box each last reported (null: it has no assets).</summary>
+    public sealed record Directory(HashSet<string> Districts, Dictionary<string, GeoBox?> Bounds);
+}
