@@ -40,7 +40,7 @@ public static class QueryEndpoints
         if (query is null) return Problems.Invalid(errors, "The query is invalid");
         var page = await readModel.SearchAsync(query);
         var next = page.Next is { } cursor ? NextLink(request, cursor.Encode()) : null;
-        return WantsGeoJson(request) ? new GeoJsonPage(page, next) : Results.Json(new
+        return WantsGeoJson(request) ? new GeoJsonPage(page, next, query.Near is not null) : Results.Json(new
         {
             count = page.Hits.Count,
             next,
@@ -118,12 +118,14 @@ public static class QueryEndpoints
     }
 
     /// <summary>An RFC 7946 FeatureCollection of the page; <c>next</c> is a foreign member, as GIS tools ignore what they do not know.</summary>
-    private sealed class GeoJsonPage(QueryPage page, string? next) : IResult
+    private sealed class GeoJsonPage(QueryPage page, string? next, bool withDistance) : IResult
     {
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.ContentType = GeoJson;
-            await using var writer = new Utf8JsonWriter(context.Response.Body);
+            // A page is at most a thousand features: build it in memory, then write it asynchronously (the body refuses sync writes).
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+            using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();
             writer.WriteString("type", "FeatureCollection");
             if (next is not null) writer.WriteString("next", next);
@@ -141,18 +143,21 @@ public static class QueryEndpoints
                 writer.WriteEndArray();
                 writer.WriteEndObject();
                 writer.WritePropertyName("properties");
-                JsonSerializer.Serialize(writer, new Dictionary<string, object>(Attributes(hit))
+                var properties = new Dictionary<string, object>(Attributes(hit))
                 {
                     ["id"] = hit.Summary.Id,
                     ["type"] = hit.Summary.Type,
                     ["status"] = hit.Summary.Status,
                     ["district"] = hit.District,
-                }, CityTwinJson.Options);
+                };
+                if (withDistance) properties["distanceM"] = Math.Round(hit.DistanceM, 2);
+                JsonSerializer.Serialize(writer, properties, CityTwinJson.Options);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
             writer.WriteEndObject();
-            await writer.FlushAsync(context.RequestAborted);
+            writer.Flush();
+            await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
         }
     }
 }
