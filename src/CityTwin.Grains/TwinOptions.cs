@@ -28,4 +28,12 @@ public sealed class TwinOptions
     /// district within this window, the newest change of each asset only. Cascades and status changes never wait.
     /// </summary>
     public TimeSpan ChangeCoalescing { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long an asset keeps its state changes in its persisted log (and at most <see cref="HistoryMaxChanges"/> of them).</summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
+
+    public int HistoryMaxChanges { get; set; } = 50;
+
+    /// <summary>Readings an asset keeps in memory for its history (not persisted; 0 keeps none). A million assets × 8 ≈ 1.5 GB at most.</summary>
+    public int TelemetryHistory { get; set; } = 8;
 }

@@ -45,6 +45,14 @@ public sealed class PersistenceTests
             Assert.Equal(12.5, (double)poleAfter["pole"]!["dimLevel"]!);
             var linkAfter = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{link.Id}"))!;
             Assert.Equal("degraded", (string?)linkAfter["status"]);
+            // The state-change log is persisted with the asset; the readings buffer is not.
+            var history = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{link.Id}/history"))!;
+            var changes = history["changes"]!.AsArray().SelectMany(c => c!["changes"]!.AsArray().Select(x => (string)x!)).ToList();
+            Assert.Contains("status: operational → degraded", changes);
+            Assert.Contains("created", changes);
+            // So is the read model: the districts answer queries from what they stored.
+            var degraded = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets?type=link&status=degraded&district={link.District}"))!;
+            Assert.Contains(degraded["items"]!.AsArray(), i => (string)i!["id"]! == link.Id);
         }
     }
 }

@@ -186,6 +186,23 @@ public sealed class QueryApiTests(QueryFixture fixture) : IClassFixture<QueryFix
                 && a.Status.ToString().Equals((string)c["status"]!, StringComparison.OrdinalIgnoreCase))));
     }
 
+    [Fact]
+    public async Task History_shows_state_changes_and_readings_newest_first()
+    {
+        var camera = fixture.City.Assets.Last(a => a.Type == AssetType.Camera);
+        await Http.PostJsonAsync($"/api/assets/{camera.Id}/telemetry", new { timestamp = DateTimeOffset.UtcNow, vehicleCount = 3 });
+        await Http.PostJsonAsync($"/api/assets/{camera.Id}/telemetry", new { timestamp = DateTimeOffset.UtcNow.AddMilliseconds(1), vehicleCount = 4 });
+        await Http.PostJsonAsync($"/api/assets/{camera.Id}/status", new { status = "maintenance" });
+        var history = await Json.ReadAsync(await Http.GetAsync($"/api/assets/{camera.Id}/history?limit=2"));
+        var newest = history["changes"]!.AsArray()[0]!;
+        Assert.Equal("maintenance", (string)newest["status"]!);
+        Assert.Contains("operatorStatus: operational → maintenance", newest["changes"]!.AsArray().Select(c => (string)c!));
+        Assert.Equal([4, 3], history["telemetry"]!.AsArray().Select(r => (int)r!["reading"]!["vehicleCount"]!));
+        await Http.PostJsonAsync($"/api/assets/{camera.Id}/status", new { status = "operational" });
+        await Json.AssertProblemAsync(await Http.GetAsync("/api/assets/no-such-asset/history"), 404, "not-found");
+        await Json.AssertProblemAsync(await Http.GetAsync($"/api/assets/{camera.Id}/history?limit=0"), 400, "validation");
+    }
+
     [Theory]
     [InlineData("/api/assets?type=tram", "type")]
     [InlineData("/api/assets?bbox=4,50,3,51", "bbox")]

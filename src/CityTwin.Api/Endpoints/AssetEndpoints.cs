@@ -9,6 +9,7 @@ public static class AssetEndpoints
     {
         var assets = app.MapGroup("/api/assets").WithTags("Assets");
         assets.MapGet("/{id}", GetAsset).WithSummary("An asset's live state");
+        assets.MapGet("/{id}/history", GetHistory).WithSummary("An asset's recent state changes (persisted, Twin:HistoryRetention) and readings (in memory, Twin:TelemetryHistory), newest first");
         assets.MapPost("/{id}/telemetry", PostTelemetry).WithSummary("Apply one device reading to an asset");
         assets.MapPost("/{id}/status", PostStatus).WithSummary("Set an asset's operational status");
         return app;
@@ -19,6 +20,14 @@ public static class AssetEndpoints
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var asset = await grains.GetGrain<IAssetGrain>(id).GetAsync();
         return asset is null ? Problems.AssetNotFound(id) : Results.Json(asset, CityTwinJson.Options);
+    }
+
+    private static async Task<IResult> GetHistory(string id, int? limit, IGrainFactory grains)
+    {
+        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
+        if (limit is < 1 or > 1_000) return Problems.Invalid("limit", "must be 1–1000");
+        var history = await grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(limit ?? 100);
+        return history is null ? Problems.AssetNotFound(id) : Results.Json(history, CityTwinJson.Options);
     }
 
     private static async Task<IResult> PostTelemetry(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)

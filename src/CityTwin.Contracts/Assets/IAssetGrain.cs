@@ -10,6 +10,10 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<Asset?> GetAsync();
 
+    /// <summary>The asset's state changes (persisted, within the retention) and last readings (in memory), newest first; null if no such asset.</summary>
+    [Alias("GetHistory"), Orleans.Concurrency.ReadOnly]
+    Task<AssetHistory?> GetHistoryAsync(int limit);
+
     /// <summary>The asset's type, or null if no asset has this id (cheap: used to check references).</summary>
     [Alias("GetType")]
     Task<AssetType?> GetTypeAsync();

@@ -31,6 +31,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     private readonly ChangeCoalescer _coalescer;
     private readonly ILogger<AssetGrain> _logger;
     private readonly TimeSpan _writeBehindWindow;
+    private readonly TwinOptions _options;
+    private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
     private WriteBehind? _writes; // created by the first written-behind change: most assets never hold one
 
     public AssetGrain(
@@ -47,6 +49,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         _metrics = metrics;
         _logger = logger;
         _writeBehindWindow = options.Value.TelemetryWriteBehind;
+        _options = options.Value;
     }
 
     private AssetGrainState Stored => _state.State!; // never null: set at construction and after every read
@@ -70,6 +73,15 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     }
 
     public Task<Asset?> GetAsync() => Task.FromResult(Current);
+
+    public Task<AssetHistory?> GetHistoryAsync(int limit)
+    {
+        if (Current is null) return Task.FromResult<AssetHistory?>(null);
+        var since = _time.GetUtcNow() - _options.HistoryRetention;
+        StateChange[] changes = [.. (Stored.History ?? []).Where(c => c.At >= since).Reverse().Take(limit)];
+        ReceivedReading[] readings = [.. (_readings ?? []).Reverse().Take(limit)];
+        return Task.FromResult<AssetHistory?>(new AssetHistory(Key, changes, readings));
+    }
 
     public Task<AssetType?> GetTypeAsync() => Task.FromResult(Current?.Type);
 
@@ -110,6 +122,12 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
         await CommitAsync(TelemetryRules.Apply(asset, reading, _time.GetUtcNow()), durable: false, causeAt: null, coalesce: true);
         _metrics.ReadingApplied();
+        if (_options.TelemetryHistory > 0)
+        {
+            _readings ??= new Queue<ReceivedReading>(_options.TelemetryHistory);
+            if (_readings.Count == _options.TelemetryHistory) _readings.Dequeue();
+            _readings.Enqueue(new ReceivedReading(_time.GetUtcNow(), reading));
+        }
         return TelemetryResult.Applied;
     }
 
@@ -197,7 +215,19 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     {
         var previous = announce ? null : Current;
         next = CascadeRules.Derive(next);
-        if (durable) await WriteAsync(next);
+        var logged = announce ? 0 : Log(previous, next);
+        if (durable)
+        {
+            try
+            {
+                await WriteAsync(next);
+            }
+            catch
+            {
+                if (logged > 0) Stored.History!.RemoveAt(Stored.History.Count - 1); // nothing half-applied
+                throw;
+            }
+        }
         else
         {
             Stored.Asset = next;
@@ -244,6 +274,21 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
             if (watched is not null && (before != watched || !SameReport(CascadeRules.Report(previous!, 0), CascadeRules.Report(next, 0))))
                 await streams.PublishAsync(TwinStreams.Detections, watched, new CameraReport(CascadeRules.Report(next, Sequence()), false, causeAt, now));
         }
+    }
+
+    /// <summary>Appends the change of state (if any) to the persisted log, pruned to the retention; returns how many it appended.</summary>
+    private int Log(Asset? previous, Asset next)
+    {
+        var changes = StateDiff.Between(previous, next);
+        if (changes.Length == 0) return 0;
+        var history = Stored.History ??= [];
+        var now = _time.GetUtcNow();
+        var since = now - _options.HistoryRetention;
+        var stale = history.FindIndex(c => c.At >= since) is var keep and >= 0 ? keep : history.Count;
+        stale = Math.Max(stale, history.Count + 1 - _options.HistoryMaxChanges);
+        if (stale > 0) history.RemoveRange(0, Math.Min(stale, history.Count));
+        history.Add(new StateChange(now, next.Version, previous?.Status, next.Status, changes));
+        return 1;
     }
 
     /// <summary>True when the district would learn nothing new: same summary and attributes, same share of its aggregates, same alarms.</summary>
