@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using CityTwin.Api.Endpoints;
 using CityTwin.Storage;
 
@@ -17,6 +18,7 @@ public static class ApiProgram
         builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddCityTwinDocs());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
         builder.Services.AddSingleton<Queries.ReadModel>();
@@ -28,6 +30,8 @@ public static class ApiProgram
         app.UseStatusCodePages();
 
         app.MapDefaultEndpoints();
+        app.MapOpenApi(); // /openapi/v1.json
+        app.MapScalarApiReference("/docs"); // the browsable reference, served from the package (no CDN)
         app.MapAssetEndpoints();
         app.MapQueryEndpoints();
         app.MapDistrictEndpoints();

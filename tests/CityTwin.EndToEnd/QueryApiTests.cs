@@ -275,3 +275,32 @@ public sealed class QueryApiTests(QueryFixture fixture) : IClassFixture<QueryFix
         return (url, query!);
     }
 }
+
+public sealed class OpenApiTests(QueryFixture fixture) : IClassFixture<QueryFixture>
+{
+    [Fact]
+    public async Task The_openapi_document_describes_the_queries_with_examples()
+    {
+        var doc = JsonNode.Parse(await fixture.Http.GetStringAsync("/openapi/v1.json"))!;
+        var paths = doc["paths"]!.AsObject();
+        foreach (var path in new[] { "/api/assets", "/api/stats", "/api/assets/{id}", "/api/assets/{id}/history", "/api/import", "/api/scenarios" })
+            Assert.True(paths.ContainsKey(path), $"{path} is missing from the document");
+        var parameters = paths["/api/assets"]!["get"]!["parameters"]!.AsArray();
+        Assert.Contains(parameters, p => (string)p!["name"]! == "bbox" && (string)p["example"]! == "4.34,50.84,4.36,50.86");
+        Assert.Contains(parameters, p => ((string)p!["description"]!).Contains("dimLevel<50"));
+    }
+
+    [Fact]
+    public async Task The_api_reference_is_browsable_without_the_internet()
+    {
+        var page = await fixture.Http.GetAsync("/docs/v1");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        var script = System.Text.RegularExpressions.Regex.Match(html, "src=\"([^\"]*scalar[^\"]*\\.js)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(script), html);
+        Assert.DoesNotContain("://", script); // served by the API itself, not a CDN
+        var js = await fixture.Http.GetAsync(new Uri(new Uri(fixture.Http.BaseAddress!, "/docs/v1"), script));
+        Assert.Equal(HttpStatusCode.OK, js.StatusCode);
+        Assert.True((await js.Content.ReadAsByteArrayAsync()).Length > 100_000);
+    }
+}
