@@ -7,6 +7,7 @@
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
+#   load-tests/run.sh queries [--assets 1000000] [--rate 5000]            GET by id, bbox, near, stats, read-model staleness
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do
