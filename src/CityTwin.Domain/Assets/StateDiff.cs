@@ -7,10 +7,13 @@ namespace CityTwin.Domain.Assets;
 /// </summary>
 public static class StateDiff
 {
-    /// <summary>The changes from <paramref name="previous"/> to <paramref name="next"/>; empty when none; <c>["created"]</c> for a new asset.</summary>
+    /// <summary>
+    /// The changes from <paramref name="previous"/> to <paramref name="next"/>; empty when none, and for a new asset
+    /// (its creation is not logged: a million imported assets would each hold an entry saying so).
+    /// </summary>
     public static string[] Between(Asset? previous, Asset next)
     {
-        if (previous is null) return ["created"];
+        if (previous is null) return [];
         var changes = new List<string>();
         Add(changes, "status", previous.Status, next.Status);
         Add(changes, "operatorStatus", previous.OperatorStatus, next.OperatorStatus);
