@@ -14,26 +14,26 @@ public static class StateDiff
     public static string[] Between(Asset? previous, Asset next)
     {
         if (previous is null) return [];
-        var changes = new List<string>();
-        Add(changes, "status", previous.Status, next.Status);
-        Add(changes, "operatorStatus", previous.OperatorStatus, next.OperatorStatus);
-        Add(changes, "condition", previous.Link?.Condition, next.Link?.Condition);
-        Add(changes, "mode", previous.Intersection?.ActiveMode, next.Intersection?.ActiveMode);
-        Add(changes, "controllerFault", previous.Intersection?.ControllerFault, next.Intersection?.ControllerFault);
-        Add(changes, "feedOnline", previous.Camera?.FeedOnline, next.Camera?.FeedOnline);
-        Add(changes, "lampFault", previous.Pole?.LampFault, next.Pole?.LampFault);
-        Add(changes, "driverFault", previous.Pole?.DriverFault, next.Pole?.DriverFault);
-        Add(changes, "backhaul", previous.Upstream.Backhaul, next.Upstream.Backhaul);
+        List<string>? changes = null; // most changes are telemetry: allocate only when the state moved
+        Add(ref changes, "status", previous.Status, next.Status);
+        Add(ref changes, "operatorStatus", previous.OperatorStatus, next.OperatorStatus);
+        Add(ref changes, "condition", previous.Link?.Condition, next.Link?.Condition);
+        Add(ref changes, "mode", previous.Intersection?.ActiveMode, next.Intersection?.ActiveMode);
+        Add(ref changes, "controllerFault", previous.Intersection?.ControllerFault, next.Intersection?.ControllerFault);
+        Add(ref changes, "feedOnline", previous.Camera?.FeedOnline, next.Camera?.FeedOnline);
+        Add(ref changes, "lampFault", previous.Pole?.LampFault, next.Pole?.LampFault);
+        Add(ref changes, "driverFault", previous.Pole?.DriverFault, next.Pole?.DriverFault);
+        Add(ref changes, "backhaul", previous.Upstream.Backhaul, next.Upstream.Backhaul);
         if (previous.Upstream.Powered != next.Upstream.Powered)
-            changes.Add(next.Upstream.Powered ? "power: restored" : $"power: cut ({next.Upstream.PowerCause ?? "unknown"})");
-        if (previous.District != next.District) changes.Add($"district: {previous.District} → {next.District}");
-        return [.. changes];
+            (changes ??= []).Add(next.Upstream.Powered ? "power: restored" : $"power: cut ({next.Upstream.PowerCause ?? "unknown"})");
+        if (previous.District != next.District) (changes ??= []).Add($"district: {previous.District} → {next.District}");
+        return changes is null ? [] : [.. changes];
     }
 
-    private static void Add<T>(List<string> changes, string name, T? before, T? after)
+    private static void Add<T>(ref List<string>? changes, string name, T? before, T? after)
     {
         if (EqualityComparer<T?>.Default.Equals(before, after)) return;
-        changes.Add($"{name}: {Text(before)} → {Text(after)}");
+        (changes ??= []).Add($"{name}: {Text(before)} → {Text(after)}");
     }
 
     private static string Text<T>(T? value) => value switch
