@@ -26,12 +26,16 @@ public sealed class FeedOptions
     /// <summary>How often every district subscription is renewed (well inside the feed grains' observer expiry).</summary>
     public TimeSpan Renew { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a district's batch that arrived ahead of a missing one waits for it before the hole is reported as a gap.</summary>
+    public TimeSpan ReorderWindow { get; set; } = TimeSpan.FromMilliseconds(100);
+
     internal string? Check()
     {
         if (History < 1) return "Feed:History must be at least 1";
         if (SubscriberBuffer < 2) return "Feed:SubscriberBuffer must be at least 2 (a gap notice and an event)";
         if (MaxSubscribers < 1) return "Feed:MaxSubscribers must be at least 1";
-        if (Heartbeat <= TimeSpan.Zero || Retry <= TimeSpan.Zero || DistrictRefresh <= TimeSpan.Zero) return "Feed:Heartbeat, Retry and DistrictRefresh must be positive";
+        if (Heartbeat <= TimeSpan.Zero || Retry <= TimeSpan.Zero || DistrictRefresh <= TimeSpan.Zero || ReorderWindow <= TimeSpan.Zero)
+            return "Feed:Heartbeat, Retry, DistrictRefresh and ReorderWindow must be positive";
         if (Renew <= TimeSpan.Zero || Renew >= Contracts.Feed.IFeedGrain.ObserverExpiry)
             return $"Feed:Renew must be positive and shorter than the feed grains' observer expiry ({Contracts.Feed.IFeedGrain.ObserverExpiry})";
         return null;

@@ -21,12 +21,13 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
     private readonly TimeProvider _time;
     private readonly ILogger<LiveFeed> _logger;
 
-    // Guards the history, the subscriber list and the district positions: numbering, fan-out and joining the feed
+    // Guards the history, the subscriber list and the district cursors: numbering, fan-out and joining the feed
     // happen under it, so a joining client's replay ends exactly where its live queue begins.
     private readonly Lock _gate = new();
     private readonly FeedHistory _history;
     private readonly List<FeedSubscriber> _subscribers = [];
-    private readonly Dictionary<string, FeedPosition> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DistrictCursor> _cursors = new(StringComparer.Ordinal);
+    private readonly ITimer _reorder;
 
     private readonly ConcurrentDictionary<string, byte> _subscribed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshNow = new(0, 1);
@@ -40,6 +41,7 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
         _time = time;
         _logger = logger;
         _history = new FeedHistory(_options.History);
+        _reorder = time.CreateTimer(_ => ReleaseOverdue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>This process's feed epoch: the prefix of every event id it issues.</summary>
@@ -104,32 +106,98 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
 
     internal void Apply(FeedBatch batch)
     {
-        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (_positions.TryGetValue(batch.District, out var known))
+            if (!_cursors.TryGetValue(batch.District, out var cursor))
             {
-                if (known.Epoch != batch.Epoch) DistrictGap(batch.District, "district-restarted", null);
-                else if (batch.Sequence <= known.Sequence) return; // a duplicate
-                else if (batch.Sequence > known.Sequence + 1) DistrictGap(batch.District, "district-missed", batch.Sequence - known.Sequence - 1);
+                _cursors[batch.District] = cursor = new DistrictCursor(batch.Epoch, batch.Sequence - 1); // the first word: nothing to miss yet
             }
-            _positions[batch.District] = new FeedPosition(batch.Epoch, batch.Sequence);
-            foreach (var e in batch.Events)
+            else if (cursor.Epoch != batch.Epoch)
             {
-                var number = _history.Last + 1;
-                var id = FeedId.Format(Epoch, number);
-                if (e.Change is { } change)
-                {
-                    Publish(new FeedItem(number, FeedItemKind.Change, batch.District, change.Summary.Type, change.Summary.Status, FeedFrames.Change(id, batch.District, change)));
-                    _metrics.Lag(FeedItemKind.Change, now - change.SentAt);
-                }
-                else if (e.Alarm is { } alarm)
-                {
-                    Publish(new FeedItem(number, FeedItemKind.Alarm, batch.District, alarm.Alarm.AssetType, null, FeedFrames.Alarm(id, alarm)));
-                    _metrics.Lag(FeedItemKind.Alarm, now - alarm.SentAt);
-                }
+                Restarted(batch.District, cursor, batch.Epoch, batch.Sequence - 1);
+            }
+            if (batch.Sequence <= cursor.Applied || cursor.Held.ContainsKey(batch.Sequence)) return; // a duplicate
+            if (batch.Sequence > cursor.Applied + 1)
+            {
+                // A batch overtook an earlier one: hold it a moment for the late one (a gap if it never comes).
+                if (cursor.Held.Count == 0) cursor.HeldSince = _time.GetTimestamp();
+                cursor.Held.Add(batch.Sequence, batch);
+                _reorder.Change(_options.ReorderWindow, Timeout.InfiniteTimeSpan);
+                return;
+            }
+            Emit(cursor, batch);
+            while (cursor.Held.Count > 0 && cursor.Held.Keys[0] == cursor.Applied + 1)
+            {
+                var next = cursor.Held.Values[0];
+                cursor.Held.RemoveAt(0);
+                Emit(cursor, next);
+            }
+            if (cursor.Held.Count > 0) cursor.HeldSince = _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>Publishes a batch's events in order (under the lock) and advances the district's cursor.</summary>
+    private void Emit(DistrictCursor cursor, FeedBatch batch)
+    {
+        var now = _time.GetUtcNow();
+        cursor.Applied = batch.Sequence;
+        foreach (var e in batch.Events)
+        {
+            var number = _history.Last + 1;
+            var id = FeedId.Format(Epoch, number);
+            if (e.Change is { } change)
+            {
+                Publish(new FeedItem(number, FeedItemKind.Change, batch.District, change.Summary.Type, change.Summary.Status, FeedFrames.Change(id, batch.District, change)));
+                _metrics.Lag(FeedItemKind.Change, now - change.SentAt);
+            }
+            else if (e.Alarm is { } alarm)
+            {
+                Publish(new FeedItem(number, FeedItemKind.Alarm, batch.District, alarm.Alarm.AssetType, null, FeedFrames.Alarm(id, alarm)));
+                _metrics.Lag(FeedItemKind.Alarm, now - alarm.SentAt);
             }
         }
+    }
+
+    /// <summary>Held batches whose predecessor never came: the hole is announced, and what did arrive follows in order.</summary>
+    private void ReleaseOverdue()
+    {
+        lock (_gate)
+        {
+            TimeSpan? next = null;
+            foreach (var (district, cursor) in _cursors)
+            {
+                if (cursor.Held.Count == 0) continue;
+                var waited = _time.GetElapsedTime(cursor.HeldSince);
+                if (waited < _options.ReorderWindow)
+                {
+                    var left = _options.ReorderWindow - waited;
+                    next = next is { } n && n < left ? n : left;
+                    continue;
+                }
+                ReleaseHeld(district, cursor);
+            }
+            if (next is { } due) _reorder.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void ReleaseHeld(string district, DistrictCursor cursor)
+    {
+        while (cursor.Held.Count > 0)
+        {
+            var batch = cursor.Held.Values[0];
+            cursor.Held.RemoveAt(0);
+            if (batch.Sequence > cursor.Applied + 1) DistrictGap(district, "district-missed", batch.Sequence - cursor.Applied - 1);
+            Emit(cursor, batch);
+        }
+    }
+
+    /// <summary>The district's feed grain is a new activation: what arrived of the old one goes out, then a gap.</summary>
+    private void Restarted(string district, DistrictCursor cursor, Guid epoch, long sequence)
+    {
+        ReleaseHeld(district, cursor);
+        DistrictGap(district, "district-restarted", null);
+        cursor.Epoch = epoch;
+        cursor.Applied = sequence;
     }
 
     /// <summary>What a (re)subscription reply says: a new epoch means the district's feed grain restarted since the last word.</summary>
@@ -137,12 +205,9 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
     {
         lock (_gate)
         {
-            if (_positions.TryGetValue(district, out var known))
-            {
-                if (known.Epoch == position.Epoch) return; // batches in flight may be ahead of or behind the reply: they tell
-                DistrictGap(district, "district-restarted", null);
-            }
-            _positions[district] = position;
+            if (!_cursors.TryGetValue(district, out var cursor)) _cursors[district] = new DistrictCursor(position.Epoch, position.Sequence);
+            else if (cursor.Epoch != position.Epoch) Restarted(district, cursor, position.Epoch, position.Sequence);
+            // Same epoch: batches in flight may be ahead of or behind the reply; they tell.
         }
     }
 
@@ -221,6 +286,12 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
             }
             _grains.DeleteObjectReference<IFeedObserver>(_reference);
         }
+    }
+
+    public override void Dispose()
+    {
+        _reorder.Dispose();
+        base.Dispose();
     }
 
     public override Task StopAsync(CancellationToken cancellationToken)
