@@ -62,6 +62,8 @@ public static class FeedFrames
     {
         json.WriteString("id", id);
         json.WriteString("district", change.Alarm.District);
+        json.WriteString("asset", change.Alarm.AssetId); // as on a change event, so a client reads both the same way
+        json.WriteString("type", Camel(change.Alarm.AssetType.ToString()));
         json.WriteString("change", Camel(change.Kind.ToString()));
         json.WritePropertyName("alarm");
         JsonSerializer.Serialize(json, change.Alarm, CityTwinJson.Options);
