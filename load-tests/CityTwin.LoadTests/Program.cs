@@ -8,6 +8,7 @@ using CityTwin.LoadTests;
 //   failover              [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
+//   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -34,8 +35,11 @@ switch (suite)
     case "scenarios":
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
         break;
+    case "feed":
+        rows.AddRange(await FeedBenchmark.RunAsync(Option("--assets", 10_000), Option("--subscribers", 100), Option("--rate", 200), TimeSpan.FromSeconds(Option("--seconds", 30))));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape or scenarios");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios or feed");
         return 2;
 }
 
