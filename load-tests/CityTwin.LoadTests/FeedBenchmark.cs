@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
 using CityTwin.Domain.GeoJson;
 
