@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using CityTwin.Domain.City;
 using CityTwin.Domain.Geo;
 using CityTwin.LoadTests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityTwin.EndToEnd;
 
@@ -277,7 +278,7 @@ public sealed class FeedApiTests(FeedFixture fixture)
     [Fact]
     public async Task Subscribers_that_disconnect_leave_the_feed()
     {
-        var before = await SubscribersAsync();
+        var before = Subscribers();
         var clients = new List<FeedClient>();
         for (var i = 0; i < 3; i++) clients.Add(await FeedClient.ConnectAsync(Http, "?type=link"));
         Assert.Equal(before + 3, await SubscribersAsync(before + 3));
@@ -285,24 +286,19 @@ public sealed class FeedApiTests(FeedFixture fixture)
         Assert.Equal(before, await SubscribersAsync(before));
     }
 
-    /// <summary>The API's citytwin_feed_subscribers, read until it shows <paramref name="expected"/> (a scrape may be cached briefly) or 10 s pass.</summary>
+    /// <summary>The API's subscriber count, read until it shows <paramref name="expected"/> or 10 s pass.</summary>
     private async Task<int> SubscribersAsync(int expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            var n = await SubscribersAsync();
+            var n = Subscribers();
             if (n == expected || DateTime.UtcNow > deadline) return n;
             await Task.Delay(100);
         }
     }
 
-    private async Task<int> SubscribersAsync()
-    {
-        var text = await Http.GetStringAsync("/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("citytwin_feed_subscribers", StringComparison.Ordinal) && !l.StartsWith("citytwin_feed_subscribers_", StringComparison.Ordinal));
-        return line is null ? 0 : (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private int Subscribers() => fixture.Twin.ApiServices.GetRequiredService<CityTwin.Api.Feed.LiveFeed>().SubscriberCount;
 
     private async Task Import(Asset[] assets)
     {

@@ -49,6 +49,15 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
 
     public bool IsSubscribed(string district) => _subscribed.ContainsKey(district);
 
+    /// <summary>Clients connected now.</summary>
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_gate) return _subscribers.Count;
+        }
+    }
+
     /// <summary>Reads the district list again now (a client asked for a district this feed does not follow yet).</summary>
     public void RefreshSoon()
     {
