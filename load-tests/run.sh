@@ -8,6 +8,7 @@
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
 #   load-tests/run.sh queries [--assets 1000000] [--rate 5000]            GET by id, bbox, near, stats, read-model staleness
+#   load-tests/run.sh feed [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]   live feed: POST → SSE latency
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do

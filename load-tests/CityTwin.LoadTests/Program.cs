@@ -9,6 +9,7 @@ using CityTwin.LoadTests;
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30]: GET by id, bbox, near, /api/stats, read-model staleness on a big city.
+//   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -38,8 +39,11 @@ switch (suite)
     case "queries":
         rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30))));
         break;
+    case "feed":
+        rows.AddRange(await FeedBenchmark.RunAsync(Option("--assets", 10_000), Option("--subscribers", 100), Option("--rate", 200), TimeSpan.FromSeconds(Option("--seconds", 30))));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios or queries");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries or feed");
         return 2;
 }
 

@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using CityTwin.Api.Endpoints;
+using CityTwin.Api.Feed;
 using CityTwin.Storage;
 
 namespace CityTwin.Api;
@@ -22,6 +23,7 @@ public static class ApiProgram
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
         builder.Services.AddSingleton<Queries.ReadModel>();
+        builder.Services.AddLiveFeed(builder.Configuration);
         // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20));
 
@@ -39,6 +41,7 @@ public static class ApiProgram
         app.MapCascadeEndpoints();
         app.MapAlarmEndpoints();
         app.MapScenarioEndpoints();
+        app.MapFeedEndpoints();
         app.MapGet("/", () => Results.Redirect("/api/districts"));
         return app;
     }

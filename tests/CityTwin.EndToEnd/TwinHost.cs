@@ -35,6 +35,9 @@ public sealed class TwinHost : IAsyncDisposable
     private readonly WebApplication _api;
 
     public HttpClient Http { get; }
+
+    /// <summary>The API's services, for what a test cannot see over HTTP (several twins in one test process share meters).</summary>
+    public IServiceProvider ApiServices => _api.Services;
     public TwinStorage Storage { get; }
 
     private TwinHost(WebApplication silo, WebApplication api, TwinStorage storage)
