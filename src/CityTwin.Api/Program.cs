@@ -1,4 +1,5 @@
 using CityTwin.Api.Endpoints;
+using CityTwin.Api.Ingest;
 using CityTwin.Storage;
 
 namespace CityTwin.Api;
@@ -17,6 +18,7 @@ public static class ApiProgram
         builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
 
         builder.Services.AddProblemDetails();
+        builder.AddTelemetryIngest();
         // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20));
 
@@ -31,6 +33,7 @@ public static class ApiProgram
         app.MapCascadeEndpoints();
         app.MapAlarmEndpoints();
         app.MapScenarioEndpoints();
+        app.MapIngestEndpoints();
         app.MapGet("/", () => Results.Redirect("/api/districts"));
         return app;
     }
