@@ -7,9 +7,11 @@
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
+#   load-tests/run.sh ingest [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]
+#                                                                         telemetry readings/s (HTTP batch, MQTT) vs a PostgreSQL baseline
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do
+for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests load-tests/CityTwin.Baseline.Ingest; do
   dotnet build "$project" -c Release -v quiet -nologo
 done
 dotnet run -c Release --no-build --project load-tests/CityTwin.LoadTests -- "$@"
