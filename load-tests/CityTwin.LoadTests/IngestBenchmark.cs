@@ -52,6 +52,13 @@ public static class IngestBenchmark
                 rows.Add($"| **HTTP batch** `POST /api/telemetry`, {batchSize:N0} readings a batch, {Senders} concurrent senders, {window.TotalSeconds:0} s, {fleet.Length:N0} assets | **{http.Applied / http.Elapsed.TotalSeconds:N0} readings/s** applied ({http.Applied:N0} applied, {http.Stale:N0} stale, {http.Rejected:N0} rejected, {http.Batches:N0} batches, p50 {http.P(50):0} ms, p99 {http.P(99):0} ms a batch); {checkedHttp} | ≥ 100,000 /s |");
                 Console.WriteLine(rows[^1]);
 
+                // The same, with values that do not change (only timestamps): no stream events, so this is the ingest path
+                // itself (parse, route, grain calls) without the districts' read model behind it.
+                await SendBatchesAsync(twin.Http, "/api/telemetry", fleet, batchSize, stamps, TimeSpan.FromMinutes(5), maxBatches: (fleet.Length + batchSize - 1) / batchSize, vary: false);
+                var steady = await SendBatchesAsync(twin.Http, "/api/telemetry", fleet, batchSize, stamps, window, vary: false);
+                rows.Add($"| HTTP batch as above, values unchanged (only timestamps move: the asset publishes no change event) | {steady.Applied / steady.Elapsed.TotalSeconds:N0} readings/s applied (p50 {steady.P(50):0} ms, p99 {steady.P(99):0} ms a batch) | — |");
+                Console.WriteLine(rows[^1]);
+
                 var mqtt = await PublishAsync(twin.Http, broker.Port, fleet, stamps, window);
                 var checkedMqtt = await VerifyAsync(twin.Http, fleet, stamps, id => $"/api/assets/{id}");
                 rows.Add($"| **MQTT** through mosquitto, one reading a message, QoS 1, {Senders} publishers, {window.TotalSeconds:0} s | **{mqtt.AppliedInWindow / window.TotalSeconds:N0} readings/s** applied in the window (bridge counter; {mqtt.Published:N0} published at {mqtt.Published / window.TotalSeconds:N0}/s, {mqtt.AppliedTotal:N0} applied once drained in {mqtt.Drain.TotalSeconds:0.0} s); {checkedMqtt} | — |");
@@ -90,7 +97,8 @@ public static class IngestBenchmark
     /// <summary>The timestamp last sent to each asset (ms after a base), to check against what the asset shows.</summary>
     private sealed class Stamps(int count)
     {
-        public readonly DateTimeOffset Base = DateTimeOffset.UtcNow.AddMinutes(-4).AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMillisecond));
+        // Whole milliseconds, so PostgreSQL's microseconds hold every stamp exactly.
+        public readonly DateTimeOffset Base = new(DateTimeOffset.UtcNow.AddMinutes(-4).UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         public readonly long[] Last = new long[count];
         private long _next;
         public long Next() => Interlocked.Increment(ref _next);
@@ -98,12 +106,14 @@ public static class IngestBenchmark
         public DateTimeOffset At(long ms) => Base.AddMilliseconds(ms / 100.0);
     }
 
-    private static string Reading(Device d, long tick, string timestamp) => d.Type switch
+    /// <param name="vary">False: the same values every time (only the timestamp moves), so the asset's read-model projection
+    /// does not change and it publishes no stream event: the ingest path without the read model's fan-in.</param>
+    private static string Reading(Device d, long tick, string timestamp, bool vary = true) => (d.Type, vary ? tick : 7) switch
     {
-        AssetType.Pole => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","dimLevel":{{tick % 101}}}""",
-        AssetType.Camera => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","vehicleCount":{{tick % 57}}}""",
-        AssetType.Intersection => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","flowVehPerHour":{{tick % 1800}}}""",
-        _ => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","latencyMs":{{30 + tick % 40}}}""",
+        (AssetType.Pole, var v) => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","dimLevel":{{v % 101}}}""",
+        (AssetType.Camera, var v) => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","vehicleCount":{{v % 57}}}""",
+        (AssetType.Intersection, var v) => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","flowVehPerHour":{{v % 1800}}}""",
+        (_, var v) => $$"""{"id":"{{d.Id}}","timestamp":"{{timestamp}}","latencyMs":{{30 + v % 40}}}""",
     };
 
     private sealed record SendResult(long Applied, long Stale, long Rejected, int Batches, TimeSpan Elapsed, List<double> Latencies)
@@ -112,7 +122,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>Senders take consecutive slices of the fleet, round and round, each batch with a newer timestamp.</summary>
-    private static async Task<SendResult> SendBatchesAsync(HttpClient http, string path, Device[] fleet, int batchSize, Stamps stamps, TimeSpan window, int maxBatches = int.MaxValue)
+    private static async Task<SendResult> SendBatchesAsync(HttpClient http, string path, Device[] fleet, int batchSize, Stamps stamps, TimeSpan window, int maxBatches = int.MaxValue, bool vary = true)
     {
         long applied = 0, stale = 0, rejected = 0;
         var batches = -1;
@@ -134,7 +144,7 @@ public static class IngestBenchmark
                 {
                     var i = indices[k] = (first + k) % fleet.Length;
                     if (k > 0) body.Append(',');
-                    body.Append(Reading(fleet[i], tick, timestamp));
+                    body.Append(Reading(fleet[i], tick, timestamp, vary));
                 }
                 body.Append(']');
                 var sent = Stopwatch.GetTimestamp();
