@@ -9,9 +9,11 @@
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
 #   load-tests/run.sh queries [--assets 1000000] [--rate 5000]            GET by id, bbox, near, stats, read-model staleness
 #   load-tests/run.sh feed [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]   live feed: POST → SSE latency
+#   load-tests/run.sh ingest [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]
+#                                                                         telemetry readings/s (HTTP batch, MQTT) vs a PostgreSQL baseline
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests; do
+for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests load-tests/CityTwin.Baseline.Ingest; do
   dotnet build "$project" -c Release -v quiet -nologo
 done
 dotnet run -c Release --no-build --project load-tests/CityTwin.LoadTests -- "$@"

@@ -66,6 +66,24 @@ var api = builder.AddProject<Projects.CityTwin_Api>("api")
 UseStorage(api);
 foreach (var silo in silos) api.WaitFor(silo);
 
+// --- MQTT broker ---------------------------------------------------------------------------------------------------
+// Optional: devices publish telemetry to it and the API bridges it into the grains. The API does not wait for it: the
+// bridge connects (and reconnects) with backoff on its own.
+if (settings.Mqtt != false && settings.FindMosquitto() is { } mosquittoBinary)
+{
+    var (_, mqttPort) = builder.AddLocalMosquitto(mosquittoBinary, settings);
+    api.WithEnvironment("Mqtt__Host", "127.0.0.1").WithEnvironment("Mqtt__Port", mqttPort.ToString());
+    Console.WriteLine($"MQTT broker (mosquitto) at 127.0.0.1:{mqttPort}: publish readings to city/{{district}}/{{type}}/{{id}}/telemetry");
+}
+else if (settings.Mqtt == true)
+{
+    throw new InvalidOperationException("CityTwin:Mqtt is on but mosquitto was not found (apt-get install mosquitto, or set CityTwin:MosquittoPath).");
+}
+else
+{
+    Console.WriteLine("mosquitto not found (apt-get install mosquitto): starting without the MQTT broker.");
+}
+
 // --- Prometheus --------------------------------------------------------------------------------------------------
 // Not waiting for anything: it shows the silos coming up (up == 0 until they answer).
 if (settings.FindPrometheus() is { } prometheusBinary)

@@ -29,6 +29,14 @@ internal sealed record TwinSettings
     public int PrometheusPort { get; init; }
     public int PostgresPort { get; init; }
 
+    /// <summary>
+    /// An MQTT broker for the API's telemetry bridge: null (default) runs mosquitto when the binary is found, true
+    /// requires it, false leaves it out. <see cref="MosquittoPath"/> names the binary; <see cref="MqttPort"/> 0 picks a free port.
+    /// </summary>
+    public bool? Mqtt { get; init; }
+    public string? MosquittoPath { get; init; }
+    public int MqttPort { get; init; }
+
     /// <summary>Where the machine's PostgreSQL binaries are (Debian: apt-get install postgresql).</summary>
     public string PostgresBin { get; init; } = "/usr/lib/postgresql/15/bin";
 
@@ -48,6 +56,15 @@ internal sealed record TwinSettings
             throw new InvalidOperationException($"CityTwin:Storage must be Sqlite or PostgreSql, not '{settings.Storage}'.");
         return settings;
     }
+
+    /// <summary>The mosquitto binary to run: the configured one, on PATH, or Debian's /usr/sbin; null when there is none.</summary>
+    public string? FindMosquitto() =>
+        MosquittoPath is { Length: > 0 } explicitPath
+            ? explicitPath
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Append("/usr/sbin")
+                .Select(dir => Path.Combine(dir, "mosquitto"))
+                .FirstOrDefault(File.Exists);
 
     /// <summary>The prometheus binary to run, or null when there is none.</summary>
     public string? FindPrometheus() =>

@@ -10,6 +10,8 @@ using CityTwin.LoadTests;
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30]: GET by id, bbox, near, /api/stats, read-model staleness on a big city.
 //   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
+//   ingest                [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]: readings/s into the grains through
+//                         POST /api/telemetry and MQTT (mosquitto), beside a minimal API + PostgreSQL baseline.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -42,8 +44,13 @@ switch (suite)
     case "feed":
         rows.AddRange(await FeedBenchmark.RunAsync(Option("--assets", 10_000), Option("--subscribers", 100), Option("--rate", 200), TimeSpan.FromSeconds(Option("--seconds", 30))));
         break;
+    case "ingest":
+        var ingestPostgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
+        rows.AddRange(await IngestBenchmark.RunAsync(Option("--assets", 100_000), Option("--batch", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)),
+            string.IsNullOrEmpty(ingestPostgres) ? null : ingestPostgres));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries or feed");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed or ingest");
         return 2;
 }
 

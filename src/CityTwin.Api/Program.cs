@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using CityTwin.Api.Endpoints;
 using CityTwin.Api.Feed;
+using CityTwin.Api.Ingest;
 using CityTwin.Storage;
 
 namespace CityTwin.Api;
@@ -24,6 +25,7 @@ public static class ApiProgram
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
         builder.Services.AddSingleton<Queries.ReadModel>();
         builder.Services.AddLiveFeed(builder.Configuration);
+        builder.AddTelemetryIngest();
         // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20));
 
@@ -42,6 +44,7 @@ public static class ApiProgram
         app.MapAlarmEndpoints();
         app.MapScenarioEndpoints();
         app.MapFeedEndpoints();
+        app.MapIngestEndpoints();
         app.MapGet("/", () => Results.Redirect("/api/districts"));
         return app;
     }

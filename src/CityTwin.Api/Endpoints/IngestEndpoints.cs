@@ -1,0 +1,83 @@
+using CityTwin.Api.Ingest;
+using CityTwin.Contracts.Assets;
+using CityTwin.Domain.Ingest;
+using Microsoft.Extensions.Options;
+
+namespace CityTwin.Api.Endpoints;
+
+/// <summary>
+/// Telemetry ingest: a batch of readings in one request, and the MQTT bridge's status. A malformed batch is refused
+/// whole (400, every bad reading named, nothing applied); in a well-formed one each reading stands alone, like
+/// messages to an IoT hub: those for unknown assets or invalid for their asset are reported, the rest applied.
+/// </summary>
+public static class IngestEndpoints
+{
+    public const string NdjsonMediaType = "application/x-ndjson";
+
+    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
+    {
+        var telemetry = app.MapGroup("/api/telemetry").WithTags("Telemetry");
+        telemetry.MapPost("/", PostBatch).WithSummary("Apply a batch of device readings (JSON array or NDJSON), each with its asset id");
+        telemetry.MapGet("/mqtt", (MqttStatus status) => Results.Ok(status.Snapshot())).WithSummary("The MQTT bridge: connection, counts, last errors");
+        return app;
+    }
+
+    private static async Task<IResult> PostBatch(HttpRequest request, TelemetryRouter router, IOptions<IngestOptions> options, CancellationToken ct)
+    {
+        var limits = options.Value;
+        if (JsonBody.MediaTypeProblem(request, "application/json", NdjsonMediaType) is { } wrongType) return wrongType;
+        var body = await JsonBody.ReadBytesAsync(request, limits.MaxBodyBytes, ct);
+        if (body.Problem is not null) return body.Problem;
+
+        var ndjson = string.Equals(request.ContentType?.Split(';')[0].Trim(), NdjsonMediaType, StringComparison.OrdinalIgnoreCase);
+        var batch = ndjson
+            ? TelemetryBatchParser.ParseNdjson(body.Value!.Value.Span, limits.MaxReadings)
+            : TelemetryBatchParser.ParseArray(body.Value!.Value.Span, limits.MaxReadings);
+        if (batch.TooMany)
+            return Results.Problem(type: Problems.TooLarge, title: "Too many readings", statusCode: 413,
+                detail: $"A batch holds at most {limits.MaxReadings:N0} readings (Ingest:MaxReadings); split it. Nothing was applied.",
+                extensions: new Dictionary<string, object?> { ["maxReadings"] = limits.MaxReadings });
+        if (batch.IsMalformed) return Malformed(batch.Errors);
+        if (batch.Readings.Count == 0) return Problems.Invalid("$", "the batch holds no readings");
+
+        var results = await router.RouteAsync(batch.Readings, "http", ct);
+        return Results.Ok(Report(batch.Readings, results));
+    }
+
+    private static IResult Malformed(IReadOnlyList<BatchError> errors) =>
+        Results.Problem(type: Problems.Validation, title: "The batch is malformed; nothing was applied", statusCode: 400,
+            detail: string.Join("; ", errors.Take(10).Select(e => $"{Where(e)} {e.Field}: {e.Message}")) + (errors.Count > 10 ? $"; and {errors.Count - 10} more" : ""),
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+
+    private static string Where(BatchError e) => e.Line is { } line ? $"line {line}" : $"[{e.Index}]";
+
+    private static BatchReport Report(IReadOnlyList<TelemetryReading> readings, TelemetryResult?[] results)
+    {
+        var (applied, stale) = (0, 0);
+        var rejected = new List<RejectedReading>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            switch (results[i]?.Outcome)
+            {
+                case TelemetryOutcome.Applied: applied++; break;
+                case TelemetryOutcome.Stale: stale++; break;
+                case TelemetryOutcome.NotFound:
+                    rejected.Add(new(i, readings[i].AssetId, 404, "not-found", [new("id", $"no asset has the id '{readings[i].AssetId}'")]));
+                    break;
+                case TelemetryOutcome.Invalid:
+                    rejected.Add(new(i, readings[i].AssetId, 422, "invalid", results[i]!.Errors));
+                    break;
+                default:
+                    rejected.Add(new(i, readings[i].AssetId, 503, "unavailable", [new("$", "the twin could not be reached; send this reading again")]));
+                    break;
+            }
+        }
+        return new BatchReport(results.Length, applied, stale, rejected);
+    }
+
+    /// <summary>The answer to a well-formed batch.</summary>
+    private sealed record BatchReport(int Received, int Applied, int Stale, IReadOnlyList<RejectedReading> Rejected);
+
+    /// <summary>A reading that was not applied: its position, asset, an HTTP-like status and why.</summary>
+    private sealed record RejectedReading(int Index, string Id, int Status, string Reason, IReadOnlyList<ValidationError> Errors);
+}

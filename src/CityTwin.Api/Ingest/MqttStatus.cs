@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+
+namespace CityTwin.Api.Ingest;
+
+/// <summary>What <c>GET /api/telemetry/mqtt</c> shows: the bridge's connection, its counts and its last errors.</summary>
+public sealed class MqttStatus(TimeProvider time)
+{
+    private const int KeptErrors = 20;
+    private readonly ConcurrentDictionary<string, long> _messages = new(MqttOutcome.All.Select(o => KeyValuePair.Create(o, 0L)));
+    private readonly ConcurrentQueue<MqttError> _errors = new();
+    private long _received, _readingsApplied, _readingsStale, _readingsRejected, _reconnects;
+    private volatile bool _connected;
+    private DateTimeOffset? _connectedSince, _lastMessageAt;
+    private string? _lastConnectionError;
+
+    public bool Enabled { get; private set; }
+    public string? Broker { get; private set; }
+    public string? Topic { get; private set; }
+
+    public void Configure(string broker, string topic) => (Enabled, Broker, Topic) = (true, broker, topic);
+
+    public void Connected(bool reconnect)
+    {
+        _connected = true;
+        _connectedSince = time.GetUtcNow();
+        if (reconnect) Interlocked.Increment(ref _reconnects);
+    }
+
+    public void Disconnected(string? reason)
+    {
+        _connected = false;
+        _connectedSince = null;
+        if (reason is not null) _lastConnectionError = reason;
+    }
+
+    public void Received(int messages)
+    {
+        Interlocked.Add(ref _received, messages);
+        _lastMessageAt = time.GetUtcNow();
+    }
+
+    public void Message(string outcome) => _messages.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+
+    public void Readings(int applied, int stale, int rejected)
+    {
+        Interlocked.Add(ref _readingsApplied, applied);
+        Interlocked.Add(ref _readingsStale, stale);
+        Interlocked.Add(ref _readingsRejected, rejected);
+    }
+
+    public void Error(string topic, string outcome, string error)
+    {
+        _errors.Enqueue(new MqttError(time.GetUtcNow(), topic, outcome, error));
+        while (_errors.Count > KeptErrors) _errors.TryDequeue(out _);
+    }
+
+    public object Snapshot() => !Enabled
+        ? new { enabled = false, detail = "Set Mqtt:Host (and Mqtt:Port) to bridge an MQTT broker." }
+        : new
+        {
+            enabled = true,
+            broker = Broker,
+            topic = Topic,
+            connected = _connected,
+            connectedSince = _connectedSince,
+            reconnects = Interlocked.Read(ref _reconnects),
+            lastConnectionError = _lastConnectionError,
+            received = Interlocked.Read(ref _received),
+            applied = Interlocked.Read(ref _readingsApplied),
+            stale = Interlocked.Read(ref _readingsStale),
+            rejected = Interlocked.Read(ref _readingsRejected),
+            malformed = _messages.Where(m => MqttOutcome.IsBad(m.Key)).Sum(m => m.Value),
+            messages = _messages.OrderBy(m => Array.IndexOf(MqttOutcome.All, m.Key)).ToDictionary(m => m.Key, m => m.Value),
+            lastMessageAt = _lastMessageAt,
+            lastErrors = _errors.Reverse().ToArray(),
+        };
+
+    /// <summary>A bad message, as the status endpoint shows it (newest first).</summary>
+    public sealed record MqttError(DateTimeOffset At, string Topic, string Outcome, string Error);
+}
