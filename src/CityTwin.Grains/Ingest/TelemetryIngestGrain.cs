@@ -7,10 +7,10 @@ namespace CityTwin.Grains.Ingest;
 
 /// <summary>
 /// Fans a chunk of readings out to their asset grains from inside the cluster (like the import). A stateless
-/// worker, so every silo runs its own and the API's chunks spread over the cluster; reentrant by nature, so a
-/// chunk waiting on its assets does not hold up the next.
+/// worker, so every silo runs its own and the API's chunks spread over the cluster; reentrant (it holds no state), so
+/// a chunk waiting on its assets does not hold up the next — a stateless worker alone runs one chunk per core.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker, Reentrant]
 public sealed partial class TelemetryIngestGrain(ILogger<TelemetryIngestGrain> logger) : Grain, ITelemetryIngestGrain
 {
     public async Task<TelemetryResult?[]> ApplyAsync(TelemetryReading[] readings)
