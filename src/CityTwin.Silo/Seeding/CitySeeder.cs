@@ -25,8 +25,22 @@ public sealed partial class CitySeeder(
 
         var clock = Stopwatch.StartNew();
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = seed.Assets, Seed = seed.RandomSeed });
-        var counts = await CityImporter.ApplyAsync(grains, city.Assets, cancellationToken: stoppingToken);
-        LogSeeded(counts.Total, clock.Elapsed.TotalSeconds);
+        // The claim is taken once: a failed seed must be retried here, or the city stays half-seeded for good. A fresh
+        // cluster can fail calls while its second silo joins (grains move); the import is idempotent, so send it again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var counts = await CityImporter.ApplyAsync(grains, city.Assets, cancellationToken: stoppingToken);
+                LogSeeded(counts.Total, clock.Elapsed.TotalSeconds);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < 10)
+            {
+                LogSeedRetry(e, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt), stoppingToken);
+            }
+        }
     }
 
     private Task WhenStarted(CancellationToken ct)
@@ -36,6 +50,9 @@ public sealed partial class CitySeeder(
         ct.Register(() => started.TrySetCanceled(ct));
         return started.Task;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seeding the default city failed (attempt {Attempt}); trying again")]
+    private partial void LogSeedRetry(Exception exception, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the default city: {Assets} assets in {Seconds:0.0} s")]
     private partial void LogSeeded(int assets, double seconds);
