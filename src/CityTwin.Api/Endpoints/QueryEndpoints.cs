@@ -57,8 +57,19 @@ public static class QueryEndpoints
         var stats = await readModel.StatsAsync();
         var districts = wanted.Count == 0 ? stats.Districts : [.. stats.Districts.Where(d => wanted.Contains(d.District))];
         var active = await alarms;
+        // City-wide, the body only changes with a district's report or an alarm: render it once per change.
+        var key = string.Join(',', active);
+        if (wanted.Count == 0 && readModel.RenderedStats is { } cached && cached.Version == stats.Version && cached.Alarms == key)
+            return Results.Bytes(cached.Body, "application/json");
+        var body = Render(stats, districts, active);
+        if (wanted.Count == 0) readModel.RenderedStats = (stats.Version, key, body);
+        return Results.Bytes(body, "application/json");
+    }
+
+    private static byte[] Render(CityStats stats, IReadOnlyList<DistrictReport> districts, int[] active)
+    {
         var intersections = districts.Sum(d => Count(d, AssetType.Intersection));
-        return Results.Json(new
+        return JsonSerializer.SerializeToUtf8Bytes(new
         {
             updatedAt = stats.UpdatedAt,
             city = new

@@ -13,6 +13,7 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(1);
     private (DateTimeOffset At, Task<Directory> Directory)? _directory;
+    private CityStats _stats = new([], null, -1);
 
     public async Task<QueryPage> SearchAsync(AssetQuery query)
     {
@@ -21,7 +22,17 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
         return AssetIndex.Merge(pages, query.Limit);
     }
 
-    public Task<CityStats> StatsAsync() => grains.GetGrain<ICityGrain>(ICityGrain.Key).GetStatsAsync();
+    /// <summary>The city's stats: the copy held here unless the city has a newer version (then fetched once).</summary>
+    public async Task<CityStats> StatsAsync()
+    {
+        var held = _stats;
+        if (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetStatsAsync(held.Version) is not { } fresh) return held;
+        _stats = fresh;
+        return fresh;
+    }
+
+    /// <summary>The last city-wide <c>/api/stats</c> body, for the stats version and alarm counts it was made from.</summary>
+    public (long Version, string Alarms, byte[] Body)? RenderedStats { get; set; }
 
     /// <summary>The districts to ask: named ones that exist; of those, the ones whose bounds meet the query's area (unknown bounds: ask).</summary>
     public static IEnumerable<string> Partitions(Directory directory, AssetQuery query)
@@ -44,7 +55,7 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
     {
         var city = grains.GetGrain<ICityGrain>(ICityGrain.Key);
         var districts = city.GetDistrictsAsync();
-        var stats = await city.GetStatsAsync();
+        var stats = await StatsAsync();
         return new Directory(
             [.. await districts],
             stats.Districts.ToDictionary(r => r.District, r => r.Bounds, StringComparer.Ordinal));

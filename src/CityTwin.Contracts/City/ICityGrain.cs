@@ -16,9 +16,13 @@ public interface ICityGrain : IGrainWithStringKey
     [Alias("Report"), Orleans.Concurrency.OneWay]
     Task ReportAsync(DistrictReport report);
 
-    /// <summary>Every district's last report: what <c>/api/stats</c> shows and how area queries pick their districts.</summary>
+    /// <summary>
+    /// Every district's last report: what <c>/api/stats</c> shows and how area queries pick their districts. Null when
+    /// the city's stats are still at <paramref name="unlessVersion"/>: the caller's copy is current (400 districts'
+    /// reports are ≈ 150 KB, not worth sending for nothing).
+    /// </summary>
     [Alias("GetStats"), Orleans.Concurrency.ReadOnly]
-    Task<CityStats> GetStatsAsync();
+    Task<CityStats?> GetStatsAsync(long unlessVersion = -1);
 
     /// <summary>True exactly once per city and storage: whoever gets it seeds the default city.</summary>
     [Alias("ClaimSeeding")]

@@ -13,6 +13,7 @@ public sealed class CityGrain(
 {
     private readonly Dictionary<string, DistrictReport> _reports = [];
     private CityStats? _stats; // built on first read after a report, then shared by every read
+    private long _version;
 
     public async Task AddDistrictAsync(string districtId)
     {
@@ -26,12 +27,14 @@ public sealed class CityGrain(
         if (_reports.TryGetValue(report.District, out var last) && last.At > report.At) return Task.CompletedTask; // late
         _reports[report.District] = report;
         _stats = null;
+        _version++;
         return Task.CompletedTask;
     }
 
-    public Task<CityStats> GetStatsAsync() => Task.FromResult(_stats ??= new CityStats(
+    public Task<CityStats?> GetStatsAsync(long unlessVersion) => Task.FromResult(unlessVersion == _version ? null : _stats ??= new CityStats(
         [.. _reports.Values.OrderBy(r => r.District, StringComparer.Ordinal)],
-        _reports.Count == 0 ? null : _reports.Values.Max(r => r.At)));
+        _reports.Count == 0 ? null : _reports.Values.Max(r => r.At),
+        _version));
 
     public async Task<bool> ClaimSeedingAsync()
     {
