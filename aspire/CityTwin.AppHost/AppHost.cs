@@ -47,6 +47,7 @@ for (var k = 1; k <= settings.Silos; k++)
         .WithEnvironment("Silo__DirectoryCache", (settings.Silos > 1).ToString())
         .WithEnvironment("Silo__Dashboard", "true")
         .WithEnvironment("Seed__Assets", settings.SeedAssets.ToString()) // the city grain lets exactly one silo seed
+        .WithEnvironment("Seed__Silos", settings.Silos.ToString())
         .WithHttpHealthCheck("/health")
         .WithUrlForEndpoint("http", u => u.DisplayText = "/metrics, /health")
         .WithUrls(c =>

@@ -21,6 +21,7 @@ public sealed partial class CitySeeder(
         var seed = options.Value;
         if (seed.Assets <= 0) return;
         await WhenStarted(stoppingToken);
+        await WhenClusterFormed(seed, stoppingToken);
         if (!await grains.GetGrain<ICityGrain>(ICityGrain.Key).ClaimSeedingAsync()) return;
 
         var clock = Stopwatch.StartNew();
@@ -41,6 +42,17 @@ public sealed partial class CitySeeder(
                 await Task.Delay(TimeSpan.FromSeconds(2 * attempt), stoppingToken);
             }
         }
+    }
+
+    private async Task WhenClusterFormed(SeedOptions seed, CancellationToken ct)
+    {
+        if (seed.Silos <= 1) return;
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < seed.ClusterWait && (await management.GetHosts(onlyActive: true)).Count < seed.Silos)
+            await Task.Delay(500, ct);
+        // A short pause more: each silo takes its share of the stream queues once it sees the new membership.
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
     }
 
     private Task WhenStarted(CancellationToken ct)
