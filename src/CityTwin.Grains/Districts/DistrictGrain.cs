@@ -132,7 +132,9 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     {
         _sortedIds ??= Members.Keys.Order(StringComparer.Ordinal).ToArray();
         var members = Members;
-        return Task.FromResult(AssetIndex.Search(Id, _sortedIds, id => members[id] is var m ? new IndexedAsset(m.Summary, m.Attributes) : default, query));
+        return Task.FromResult(AssetIndex.Search(Id, _sortedIds, id => Entry(members[id]), query));
+
+        static IndexedAsset Entry(DistrictMember m) => new(m.Summary, m.Attributes);
     }
 
     public Task<long> SequenceOfAsync(string assetId) =>
