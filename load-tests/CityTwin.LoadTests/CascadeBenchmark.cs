@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.Geo;
-using CityTwin.Domain.GeoJson;
 
 namespace CityTwin.LoadTests;
 
@@ -26,10 +24,7 @@ public static class CascadeBenchmark
         try
         {
             await using var twin = await Twin.StartAsync(data);
-            using var buffer = new MemoryStream();
-            await GeoJsonWriter.WriteAsync(buffer, City(), CancellationToken.None);
-            var import = await twin.Http.PostAsync("/api/import", new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-            if (!import.IsSuccessStatusCode) throw new InvalidOperationException(await import.Content.ReadAsStringAsync());
+            await twin.ImportAsync([.. City()]);
             await UntilAsync(twin.Http, Counts(up: true), TimeSpan.FromSeconds(60));
 
             // Warm-up: one full cycle, then check every dependent one by one (not timed).

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 
 namespace CityTwin.LoadTests;
 
@@ -26,12 +24,7 @@ public static class FeedBenchmark
         {
             await using var twin = await Twin.StartAsync(data);
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
-            using (var buffer = new MemoryStream())
-            {
-                await GeoJsonWriter.WriteAsync(buffer, city.Assets, CancellationToken.None);
-                var import = await twin.Http.PostAsync("/api/import", new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-                if (!import.IsSuccessStatusCode) throw new InvalidOperationException(await import.Content.ReadAsStringAsync());
-            }
+            await twin.ImportAsync(city.Assets);
             var district = city.Assets.First(a => a.Type == AssetType.Pole).District;
             var poles = city.Assets.Where(a => a.Type == AssetType.Pole && a.District == district).Select(a => a.Id).ToArray();
             Console.WriteLine($"imported {assets:N0} assets; probing {poles.Length:N0} poles of {district}");

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 using CityTwin.Domain.Queries;
 
 namespace CityTwin.LoadTests;
@@ -17,8 +15,6 @@ namespace CityTwin.LoadTests;
 /// </summary>
 public static class QueryBenchmark
 {
-    private const int Chunk = 100_000;
-
     public static async Task<List<string>> RunAsync(int assets, int getRate, TimeSpan duration)
     {
         var data = Directory.CreateTempSubdirectory("citytwin-queries-").FullName;
@@ -28,11 +24,7 @@ public static class QueryBenchmark
             await using var twin = await Twin.StartAsync(data);
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
             var clock = Stopwatch.StartNew();
-            for (var i = 0; i < city.Assets.Count; i += Chunk)
-            {
-                await ImportAsync(twin.Http, city.Assets.Skip(i).Take(Chunk).ToList());
-                Console.WriteLine($"imported {Math.Min(i + Chunk, city.Assets.Count):N0} of {city.Assets.Count:N0} ({clock.Elapsed.TotalSeconds:0} s)");
-            }
+            await twin.ImportAsync(city.Assets);
             await UntilStatsCountAsync(twin.Http, city.Assets.Count);
             Console.WriteLine($"read model complete after {clock.Elapsed.TotalSeconds:0} s; silo working set {twin.Silo.WorkingSetBytes() / 1e9:0.0} GB");
 
@@ -78,7 +70,6 @@ public static class QueryBenchmark
     /// <summary>Boxes around random assets, grown until they hold about 500 assets of the generated city (400–600).</summary>
     private static (string Url, int Expected)[] Boxes(GeneratedCity city, Random random, int count)
     {
-        // A coarse grid over the city keeps the counting cheap.
         var points = city.Assets.Select(a => a.Location).ToArray();
         var result = new List<(string, int)>();
         while (result.Count < count)
@@ -137,14 +128,5 @@ public static class QueryBenchmark
             await Task.Delay(500);
         }
         throw new TimeoutException("the read model never counted every asset");
-    }
-
-    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
-    {
-        using var buffer = new MemoryStream();
-        await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
-        using var response = await http.PostAsync("/api/import",
-            new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
     }
 }

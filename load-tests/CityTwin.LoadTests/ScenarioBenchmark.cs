@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 
 namespace CityTwin.LoadTests;
 
@@ -28,10 +26,7 @@ public static class ScenarioBenchmark
         try
         {
             await using var twin = await Twin.StartAsync(data);
-            using var buffer = new MemoryStream();
-            await GeoJsonWriter.WriteAsync(buffer, city.Assets, CancellationToken.None);
-            var import = await twin.Http.PostAsync("/api/import", new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-            if (!import.IsSuccessStatusCode) throw new InvalidOperationException(await import.Content.ReadAsStringAsync());
+            await twin.ImportAsync(city.Assets);
             Console.WriteLine($"imported {city.Assets.Count:N0} assets, {city.Rows * city.Columns:N0} intersections in one district");
 
             for (var w = 0; w < 5; w++) await RoundTripAsync(twin.Http); // warm-up: JIT tiers, grain activations

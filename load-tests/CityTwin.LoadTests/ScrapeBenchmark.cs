@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 
 namespace CityTwin.LoadTests;
 
@@ -13,8 +11,6 @@ namespace CityTwin.LoadTests;
 /// </summary>
 public static class ScrapeBenchmark
 {
-    private const int Chunk = 100_000; // the import endpoint takes up to 512 MiB; 100,000 assets are about 52 MB
-
     public static async Task<List<string>> RunAsync(int assets)
     {
         var data = Directory.CreateTempSubdirectory("citytwin-scrape-").FullName;
@@ -23,19 +19,12 @@ public static class ScrapeBenchmark
             await using var twin = await Twin.StartAsync(data);
             using var scraper = new HttpClient { BaseAddress = new Uri(twin.Silo.Url), Timeout = TimeSpan.FromMinutes(1) };
 
-            await ImportAsync(twin.Http, CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 1 }).Assets);
+            await twin.ImportAsync(CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 1 }).Assets);
             var small = await ScrapeAsync(scraper);
             Console.WriteLine($"1,000 assets: {small.Series} series, scrape p50 {small.P50:0.0} ms");
 
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 }).Assets;
-            var clock = Stopwatch.StartNew();
-            // In the generator's order (every dependency before its dependents), so each chunk validates against the
-            // live twin for what earlier chunks brought.
-            for (var i = 0; i < city.Count; i += Chunk)
-            {
-                await ImportAsync(twin.Http, city.Skip(i).Take(Chunk).ToList());
-                Console.WriteLine($"imported {Math.Min(i + Chunk, city.Count):N0} of {city.Count:N0} ({clock.Elapsed.TotalSeconds:0} s)");
-            }
+            await twin.ImportAsync(city);
             var large = await ScrapeAsync(scraper);
             var active = Activations(await scraper.GetStringAsync("/metrics"));
             var memory = twin.Silo.WorkingSetBytes();
@@ -52,15 +41,6 @@ public static class ScrapeBenchmark
         {
             Directory.Delete(data, recursive: true);
         }
-    }
-
-    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
-    {
-        using var buffer = new MemoryStream();
-        await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
-        using var response = await http.PostAsync("/api/import",
-            new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>21 scrapes a second apart (the exporter caches a response briefly); the first warms up and is not counted.</summary>
