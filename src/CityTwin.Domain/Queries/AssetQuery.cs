@@ -26,7 +26,10 @@ public sealed record AssetQuery
         ? Box is { } box ? Intersect(box, GeoBox.Around(centre, RadiusM)) : GeoBox.Around(centre, RadiusM)
         : Box;
 
-    /// <summary>Whether the asset matches, and its distance from <see cref="Near"/> (0 without one).</summary>
+    /// <summary>
+    /// Whether the asset matches, and its distance from <see cref="Near"/> (0 without one). <see cref="Districts"/> is
+    /// not checked here: a district is a partition, and only the named partitions are asked.
+    /// </summary>
     public bool Matches(in IndexedAsset asset, out double distanceM)
     {
         distanceM = 0;

@@ -35,6 +35,8 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private double _drawW, _saturation;
     private int _camerasWithoutFeed, _linksDown;
     private bool _reportDue = true;
+    private GeoBox? _bounds;
+    private bool _boundsStale = true; // members came, went or moved: the box is computed again at the next report
     private DateTimeOffset _reportedAt;
     private string[]? _sortedIds; // page order, rebuilt lazily after membership changes
     private readonly Dictionary<string, TaskCompletionSource> _barriers = [];
@@ -88,6 +90,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
             Members.Remove(id);
             _state.State.Departed[id] = change.Sequence;
             _sortedIds = null;
+            _boundsStale = true;
         }
         else
         {
@@ -97,6 +100,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
                 _state.State.Departed.Remove(id);
                 if (Members.Count == 0) await AnnounceAsync();
             }
+            _boundsStale |= !known || previous.Summary.Location != change.Summary.Location;
             var member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes);
             Members[id] = member;
             Count(member, +1);
@@ -180,11 +184,16 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         if (!_reportDue && now - _reportedAt < TimeSpan.FromSeconds(10)) return;
         _reportDue = false;
         _reportedAt = now;
-        GeoBox? bounds = null;
-        foreach (var m in Members.Values) bounds = GeoBox.Grow(bounds, m.Summary.Location);
+        if (_boundsStale)
+        {
+            // Only when members came, went or moved: telemetry makes a district report four times a second.
+            _bounds = null;
+            foreach (var m in Members.Values) _bounds = GeoBox.Grow(_bounds, m.Summary.Location);
+            _boundsStale = false;
+        }
         var view = await GetAsync(null, 0);
         await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).ReportAsync(new DistrictReport(Id, view.Total, view.Counts,
-            view.PowerDrawKw, view.CongestionIndex, view.OfflineRatio, _camerasWithoutFeed, _linksDown, bounds, now));
+            view.PowerDrawKw, view.CongestionIndex, view.OfflineRatio, _camerasWithoutFeed, _linksDown, _bounds, now));
     }
 
     private static int Slot(AssetType type, string name) => AssetAttributes.Of(type).Single(a => a.Name == name).Slot;
