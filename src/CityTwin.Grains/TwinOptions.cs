@@ -12,10 +12,17 @@ public sealed class TwinOptions
     public const string ClockKey = "twin";
 
     /// <summary>
-    /// Telemetry is coalesced in memory and written behind within this window (configuration and status
-    /// changes are always written before they are acknowledged). A crash loses at most this much telemetry.
+    /// Telemetry is coalesced in memory and written behind within this window, by the silo's <c>AssetStore</c> in
+    /// batches (configuration and status changes are always written before they are acknowledged). A crash loses at
+    /// most this much telemetry, plus the time the window's batches take to write.
     /// </summary>
     public TimeSpan TelemetryWriteBehind { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most asset states one storage write carries (one transaction on SQLite, one statement on PostgreSQL).
+    /// Larger batches cost less per asset; a write-through waits at most one batch of written-behind states.
+    /// </summary>
+    public int AssetWriteBatchRows { get; set; } = 2_000;
 
     /// <summary>Districts persist their membership summary behind within this window; assets are the truth.</summary>
     public TimeSpan DistrictWriteBehind { get; set; } = TimeSpan.FromSeconds(5);

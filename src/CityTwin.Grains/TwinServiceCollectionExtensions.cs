@@ -13,6 +13,8 @@ public static class TwinServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<Metrics.TwinMetrics>();
         services.TryAddSingleton<Streams.ChangeCoalescer>();
+        services.TryAddSingleton<Assets.AssetStore>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Assets.AssetStore>());
         services.AddHostedService(sp => sp.GetRequiredService<Streams.ChangeCoalescer>());
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
         services.Configure<Scenarios.ScenarioOptions>(configuration.GetSection(Scenarios.ScenarioOptions.Section));

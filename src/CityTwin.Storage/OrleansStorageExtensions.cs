@@ -35,10 +35,12 @@ public static class OrleansStorageExtensions
             AddAdoNet(SqliteProviderName);
             silo.Services.AddSingleton(sp => new SqliteWriteGate(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
             foreach (var name in names) silo.Services.AddGrainStorage(name, (sp, _) => sp.GetRequiredService<SqliteWriteGate>());
+            silo.Services.AddSingleton<IAssetTable>(sp => new SqliteAssetTable(options, sp.GetRequiredService<SqliteWriteGate>()));
         }
         else
         {
             foreach (var name in names) AddAdoNet(name);
+            silo.Services.AddSingleton<IAssetTable>(new PostgresAssetTable(options));
         }
 
         void AddAdoNet(string name) =>

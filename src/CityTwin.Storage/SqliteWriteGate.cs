@@ -25,6 +25,14 @@ internal sealed class SqliteWriteGate(IGrainStorage inner) : IGrainStorage
         finally { _writer.Release(); }
     }
 
+    /// <summary>Runs another write to the file (the asset table's batches) as one of the gate's writes.</summary>
+    public async Task ExclusiveAsync(Func<Task> write)
+    {
+        await _writer.WaitAsync();
+        try { await write(); }
+        finally { _writer.Release(); }
+    }
+
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await _writer.WaitAsync();

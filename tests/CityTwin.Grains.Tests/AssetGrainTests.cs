@@ -23,7 +23,7 @@ public sealed class AssetGrainTests(ClusterFixture fixture)
         Assert.Equal(UpsertOutcome.Unchanged, again.Outcome);
         Assert.Equal(UpsertOutcome.Updated, renamed.Outcome);
         Assert.Equal(2, renamed.Asset!.Version);
-        Assert.Equal(2, fixture.Storage.WritesOf(grain.GetGrainId())); // the unchanged upsert wrote nothing
+        Assert.Equal(2, fixture.Assets.WritesOf(grain.GetPrimaryKeyString())); // the unchanged upsert wrote nothing
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class AssetGrainTests(ClusterFixture fixture)
         await Grain(pole.Id).UpsertAsync(pole);
         await Grain(pole.Id).SetStatusAsync(AssetStatus.Maintenance);
 
-        var stored = fixture.Storage.Stored<Assets.AssetGrainState>("asset", Grain(pole.Id).GetGrainId());
+        var stored = fixture.Assets.Stored(Grain(pole.Id).GetPrimaryKeyString());
         Assert.Equal(AssetStatus.Maintenance, stored!.Asset!.Status);
         Assert.Equal(2, stored.Asset.Version);
     }
@@ -47,7 +47,7 @@ public sealed class AssetGrainTests(ClusterFixture fixture)
         Assert.Equal(UpsertOutcome.Invalid, result.Outcome);
         Assert.Contains(result.Errors, e => e.Field == "pole.dimLevel");
         Assert.Null(await Grain(pole.Id).GetAsync());
-        Assert.Equal(0, fixture.Storage.WritesOf(Grain(pole.Id).GetGrainId()));
+        Assert.Equal(0, fixture.Assets.WritesOf(Grain(pole.Id).GetPrimaryKeyString()));
     }
 
     [Fact]
@@ -107,11 +107,11 @@ public sealed class AssetGrainTests(ClusterFixture fixture)
         for (var i = 1; i <= 50; i++)
             await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = start.AddMilliseconds(i), DimLevel = i });
 
-        Assert.Equal(1, fixture.Storage.WritesOf(grain.GetGrainId())); // only the registration so far
-        await WaitUntil(() => fixture.Storage.WritesOf(grain.GetGrainId()) == 2, ClusterFixture.ShortWindow * 10);
+        Assert.Equal(1, fixture.Assets.WritesOf(grain.GetPrimaryKeyString())); // only the registration so far
+        await WaitUntil(() => fixture.Assets.WritesOf(grain.GetPrimaryKeyString()) == 2, ClusterFixture.ShortWindow * 10);
         await Task.Delay(ClusterFixture.ShortWindow * 2);
-        Assert.Equal(2, fixture.Storage.WritesOf(grain.GetGrainId())); // fifty readings, one write
-        var stored = fixture.Storage.Stored<Assets.AssetGrainState>("asset", grain.GetGrainId());
+        Assert.Equal(2, fixture.Assets.WritesOf(grain.GetPrimaryKeyString())); // fifty readings, one write
+        var stored = fixture.Assets.Stored(grain.GetPrimaryKeyString());
         Assert.Equal(50, stored!.Asset!.Pole!.DimLevel);
     }
 

@@ -21,10 +21,13 @@ public class ClusterFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
     /// <summary>Everything the silos wrote, kept across silo restarts.</summary>
     public ConcurrentDictionary<(string, GrainId), byte[]> Data { get; } = new();
+    /// <summary>The asset table's rows, kept across silo restarts.</summary>
+    public ConcurrentDictionary<string, AssetRow> AssetRows { get; } = new();
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 18, 0, 0, TimeSpan.Zero));
     public IClusterClient Client => Cluster.Client;
     public RecordingStorage Storage => Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Assets) as RecordingStorage
                                        ?? throw new InvalidOperationException("storage not registered");
+    public RecordingAssetTable Assets => (RecordingAssetTable)Cluster.Silos[0].ServiceProvider.GetRequiredService<IAssetTable>();
 
     public async Task InitializeAsync()
     {
@@ -41,6 +44,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.AddCityTwinStreams();
             foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>(), Data));
+            silo.Services.AddSingleton<IAssetTable>(sp => new RecordingAssetTable(sp.GetRequiredService<Serializer>(), AssetRows));
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(TwinStreams.Provider));
         Cluster = builder.Build();

@@ -81,6 +81,6 @@ public sealed class DistrictGrainTests(ClusterFixture fixture)
 
         Assert.Equal(new ImportCounts(20, 0, 0), first);
         Assert.Equal(new ImportCounts(0, 0, 20), second);
-        Assert.All(batch, a => Assert.Equal(1, fixture.Storage.WritesOf(Asset(a.Id).GetGrainId())));
+        Assert.All(batch, a => Assert.Equal(1, fixture.Assets.WritesOf(Asset(a.Id).GetPrimaryKeyString())));
     }
 }

@@ -51,7 +51,7 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
         await Task.Delay(ClusterFixture.ShortWindow * 4); // let write-behind from the import flush first
         var assets = city.Dependents.Append(city.Link).Select(a => a.Id).ToArray();
         var before = await Task.WhenAll(assets.Select(id => city.Get(Grains, id)));
-        var writesBefore = assets.Select(id => fixture.Storage.WritesOf(Grains.GetGrain<IAssetGrain>(id).GetGrainId())).ToArray();
+        var writesBefore = assets.Select(id => fixture.Assets.WritesOf(id)).ToArray();
         var districtWrites = fixture.Storage.WritesOf(district.GetGrainId());
         var powerWrites = fixture.Storage.WritesOf(Grains.GetGrain<IPowerGrain>(city.District).GetGrainId());
         var aggregate = await district.GetAsync(null, 100);
@@ -66,7 +66,7 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
         await Task.Delay(ClusterFixture.ShortWindow * 4);
         var after = await Task.WhenAll(assets.Select(id => city.Get(Grains, id)));
         Assert.Equal(before.Select(a => (a.Id, a.Version, a.Status)), after.Select(a => (a.Id, a.Version, a.Status)));
-        Assert.Equal(writesBefore, assets.Select(id => fixture.Storage.WritesOf(Grains.GetGrain<IAssetGrain>(id).GetGrainId())).ToArray());
+        Assert.Equal(writesBefore, assets.Select(id => fixture.Assets.WritesOf(id)).ToArray());
         Assert.Equal(districtWrites, fixture.Storage.WritesOf(district.GetGrainId()));
         Assert.Equal(powerWrites, fixture.Storage.WritesOf(Grains.GetGrain<IPowerGrain>(city.District).GetGrainId()));
         Assert.Equal(Json(aggregate), Json(await district.GetAsync(null, 100)));

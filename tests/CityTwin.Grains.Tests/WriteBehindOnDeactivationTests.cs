@@ -11,12 +11,12 @@ public sealed class WriteBehindOnDeactivationTests(LongWindowClusterFixture fixt
         var grain = fixture.Client.GetGrain<IAssetGrain>(pole.Id);
         await grain.UpsertAsync(pole);
         await grain.ApplyTelemetryAsync(new Telemetry { DimLevel = 42 });
-        Assert.Equal(1, fixture.Storage.WritesOf(grain.GetGrainId())); // the reading waits for its window
+        Assert.Equal(1, fixture.Assets.WritesOf(grain.GetPrimaryKeyString())); // the reading waits for its window
 
         await fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
-        Assert.Equal(2, fixture.Storage.WritesOf(grain.GetGrainId()));
-        var stored = fixture.Storage.Stored<Assets.AssetGrainState>("asset", grain.GetGrainId());
+        Assert.Equal(2, fixture.Assets.WritesOf(grain.GetPrimaryKeyString()));
+        var stored = fixture.Assets.Stored(grain.GetPrimaryKeyString());
         Assert.Equal(42, stored!.Asset!.Pole!.DimLevel);
         Assert.Equal(42, (await grain.GetAsync())!.Pole!.DimLevel); // reactivated from storage
     }

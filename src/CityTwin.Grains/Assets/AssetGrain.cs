@@ -4,9 +4,7 @@ using CityTwin.Contracts.Backhaul;
 using CityTwin.Contracts.Districts;
 using CityTwin.Contracts.Power;
 using CityTwin.Grains.Metrics;
-using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace CityTwin.Grains.Assets;
 
@@ -17,26 +15,27 @@ namespace CityTwin.Grains.Assets;
 /// <c>link</c>, a camera's report on its intersection's <c>detections</c>. The grain itself consumes no stream:
 /// a grain that implements <c>IStreamSubscriptionObserver</c> gets a stream consumer extension installed at every
 /// activation (≈ 1.5 KB), so the intersection's reports come through its <see cref="Detections.DetectionsGrain"/>.
-/// The grain talks to its storage directly rather than through <c>[PersistentState]</c>: a silo holds up to a
-/// million of these, and the persistent-state bridge with its lifecycle and migration hooks costs ≈ 0.3 KB each.
+/// The grain's state is stored by the silo's <see cref="AssetStore"/>, many assets a write, rather than through
+/// <c>[PersistentState]</c>: a silo holds up to a million of these, the persistent-state bridge with its lifecycle
+/// and migration hooks costs ≈ 0.3 KB each, and one storage write per grain caps a silo at a few thousand a second.
+/// The store serialises the state after the grain's turn, so the grain hands it snapshots: the state object and the
+/// history list are replaced, never changed, once staged.
 /// </summary>
 public sealed partial class AssetGrain : Grain, IAssetGrain
 {
-    private const string StateName = "asset";
-
-    private readonly IGrainStorage _storage;
-    private readonly GrainState<AssetGrainState> _state = new(new AssetGrainState());
+    private readonly AssetStore _store;
+    private AssetGrainState _stored = new();
+    private long _stamp; // orders this asset's writes in the store: rises with every write, across activations
+    private bool _unsaved; // a state was written behind since the last write-through: deactivation writes it through
     private readonly TimeProvider _time;
     private readonly TwinMetrics _metrics;
     private readonly ChangeCoalescer _coalescer;
     private readonly ILogger<AssetGrain> _logger;
-    private readonly TimeSpan _writeBehindWindow;
     private readonly TwinOptions _options;
     private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
-    private WriteBehind? _writes; // created by the first written-behind change: most assets never hold one
 
     public AssetGrain(
-        [FromKeyedServices(StorageNames.Assets)] IGrainStorage storage,
+        AssetStore store,
         [FromKeyedServices(TwinOptions.ClockKey)] TimeProvider time,
         TwinMetrics metrics,
         ChangeCoalescer coalescer,
@@ -44,15 +43,14 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         ILogger<AssetGrain> logger)
     {
         _coalescer = coalescer;
-        _storage = storage;
+        _store = store;
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        _writeBehindWindow = options.Value.TelemetryWriteBehind;
         _options = options.Value;
     }
 
-    private AssetGrainState Stored => _state.State!; // never null: set at construction and after every read
+    private AssetGrainState Stored => _stored;
 
     private Asset? Current => Stored.Asset;
 
@@ -60,9 +58,10 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await _storage.ReadStateAsync(StateName, this.GetGrainId(), _state);
-        _state.State ??= new AssetGrainState();
-        if (Current is not { } stored) return;
+        var (state, stamp) = await _store.ReadAsync(Key);
+        _stamp = stamp;
+        if (state?.Asset is not { } stored) return;
+        _stored = new AssetGrainState { Asset = stored, Sequence = state.Sequence, History = state.History }; // the store's copy stays the store's
         Stored.Asset = stored.Compact();
         // Signals in flight die with a silo: hear the sources again. If they say something new, tell everyone; if not,
         // make sure the district has our last change (it is written behind, and so may have lost it in a crash).
@@ -197,7 +196,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_writes is not null) await _writes.FlushAsync();
+        if (_unsaved) await WriteStateAsync();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -215,7 +214,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     {
         var previous = announce ? null : Current;
         next = CascadeRules.Derive(next);
-        var logged = announce ? 0 : Log(previous, next);
+        var history = Stored.History;
+        if (!announce) Log(previous, next);
         if (durable)
         {
             try
@@ -224,17 +224,20 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
             }
             catch
             {
-                if (logged > 0) Stored.History!.RemoveAt(Stored.History.Count - 1); // nothing half-applied
+                Stored.History = history; // nothing half-applied
                 throw;
             }
         }
         else
         {
             Stored.Asset = next;
-            _writes ??= new WriteBehind(this, WriteStateAsync, _writeBehindWindow);
-            await _writes.MarkDirtyAsync();
         }
         await PublishAsync(previous, next, causeAt, coalesce: coalesce);
+        if (!durable)
+        {
+            _store.WriteBehind(Key, NextStamp(), Snapshot()); // after publishing: with the sequence it used
+            _unsaved = true;
+        }
     }
 
     /// <summary>
@@ -276,19 +279,20 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         }
     }
 
-    /// <summary>Appends the change of state (if any) to the persisted log, pruned to the retention; returns how many it appended.</summary>
-    private int Log(Asset? previous, Asset next)
+    /// <summary>Appends the change of state (if any) to the persisted log, pruned to the retention, as a new list (the old one may be staged).</summary>
+    private void Log(Asset? previous, Asset next)
     {
         var changes = StateDiff.Between(previous, next);
-        if (changes.Length == 0) return 0;
-        var history = Stored.History ??= [];
+        if (changes.Length == 0) return;
+        var history = Stored.History ?? [];
         var now = _time.GetUtcNow();
         var since = now - _options.HistoryRetention;
         var stale = history.FindIndex(c => c.At >= since) is var keep and >= 0 ? keep : history.Count;
-        stale = Math.Max(stale, history.Count + 1 - _options.HistoryMaxChanges);
-        if (stale > 0) history.RemoveRange(0, Math.Min(stale, history.Count));
-        history.Add(new StateChange(now, next.Version, previous?.Status, next.Status, changes));
-        return 1;
+        stale = Math.Min(Math.Max(stale, history.Count + 1 - _options.HistoryMaxChanges), history.Count);
+        var kept = new List<StateChange>(history.Count - Math.Max(stale, 0) + 1);
+        for (var i = Math.Max(stale, 0); i < history.Count; i++) kept.Add(history[i]);
+        kept.Add(new StateChange(now, next.Version, previous?.Status, next.Status, changes));
+        Stored.History = kept;
     }
 
     /// <summary>True when the district would learn nothing new: same summary and attributes, same share of its aggregates, same alarms.</summary>
@@ -357,16 +361,24 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         try
         {
             await WriteStateAsync();
-            _writes?.Written();
         }
         catch
         {
             Stored.Asset = previous;
+            if (_unsaved) _store.WriteBehind(Key, NextStamp(), Snapshot()); // what was written behind went with the failed write
             throw;
         }
     }
 
-    private Task WriteStateAsync() => _storage.WriteStateAsync(StateName, this.GetGrainId(), _state);
+    private async Task WriteStateAsync()
+    {
+        await _store.WriteThroughAsync(Key, NextStamp(), Snapshot());
+        _unsaved = false;
+    }
+
+    private AssetGrainState Snapshot() => new() { Asset = Stored.Asset, Sequence = Stored.Sequence, History = Stored.History };
+
+    private long NextStamp() => _stamp = Math.Max(_stamp + 1, _time.GetUtcNow().UtcTicks);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} written at version {Version}")]
     private partial void LogUpserted(string assetId, long version);

@@ -20,6 +20,9 @@ public sealed class TwinMetrics : IDisposable
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _cascadeLatency;
     private readonly Histogram<double> _deliveryLag;
+    private readonly Counter<long> _assetRows;
+    private readonly Counter<long> _assetWriteFailures;
+    private readonly Histogram<double> _assetBatchDuration;
     private readonly long[] _assets = new long[Enum.GetValues<AssetType>().Length * Statuses];
     private readonly long[] _alarms = new long[Enum.GetValues<AlarmSeverity>().Length];
     private readonly ConcurrentDictionary<string, double> _offlineRatio = new();
@@ -33,12 +36,24 @@ public sealed class TwinMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _deliveryLag = _meter.CreateHistogram("citytwin.stream.delivery.lag", "s", "From publishing a stream event to its delivery",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _assetRows = _meter.CreateCounter<long>("citytwin.asset_store.rows.written", "{row}", "Asset states written by the silo's asset store (many a batch)");
+        _assetWriteFailures = _meter.CreateCounter<long>("citytwin.asset_store.write.failures", "{batch}", "Asset state batches that storage refused");
+        _assetBatchDuration = _meter.CreateHistogram("citytwin.asset_store.batch.duration", "s", "Time to write one batch of asset states",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _meter.CreateObservableGauge("citytwin.assets", ObserveAssets, "{asset}", "Assets by type and status held by this silo's districts");
         _meter.CreateObservableGauge("citytwin.alarms.active", ObserveAlarms, "{alarm}", "Active alarms by severity held by this silo");
         _meter.CreateObservableGauge("citytwin.district.offline.ratio", ObserveOffline, "1", "Share of a district's assets that are offline");
     }
 
     public void ReadingApplied() => _readings.Add(1);
+
+    public void AssetRowsWritten(int rows, TimeSpan took)
+    {
+        _assetRows.Add(rows);
+        _assetBatchDuration.Record(took.TotalSeconds);
+    }
+
+    public void AssetWriteFailed() => _assetWriteFailures.Add(1);
 
     public void Delivered(string streamNamespace, TimeSpan lag)
     {

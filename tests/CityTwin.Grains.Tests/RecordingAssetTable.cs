@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using CityTwin.Grains.Assets;
+using CityTwin.Storage;
+using Orleans.Serialization;
+
+namespace CityTwin.Grains.Tests;
+
+/// <summary>
+/// An in-memory asset table that keeps the rows as the silo's asset store wrote them (serialized, newest stamp wins,
+/// like the real tables) and counts writes per asset and batches, to observe write-through, write-behind and group
+/// commit. The rows outlive a silo (they belong to the fixture), so a restarted silo reads what the previous one wrote.
+/// </summary>
+public sealed class RecordingAssetTable(Serializer serializer, ConcurrentDictionary<string, AssetRow> rows) : IAssetTable
+{
+    private readonly ConcurrentDictionary<string, int> _writes = new();
+    private int _batches;
+
+    /// <summary>Set to make every write fail (storage down).</summary>
+    public bool Failing { get; set; }
+
+    public int Batches => _batches;
+
+    public int WritesOf(string id) => _writes.GetValueOrDefault(id);
+
+    public AssetGrainState? Stored(string id) => rows.TryGetValue(id, out var row) ? serializer.Deserialize<AssetGrainState>(row.Payload) : null;
+
+    public Task<AssetRow?> ReadAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(rows.TryGetValue(id, out var row) ? row : (AssetRow?)null);
+
+    public Task WriteAsync(IReadOnlyList<AssetRow> batch, CancellationToken cancellationToken = default)
+    {
+        if (Failing) throw new IOException("storage is down (test)");
+        Interlocked.Increment(ref _batches);
+        foreach (var row in batch)
+        {
+            rows.AddOrUpdate(row.Id, row, (_, old) => row.Stamp > old.Stamp ? row : old);
+            _writes.AddOrUpdate(row.Id, 1, (_, n) => n + 1);
+        }
+        return Task.CompletedTask;
+    }
+}
