@@ -24,6 +24,7 @@ public sealed partial class MqttBridge(
     private readonly MqttOptions _options = options.Value;
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _arrivals =
         Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(Math.Max(1, options.Value.ReceiveMaximum)) { SingleReader = true });
+    private readonly object _warnings = new(); // batches in flight at once may warn at once
     private DateTimeOffset _lastWarning = DateTimeOffset.MinValue;
     private int _suppressedWarnings;
 
@@ -114,31 +115,50 @@ public sealed partial class MqttBridge(
         metrics.SetConnected(false);
     }
 
+    /// <summary>
+    /// Up to <see cref="MqttOptions.MaxBatchesInFlight"/> batches in the cluster at once — applying is most of a
+    /// batch's time, and one at a time left the bridge idle while the grains worked — each acknowledged after it is
+    /// applied and after the batch before it was acknowledged, so acknowledgements keep the order of arrival.
+    /// </summary>
     private async Task ApplyArrivalsAsync(CancellationToken stop)
     {
-        var batch = new List<MqttApplicationMessageReceivedEventArgs>(_options.MaxBatchMessages);
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxBatchesInFlight));
+        var acknowledged = Task.CompletedTask; // the newest batch's turn: done once it and every earlier one acknowledged
         try
         {
             while (await _arrivals.Reader.WaitToReadAsync(stop))
             {
+                await slots.WaitAsync(stop);
+                var batch = new List<MqttApplicationMessageReceivedEventArgs>();
                 while (batch.Count < _options.MaxBatchMessages && _arrivals.Reader.TryRead(out var message)) batch.Add(message);
-                try
-                {
-                    await ApplyBatchAsync(batch, stop);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-                {
-                    LogBatchFailed(batch.Count, e.Message); // never fatal: the next batch is tried
-                }
-                batch.Clear();
+                acknowledged = ApplyInTurnAsync(batch, acknowledged, slots, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        await acknowledged.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ApplyBatchAsync(List<MqttApplicationMessageReceivedEventArgs> batch, CancellationToken stop)
+    private async Task ApplyInTurnAsync(List<MqttApplicationMessageReceivedEventArgs> batch, Task previous, SemaphoreSlim slots, CancellationToken stop)
+    {
+        try
+        {
+            await ApplyBatchAsync(batch, previous, stop);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            LogBatchFailed(batch.Count, e.Message); // never fatal: the next batch is tried
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // keep the turn order for the next one
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <param name="previous">The earlier batch's turn: this batch acknowledges only after it.</param>
+    private async Task ApplyBatchAsync(List<MqttApplicationMessageReceivedEventArgs> batch, Task previous, CancellationToken stop)
     {
         status.Received(batch.Count);
         var outcomes = new string?[batch.Count];
@@ -213,6 +233,7 @@ public sealed partial class MqttBridge(
         }
 
         // Acknowledged in the order received (as MQTT asks), bad ones too: a poison message is not redelivered forever.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var e in batch)
         {
             try { await e.AcknowledgeAsync(stop); }
@@ -245,7 +266,11 @@ public sealed partial class MqttBridge(
 
     private void Warn(string topic, string outcome, string error)
     {
-        var now = time.GetUtcNow();
+        lock (_warnings) Warn(topic, outcome, error, time.GetUtcNow());
+    }
+
+    private void Warn(string topic, string outcome, string error, DateTimeOffset now)
+    {
         if (now - _lastWarning < _options.WarningInterval)
         {
             _suppressedWarnings++;

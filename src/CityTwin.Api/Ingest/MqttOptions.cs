@@ -21,6 +21,9 @@ public sealed record MqttOptions
     /// <summary>Messages that arrived together and are applied as one batch.</summary>
     public int MaxBatchMessages { get; init; } = 5_000;
 
+    /// <summary>Batches applied at once (each is acknowledged after it is applied, in the order the messages came).</summary>
+    public int MaxBatchesInFlight { get; init; } = 4;
+
     /// <summary>Readings one message may hold (a JSON array for its asset).</summary>
     public int MaxReadingsPerMessage { get; init; } = 1_000;
 
