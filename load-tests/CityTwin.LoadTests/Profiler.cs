@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CityTwin.LoadTests;
 
 /// <summary>
-/// CPU samples of the silo and the API while a benchmark window runs (dotnet-trace, cpu-sampling profile), each
+/// CPU samples of the silo and the API while a benchmark window runs (dotnet-trace, the sampled thread-time profile), each
 /// followed by dotnet-trace's own top-N report of inclusive time, written beside the trace as text.
 /// </summary>
 public static class Profiler
@@ -20,7 +20,7 @@ public static class Profiler
     private static async Task CollectAsync(string directory, string name, int pid, TimeSpan duration)
     {
         var trace = Path.Combine(directory, $"{name}.nettrace");
-        await RunAsync("collect", "-p", pid.ToString(), "--profile", "cpu-sampling", "--duration", duration.ToString(@"hh\:mm\:ss"), "-o", trace);
+        await RunAsync("collect", "-p", pid.ToString(), "--profile", "dotnet-sampled-thread-time", "--duration", duration.ToString(@"hh\:mm\:ss"), "-o", trace);
         var report = await RunAsync("report", trace, "topN", "-n", "120", "--inclusive");
         await File.WriteAllTextAsync(Path.Combine(directory, $"{name}-top.txt"), report);
         Console.WriteLine($"profile: {trace} (top methods in {name}-top.txt)");

@@ -24,6 +24,13 @@ public sealed class TwinOptions
     /// </summary>
     public int AssetWriteBatchRows { get; set; } = 2_000;
 
+    /// <summary>
+    /// An asset that no call reached for this long is deactivated: its state is stored, the read model still answers
+    /// queries about it, and the next call (a reading, a command, a cascade, a GET) activates it from storage. A silo
+    /// then holds the assets that are busy, not the whole city (an activation is ≈ 2 KB of Orleans' own).
+    /// </summary>
+    public TimeSpan AssetIdleDeactivation { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Districts persist their membership summary behind within this window; assets are the truth.</summary>
     public TimeSpan DistrictWriteBehind { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -17,6 +17,8 @@ public static class TwinServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Assets.AssetStore>());
         services.AddHostedService(sp => sp.GetRequiredService<Streams.ChangeCoalescer>());
         services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
+        services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<IOptions<TwinOptions>>((collection, twin) =>
+            collection.ClassSpecificCollectionAge[typeof(Assets.AssetGrain).FullName!] = twin.Value.AssetIdleDeactivation);
         services.Configure<Scenarios.ScenarioOptions>(configuration.GetSection(Scenarios.ScenarioOptions.Section));
         services.TryAddSingleton<Scenarios.ScenarioLimiter>();
         services.TryAddSingleton<Scenarios.ScenarioMetrics>();

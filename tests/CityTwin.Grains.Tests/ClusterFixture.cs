@@ -18,6 +18,12 @@ public class ClusterFixture : IAsyncLifetime
 
     public virtual TimeSpan WriteBehind => ShortWindow;
 
+    /// <summary>How long an asset may idle before it is deactivated.</summary>
+    public virtual TimeSpan AssetIdleDeactivation => TimeSpan.FromHours(1);
+
+    /// <summary>How often Orleans looks for idle activations (its default, a minute, when null).</summary>
+    public virtual TimeSpan? CollectionQuantum => null;
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
     /// <summary>Everything the silos wrote, kept across silo restarts.</summary>
     public ConcurrentDictionary<(string, GrainId), byte[]> Data { get; } = new();
@@ -38,7 +44,9 @@ public class ClusterFixture : IAsyncLifetime
             {
                 ["Twin:TelemetryWriteBehind"] = WriteBehind.ToString(),
                 ["Twin:DistrictWriteBehind"] = WriteBehind.ToString(),
+                ["Twin:AssetIdleDeactivation"] = AssetIdleDeactivation.ToString(),
             }).Build();
+            if (CollectionQuantum is { } quantum) silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionQuantum = quantum);
             silo.Services.AddKeyedSingleton<TimeProvider>(Grains.TwinOptions.ClockKey, Clock);
             silo.Services.AddCityTwinGrains(config);
             silo.AddCityTwinStreams();
