@@ -44,7 +44,7 @@ public static class IngestBenchmark
 
                 var traces = traceDirectory is null ? null : Profiler.StartAsync(traceDirectory, "ingest", window, twin);
                 var http = await SendBatchesAsync(twin.Http, "/api/telemetry", fleet, batchSize, stamps, window);
-                if (traces is not null) await traces;
+                if (traces is not null) Profile.AddRange(await traces);
                 var checkedHttp = await VerifyAsync(twin.Http, fleet, stamps, id => $"/api/assets/{id}");
                 rows.Add($"| **HTTP batch** `POST /api/telemetry`, {batchSize:N0} readings a batch, {Senders} concurrent senders, {window.TotalSeconds:0} s, {fleet.Length:N0} assets | **{http.Applied / http.Elapsed.TotalSeconds:N0} readings/s** applied ({http.Applied:N0} applied, {http.Stale:N0} stale, {http.Rejected:N0} rejected, {http.Batches:N0} batches, p50 {http.P(50):0} ms, p99 {http.P(99):0} ms a batch); {checkedHttp} | ≥ 100,000 /s |");
                 Console.WriteLine(rows[^1]);
@@ -78,6 +78,7 @@ public static class IngestBenchmark
             var pgRate = pg.Applied / pg.Elapsed.TotalSeconds;
             rows.Add($"| Baseline: minimal API + PostgreSQL 15 (binary COPY + one upsert per batch), same batches and senders, {window.TotalSeconds:0} s | **{pgRate:N0} readings/s** applied (p50 {pg.P(50):0} ms, p99 {pg.P(99):0} ms a batch); {checkedPg} | — |");
             rows.Add($"| Twin / baseline | HTTP batch **{HttpRate / pgRate:0.00}×**, MQTT {MqttRate / pgRate:0.00}× | — |");
+            if (Profile.Count > 0) rows.AddRange(["", "Where the CPU went during the HTTP window (changing values), `--trace`:", "", .. Profile]);
             rows.ForEach(Console.WriteLine);
         }
         finally
@@ -88,6 +89,7 @@ public static class IngestBenchmark
     }
 
     private static double HttpRate, MqttRate;
+    private static readonly List<string> Profile = [];
 
     private sealed record Device(string Id, string District, AssetType Type);
 

@@ -1,29 +1,93 @@
 using System.Diagnostics;
+using Microsoft.Diagnostics.Tracing.Etlx;
 
 namespace CityTwin.LoadTests;
 
 /// <summary>
-/// CPU samples of the silo and the API while a benchmark window runs (dotnet-trace, the sampled thread-time profile), each
-/// followed by dotnet-trace's own top-N report of inclusive time, written beside the trace as text.
+/// Where the CPU goes while a benchmark window runs: dotnet-trace samples every thread of the silo and the API
+/// (~100 Hz, the sampled thread-time profile, plus the runtime's GC events); samples of threads running managed code
+/// are sorted into the ingest path's stages by what their stack names, and GC is the
+/// share of the window the runtime held threads suspended for collections.
 /// </summary>
 public static class Profiler
 {
-    public static async Task StartAsync(string directory, string name, TimeSpan window, Twin twin)
+    /// <summary>Stages in order: a sample counts for the first one that any frame of its stack names (storage's own serialising is storage).</summary>
+    private static readonly (string Stage, string[] Frames)[] Stages =
+    [
+        ("storage", ["CityTwin.Storage.", "AssetStore.Write", "AdoNetGrainStorage", "RelationalStorage", "Microsoft.Data.Sqlite", "Npgsql"]),
+        ("parse", ["TelemetryBatchParser", "System.Text.Json"]),
+        ("change events (read model, feed, alarms)", ["ChangeCoalescer", "StreamPublishing", "Orleans.Streams", "Orleans.Providers.Streams", "DistrictGrain", "FeedGrain", "AlarmGrain", "AlarmBoardGrain", "DetectionsGrain", "AssetGrain.PublishAsync"]),
+        ("rules", ["CityTwin.Domain.Assets.", "CityTwin.Domain.Cascades.", "CityTwin.Domain.Alarms.", "CityTwin.Domain.Queries.AssetAttributes", "StateDiff"]),
+        ("routing", ["TelemetryRouter", "ReadingGroups"]),
+        ("serialization (messages)", ["Orleans.Serialization."]),
+        ("grain turns (asset grain, Orleans messaging and scheduling)", ["CityTwin.Grains.", "Orleans."]),
+        ("HTTP (Kestrel, ASP.NET Core)", ["Microsoft.AspNetCore.", "System.Net."]),
+    ];
+
+    public static async Task<List<string>> StartAsync(string directory, string name, TimeSpan window, Twin twin)
     {
         Directory.CreateDirectory(directory);
         // A second for the load to ramp up, and stop a second before the window closes.
         await Task.Delay(TimeSpan.FromSeconds(1));
         var duration = window - TimeSpan.FromSeconds(2);
-        await Task.WhenAll(CollectAsync(directory, $"{name}-silo", twin.Silo.Pid, duration), CollectAsync(directory, $"{name}-api", twin.Api.Pid, duration));
+        var summaries = await Task.WhenAll(CollectAsync(directory, $"{name}-silo", twin.Silo.Pid, duration), CollectAsync(directory, $"{name}-api", twin.Api.Pid, duration));
+        return [.. summaries.SelectMany(s => s)];
     }
 
-    private static async Task CollectAsync(string directory, string name, int pid, TimeSpan duration)
+    private static async Task<List<string>> CollectAsync(string directory, string name, int pid, TimeSpan duration)
     {
         var trace = Path.Combine(directory, $"{name}.nettrace");
-        await RunAsync("collect", "-p", pid.ToString(), "--profile", "dotnet-sampled-thread-time", "--duration", duration.ToString(@"hh\:mm\:ss"), "-o", trace);
-        var report = await RunAsync("report", trace, "topN", "-n", "120", "--inclusive");
-        await File.WriteAllTextAsync(Path.Combine(directory, $"{name}-top.txt"), report);
-        Console.WriteLine($"profile: {trace} (top methods in {name}-top.txt)");
+        await RunAsync("collect", "-p", pid.ToString(), "--profile", "dotnet-sampled-thread-time,dotnet-common", "--duration", duration.ToString(@"hh\:mm\:ss"), "-o", trace);
+        var rows = Summarize(trace, name);
+        await File.WriteAllLinesAsync(Path.Combine(directory, $"{name}-summary.md"), rows);
+        Console.WriteLine($"profile: {trace}");
+        rows.ForEach(Console.WriteLine);
+        return rows;
+    }
+
+    /// <summary>One row a stage: its share of the process's CPU samples, and GC pauses as a share of the window.</summary>
+    public static List<string> Summarize(string trace, string name)
+    {
+        using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
+        var counts = new Dictionary<string, int>();
+        var (samples, suspendedMs, gcs) = (0, 0.0, 0);
+        double? suspendStart = null;
+        foreach (var e in log.Events)
+        {
+            switch (e.EventName)
+            {
+                case "Thread/Sample" when e.PayloadByName("Type") is { } type && Convert.ToInt32(type) == 2: // running managed code
+                    samples++;
+                    var stage = StageOf(e.CallStack());
+                    counts[stage] = counts.GetValueOrDefault(stage) + 1;
+                    break;
+                case "GC/SuspendEEStart":
+                    suspendStart = e.TimeStampRelativeMSec;
+                    break;
+                case "GC/RestartEEStop" when suspendStart is { } start:
+                    suspendedMs += e.TimeStampRelativeMSec - start;
+                    suspendStart = null;
+                    break;
+                case "GC/Start":
+                    gcs++;
+                    break;
+            }
+        }
+        var window = log.SessionDuration.TotalMilliseconds;
+        List<string> rows = [$"| {name}: stage | share of CPU samples ({samples:N0} samples of threads in managed code) |", "|---|---|"];
+        rows.AddRange(counts.OrderByDescending(c => c.Value).Select(c => $"| {c.Key} | {100.0 * c.Value / Math.Max(1, samples):0.0} % |"));
+        rows.Add($"| GC: threads suspended for collections | {100 * suspendedMs / window:0.0} % of the {window / 1000:0.0} s window ({gcs:N0} collections) |");
+        return rows;
+    }
+
+    private static string StageOf(TraceCallStack? stack)
+    {
+        var methods = new List<string>();
+        for (var frame = stack; frame is not null; frame = frame.Caller)
+            if (frame.CodeAddress.FullMethodName is { Length: > 0 } method) methods.Add(method);
+        foreach (var (stage, frames) in Stages)
+            if (methods.Any(m => frames.Any(f => m.Contains(f, StringComparison.Ordinal)))) return stage;
+        return "other (runtime, thread pool, unresolved)";
     }
 
     private static async Task<string> RunAsync(params string[] args)

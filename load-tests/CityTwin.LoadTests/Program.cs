@@ -12,8 +12,9 @@ using CityTwin.LoadTests;
 //   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
 //   ingest                [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]: readings/s into the grains through
 //                         POST /api/telemetry and MQTT (mosquitto), beside a minimal API + PostgreSQL baseline.
-//                         [--trace DIR]: dotnet-trace CPU samples of the silo and the API during the HTTP window, with a
-//                         top-N inclusive report of each (needs `dotnet tool install -g dotnet-trace`).
+//                         [--trace DIR]: dotnet-trace samples of the silo and the API during the HTTP window, summarised
+//                         by stage (parse, routing, grain turns, rules, storage, change events, GC); needs
+//                         `dotnet tool install -g dotnet-trace`. `profile FILE.nettrace…` summarises traces again.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -51,6 +52,9 @@ switch (suite)
         rows.AddRange(await IngestBenchmark.RunAsync(Option("--assets", 100_000), Option("--batch", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)),
             string.IsNullOrEmpty(ingestPostgres) ? null : ingestPostgres, Text("--trace")));
         break;
+    case "profile":
+        foreach (var trace in args.Skip(1)) Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
+        return 0;
     default:
         Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed or ingest");
         return 2;
