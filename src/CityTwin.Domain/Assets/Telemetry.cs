@@ -3,8 +3,10 @@ namespace CityTwin.Domain.Assets;
 /// <summary>
 /// A reading from a field device. Every value is optional; only those that belong to the asset's type are
 /// accepted. The timestamp orders readings: an older one than the last applied is ignored, never applied.
+/// Immutable (its arrays too, by convention, like every record here): a reading passed between grains of one silo is
+/// not deep-copied, which at a hundred thousand readings a second is most of a call's cost.
 /// </summary>
-[GenerateSerializer, Alias("Telemetry")]
+[GenerateSerializer, Immutable, Alias("Telemetry")]
 public sealed record Telemetry
 {
     [Id(0)] public DateTimeOffset? Timestamp { get; init; }

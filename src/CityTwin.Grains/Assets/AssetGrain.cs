@@ -191,7 +191,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         CameraFeed[] next = report.Detached ? [.. feeds.Where((_, i) => i != at)]
             : at >= 0 ? [.. feeds[..at], report.Feed, .. feeds[(at + 1)..]]
             : [.. feeds.Append(report.Feed).OrderBy(f => f.CameraId, StringComparer.Ordinal)];
-        await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt);
+        // A report that telemetry caused (no cascade behind it) reaches the district coalesced, like the reading itself.
+        await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt, coalesce: report.CauseAt is null);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
