@@ -242,7 +242,8 @@ public sealed partial class HostileRequests
     private List<KeyValuePair<string, string>>? ReadHeaders(string route) => _random.Next(6) switch
     {
         0 => [new("Accept", new[] { "application/geo+json", "application/xml", "*/*;q=abc", "garbage", "application/geo+json;q=0", "text/event-stream" }[_random.Next(6)])],
-        1 when route.Contains("feed") => [new("Last-Event-ID", _random.Next(2) == 0 ? new string('9', 101) : Value())],
+        // Header values are ASCII on the wire (HttpClient refuses others): hostile text goes percent-encoded.
+        1 when route.Contains("feed") => [new("Last-Event-ID", _random.Next(2) == 0 ? new string('9', 101) : Uri.EscapeDataString(Value()))],
         _ => null,
     };
 
@@ -343,6 +344,7 @@ public sealed class FuzzTally
     public long Sent;
     /// <summary>Requests sent again on a new connection after the pooled one was found closed (see <see cref="Fuzzer"/>).</summary>
     public long Retried;
+    public long AcceptedCount;
     public SortedDictionary<int, long> ByStatus { get; } = [];
     public Dictionary<string, long> TransportErrors { get; } = [];
     public List<string> Violations { get; } = [];
@@ -352,7 +354,11 @@ public sealed class FuzzTally
 
     public void Count(int status) { lock (_gate) ByStatus[status] = ByStatus.GetValueOrDefault(status) + 1; }
     public void Violation(string what) { lock (_gate) if (Violations.Count < 200) Violations.Add(what); }
-    public void Accepted(string what) { lock (_gate) if (AcceptedWrites.Count < 200) AcceptedWrites.Add(what); }
+    public void Accepted(string what)
+    {
+        Interlocked.Increment(ref AcceptedCount);
+        lock (_gate) if (AcceptedWrites.Count < 200) AcceptedWrites.Add(what);
+    }
     public void TransportError(string kind) { lock (_gate) TransportErrors[kind] = TransportErrors.GetValueOrDefault(kind) + 1; }
 
     public string Statuses() => string.Join(", ", ByStatus.Select(s => $"{s.Key}: {s.Value:N0}"));
@@ -478,9 +484,9 @@ public static class Fuzzer
 /// What the twin holds, as seen through the API: counts and KPIs (without their timestamps), every asset (the
 /// export), scenarios and alarms. Equal snapshots before and after the fuzz mean no refused request changed state.
 /// </summary>
-public sealed record TwinSnapshot(string Stats, string Export, string Scenarios, string Alarms)
+public sealed record TwinState(string Stats, string Export, string Scenarios, string Alarms)
 {
-    public static async Task<TwinSnapshot> CaptureAsync(HttpClient http)
+    public static async Task<TwinState> CaptureAsync(HttpClient http)
     {
         var stats = JsonNode.Parse(await http.GetStringAsync("/api/stats"))!.AsObject();
         stats.Remove("updatedAt");
@@ -491,7 +497,7 @@ public sealed record TwinSnapshot(string Stats, string Export, string Scenarios,
     }
 
     /// <summary>The snapshot once two in a row agree: the read model trails the grains by a report interval.</summary>
-    public static async Task<TwinSnapshot> SettledAsync(HttpClient http, TimeSpan? timeout = null)
+    public static async Task<TwinState> SettledAsync(HttpClient http, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         var last = await CaptureAsync(http);
@@ -504,7 +510,7 @@ public sealed record TwinSnapshot(string Stats, string Export, string Scenarios,
         }
     }
 
-    public IEnumerable<string> Differences(TwinSnapshot other)
+    public IEnumerable<string> Differences(TwinState other)
     {
         if (Stats != other.Stats) yield return "stats";
         if (Export != other.Export) yield return "export (assets)";

@@ -78,15 +78,15 @@ public sealed class HostileInputTests(HostileInputFixture fixture, ITestOutputHe
         Assert.Contains(endpoints, e => e.Route == "/api/scenarios/{id}/compare" && e.Query.Contains("top"));
         Assert.Contains(endpoints, e => e.Route == "/api/import" && e.Method == "POST" && e.Query.Contains("dryRun"));
 
-        var before = await TwinSnapshot.SettledAsync(Http);
+        var before = await TwinState.SettledAsync(Http);
         using var client = Fuzzer.Client(Http.BaseAddress!, concurrency: 6);
         var clock = Stopwatch.StartNew();
         var tally = await Fuzzer.RunAsync(client, new HostileRequests(endpoints, HostileRequests.IdsOf(fixture.City.Assets), seed, HostileInputFixture.BodyLimit + 1024),
             requests, concurrency: 6, budget: TimeSpan.FromMinutes(2));
-        var after = await TwinSnapshot.SettledAsync(Http);
+        var after = await TwinState.SettledAsync(Http);
 
         var summary = $"{tally.Sent:N0} requests in {clock.Elapsed.TotalSeconds:0.0} s over {endpoints.Count} endpoints; answers {tally.Statuses()}; " +
-                      $"transport errors {string.Join(", ", tally.TransportErrors.Select(t => $"{t.Key}: {t.Value}"))}; retried on a new connection {tally.Retried}; accepted writes {tally.AcceptedWrites.Count}";
+                      $"transport errors {string.Join(", ", tally.TransportErrors.Select(t => $"{t.Key}: {t.Value}"))}; retried on a new connection {tally.Retried}; accepted writes {tally.AcceptedCount}";
         output.WriteLine(summary);
         Assert.True(tally.Violations.Count == 0, summary + "\n" + string.Join("\n", tally.Violations.Take(40)) + "\naccepted writes:\n" + string.Join("\n", tally.AcceptedWrites.Take(20)));
         Assert.Equal(0, tally.ServerErrors);
