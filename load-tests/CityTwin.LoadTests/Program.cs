@@ -15,6 +15,8 @@ using CityTwin.LoadTests;
 //                         [--trace DIR]: dotnet-trace samples of the silo and the API during the HTTP window, summarised
 //                         by stage (parse, routing, grain turns, rules, storage, change events, GC); needs
 //                         `dotnet tool install -g dotnet-trace`. `profile FILE.nettrace…` summarises traces again.
+//   fuzz                  [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]: seeded hostile requests over every endpoint
+//                         (API in Development, loopback): no 5xx, every 4xx a problem, no state change from a refused request.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -55,8 +57,11 @@ switch (suite)
     case "profile":
         foreach (var trace in args.Skip(1)) Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
         return 0;
+    case "fuzz":
+        rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed or ingest");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed, ingest, fuzz or profile");
         return 2;
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using CityTwin.Api.Endpoints;
 using CityTwin.Api.Feed;
@@ -19,22 +20,43 @@ public static class ApiProgram
         var storage = StorageOptions.FromConfiguration(builder.Configuration);
         builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientErrors.Customize);
+        builder.Services.AddExceptionHandler<ClientErrors.Handler>();
+        // Binding failures throw in every environment (by default only in Development, where they became a 500), so the
+        // handler above can answer a problem naming the parameter. The endpoints bind their numbers and flags themselves.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = JsonBody.MaxDepth);
         builder.Services.AddOpenApi(o => o.AddCityTwinDocs());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
         builder.Services.AddSingleton<Queries.ReadModel>();
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
-        // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20));
+        var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // JsonBody enforces each endpoint's own limit; this is the ceiling, for the largest body (an import).
+            k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxImportBytes", 512L << 20);
+            limits.ApplyTo(k.Limits);
+        });
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(ClientErrors.StatusCodeAsync);
+        app.Use((context, next) =>
+        {
+            // Kestrel cannot drain a body over its ceiling that no endpoint read (an unknown route or method): end the
+            // connection with the answer, so the client does not send its next request into a socket about to close.
+            if (context.Request.ContentLength > context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+                context.Response.Headers.Connection = "close";
+            return next(context);
+        });
 
         app.MapDefaultEndpoints();
-        app.MapOpenApi(); // /openapi/v1.json
+        // The one document; its handler would read any other name from ?documentName= and answer a plain-text 404.
+        app.MapOpenApi("/openapi/v1.json").AddEndpointFilter(async (context, next) => context.HttpContext.Request.Query.ContainsKey("documentName")
+            ? Problems.Invalid("documentName", "there is one document, /openapi/v1.json; it takes no documentName")
+            : await next(context));
         app.MapScalarApiReference("/docs"); // the browsable reference, served from the package (no CDN)
         app.MapAssetEndpoints();
         app.MapQueryEndpoints();

@@ -19,10 +19,12 @@ public static class AlarmEndpoints
 
     private sealed record Acknowledgement(string? By, string? Note);
 
-    private static async Task<IResult> ListAlarms(IGrainFactory grains, string? district, string? severity, bool? active, int? limit)
+    private static async Task<IResult> ListAlarms(IGrainFactory grains, string? district, string? severity, string? active, string? limit)
     {
-        if (district is not null && !Ids.IsValid(district)) return Problems.Invalid("district", "is not a valid district id");
-        if (limit is < 1 or > MaxLimit) return Problems.Invalid("limit", $"must be 1–{MaxLimit}");
+        var count = QueryValues.Int("limit", limit, 1, MaxLimit, 100);
+        if (count.Problem is not null) return count.Problem;
+        var state = QueryValues.Flag("active", active);
+        if (state.Problem is not null) return state.Problem;
         AlarmSeverity? min = null;
         if (severity is not null)
         {
@@ -30,7 +32,8 @@ public static class AlarmEndpoints
                 return Problems.Invalid("severity", "must be one of warning, minor, major, critical (the least severity to list)");
             min = parsed;
         }
-        var query = new AlarmQuery(min, active, limit ?? 100);
+        if (district is not null && await KnownDistricts.ProblemAsync(grains, district, "district") is { } unknown) return unknown;
+        var query = new AlarmQuery(min, state.Value, count.Value);
         var districts = district is not null ? [district] : await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
         var lists = await Task.WhenAll(districts.Select(d => grains.GetGrain<IAlarmGrain>(d).ListAsync(query)));
         var counts = district is not null
@@ -53,7 +56,9 @@ public static class AlarmEndpoints
         if (body.Problem is not null) return body.Problem;
         if (body.Value!.By is { Length: > 100 }) return Problems.Invalid("by", "must be at most 100 characters");
         if (body.Value.Note is { Length: > 1_000 }) return Problems.Invalid("note", "must be at most 1,000 characters");
-        var alarm = await grains.GetGrain<IAlarmGrain>(district).AcknowledgeAsync(id, body.Value.By, body.Value.Note);
+        var alarm = await KnownDistricts.ProblemAsync(grains, district, "id") is null
+            ? await grains.GetGrain<IAlarmGrain>(district).AcknowledgeAsync(id, body.Value.By, body.Value.Note)
+            : null;
         return alarm is null
             ? Results.Problem(type: Problems.NotFound, title: "Alarm not found", statusCode: 404, detail: $"No alarm has the id '{id}'.")
             : Results.Json(alarm, CityTwinJson.Options);

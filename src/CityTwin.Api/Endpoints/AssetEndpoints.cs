@@ -22,11 +22,12 @@ public static class AssetEndpoints
         return asset is null ? Problems.AssetNotFound(id) : Results.Json(asset, CityTwinJson.Options);
     }
 
-    private static async Task<IResult> GetHistory(string id, int? limit, IGrainFactory grains)
+    private static async Task<IResult> GetHistory(string id, string? limit, IGrainFactory grains)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
-        if (limit is < 1 or > 1_000) return Problems.Invalid("limit", "must be 1–1000");
-        var history = await grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(limit ?? 100);
+        var count = QueryValues.Int("limit", limit, 1, 1_000, 100);
+        if (count.Problem is not null) return count.Problem;
+        var history = await grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(count.Value);
         return history is null ? Problems.AssetNotFound(id) : Results.Json(history, CityTwinJson.Options);
     }
 

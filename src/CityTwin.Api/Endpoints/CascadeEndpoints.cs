@@ -77,12 +77,7 @@ public static class CascadeEndpoints
     private static async Task<IResult> GetPower(string id, IGrainFactory grains) =>
         await UnknownDistrictAsync(id, grains) ?? Results.Json(await grains.GetGrain<IPowerGrain>(id).GetAsync(), CityTwinJson.Options);
 
-    private static async Task<IResult?> UnknownDistrictAsync(string id, IGrainFactory grains)
-    {
-        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid district id");
-        var districts = await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
-        return Array.BinarySearch(districts, id, StringComparer.Ordinal) >= 0 ? null : Problems.DistrictNotFound(id);
-    }
+    private static Task<IResult?> UnknownDistrictAsync(string id, IGrainFactory grains) => KnownDistricts.ProblemAsync(grains, id, "id");
 
     private static async Task<IResult> GetDependencies(string id, IGrainFactory grains)
     {
@@ -108,16 +103,17 @@ public static class CascadeEndpoints
         }, CityTwinJson.Options);
     }
 
-    private static async Task<IResult> GetDependents(string id, IGrainFactory grains, string? cursor, int? limit)
+    private static async Task<IResult> GetDependents(string id, IGrainFactory grains, string? cursor, string? limit)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
-        if (limit is < 1 or > MaxPageSize) return Problems.Invalid("limit", $"must be 1–{MaxPageSize}");
+        var count = QueryValues.Int("limit", limit, 1, MaxPageSize, 100);
+        if (count.Problem is not null) return count.Problem;
         if (cursor is not null && !Ids.IsValid(cursor)) return Problems.Invalid("cursor", "is not a cursor this API returned");
         if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset) return Problems.AssetNotFound(id);
         var page = asset.Type switch
         {
-            AssetType.Link => await grains.GetGrain<IBackhaulGrain>(id).GetDependentsAsync(cursor, limit ?? 100),
-            AssetType.Intersection => Page(asset.Intersection!.Cameras.Select(c => new Dependent(c.CameraId, AssetType.Camera, "watches")).ToArray(), cursor, limit ?? 100),
+            AssetType.Link => await grains.GetGrain<IBackhaulGrain>(id).GetDependentsAsync(cursor, count.Value),
+            AssetType.Intersection => Page(asset.Intersection!.Cameras.Select(c => new Dependent(c.CameraId, AssetType.Camera, "watches")).ToArray(), cursor, count.Value),
             _ => new DependentsPage(0, [], null),
         };
         return Results.Json(new { asset.Id, page.Total, Dependents = page.Items, page.NextCursor }, CityTwinJson.Options);

@@ -22,8 +22,10 @@ public static class CityEndpoints
         return app;
     }
 
-    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, bool? dryRun, CancellationToken ct)
+    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, string? dryRun, CancellationToken ct)
     {
+        var dry = QueryValues.Flag("dryRun", dryRun);
+        if (dry.Problem is not null) return dry.Problem;
         if (JsonBody.MediaTypeProblem(request, GeoJson, "application/json") is { } wrongType) return wrongType;
         var limit = config.GetValue("Api:MaxImportBytes", 512L << 20);
         var body = await JsonBody.ReadBytesAsync(request, limit, ct);
@@ -44,7 +46,7 @@ public static class CityEndpoints
                         string.Join("; ", errors.Take(5).Select(e => $"features[{e.Index}] ({e.AssetId ?? "no id"}) {e.Field}: {e.Message}")),
                 extensions: new Dictionary<string, object?> { ["errors"] = errors });
         }
-        if (dryRun == true) return Results.Ok(new { valid = document.Assets.Count });
+        if (dry.Value == true) return Results.Ok(new { valid = document.Assets.Count });
 
         var counts = await CityImporter.ApplyAsync(grains, document.Assets, cancellationToken: ct);
         return Results.Ok(new { counts.Created, counts.Updated, counts.Unchanged });
@@ -69,7 +71,7 @@ public static class CityEndpoints
 
     private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, string? district, CancellationToken ct)
     {
-        if (district is not null && !Ids.IsValid(district)) return Problems.Invalid("district", "is not a valid district id");
+        if (district is not null && await KnownDistricts.ProblemAsync(grains, district, "district") is { } unknown) return unknown;
         var districts = district is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [district];
         http.Response.ContentType = GeoJson;
         await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, ct), ct);

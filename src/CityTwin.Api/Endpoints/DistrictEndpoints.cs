@@ -23,12 +23,13 @@ public static class DistrictEndpoints
         return Results.Json(views.Select(v => new { v.Id, v.Total, v.Counts, v.PowerDrawKw, v.CongestionIndex, v.OfflineRatio }), CityTwinJson.Options);
     }
 
-    private static async Task<IResult> GetDistrict(string id, IGrainFactory grains, string? cursor, int? limit)
+    private static async Task<IResult> GetDistrict(string id, IGrainFactory grains, string? cursor, string? limit)
     {
-        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid district id");
-        if (limit is < 1 or > MaxPageSize) return Problems.Invalid("limit", $"must be 1–{MaxPageSize}");
+        var count = QueryValues.Int("limit", limit, 1, MaxPageSize, 100);
+        if (count.Problem is not null) return count.Problem;
         if (cursor is not null && !Ids.IsValid(cursor)) return Problems.Invalid("cursor", "is not a cursor this API returned");
-        var view = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, limit ?? 100);
+        if (await KnownDistricts.ProblemAsync(grains, id, "id") is { } unknown) return unknown;
+        var view = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, count.Value);
         return view.Total == 0 ? Problems.DistrictNotFound(id) : Results.Json(view, CityTwinJson.Options);
     }
 }

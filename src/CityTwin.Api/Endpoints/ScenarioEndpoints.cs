@@ -49,10 +49,11 @@ public static class ScenarioEndpoints
         }
     }
 
-    private static async Task<IResult> List(IGrainFactory grains, int? limit)
+    private static async Task<IResult> List(IGrainFactory grains, string? limit)
     {
-        if (limit is < 1 or > MaxList) return Problems.Invalid("limit", $"must be 1–{MaxList}");
-        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.Key).RecentAsync(limit ?? 20);
+        var count = QueryValues.Int("limit", limit, 1, MaxList, 20);
+        if (count.Problem is not null) return count.Problem;
+        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.Key).RecentAsync(count.Value);
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false)));
         return Results.Json(new { Scenarios = views.OfType<ScenarioView>().Select(Summary) }, CityTwinJson.Options);
     }
@@ -71,17 +72,17 @@ public static class ScenarioEndpoints
         return view is null ? Problems.ScenarioNotFound(id) : Results.Json(Summary(view), CityTwinJson.Options);
     }
 
-    private static async Task<IResult> Compare(string id, IGrainFactory grains, int? top)
+    private static async Task<IResult> Compare(string id, IGrainFactory grains, string? top)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
-        if (top is < 1 or > MaxTop) return Problems.Invalid("top", $"must be 1–{MaxTop}");
+        var n = QueryValues.Int("top", top, 1, MaxTop, 20);
+        if (n.Problem is not null) return n.Problem;
         var view = await grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: true);
         if (view is null) return Problems.ScenarioNotFound(id);
         if (view is not { Status: ScenarioStatus.Completed, Result: { } r })
             return Results.Problem(type: Problems.ScenarioNotFinished, title: "Scenario not completed", statusCode: 409,
                 detail: $"Scenario '{id}' is {view.Status.ToString().ToLowerInvariant()}: there is nothing to compare" +
                         (view.Error is { } e ? $" ({e})." : "."));
-        var n = top ?? 20;
         return Results.Json(new
         {
             view.Id,
@@ -99,12 +100,12 @@ public static class ScenarioEndpoints
             City = Row(r.City),
             CitySeries = new { r.City.Baseline, r.City.Variant },
             DistrictCount = r.Districts.Length,
-            Districts = r.Districts.OrderByDescending(d => d.Delta.MeanDelaySeconds).ThenBy(d => d.Id, StringComparer.Ordinal).Take(n).Select(Row),
+            Districts = r.Districts.OrderByDescending(d => d.Delta.MeanDelaySeconds).ThenBy(d => d.Id, StringComparer.Ordinal).Take(n.Value).Select(Row),
             IntersectionCount = r.Intersections.Length,
-            Intersections = r.Intersections.OrderByDescending(i => i.DelayDeltaSeconds).ThenBy(i => i.Id, StringComparer.Ordinal).Take(n)
+            Intersections = r.Intersections.OrderByDescending(i => i.DelayDeltaSeconds).ThenBy(i => i.Id, StringComparer.Ordinal).Take(n.Value)
                 .Select(i => new { i.Id, i.District, i.Baseline, i.Variant, i.DelayDeltaSeconds }),
             LinkCount = r.Links.Length,
-            Links = r.Links.OrderBy(l => l.Variant.Availability - l.Baseline.Availability).ThenBy(l => l.Id, StringComparer.Ordinal).Take(n)
+            Links = r.Links.OrderBy(l => l.Variant.Availability - l.Baseline.Availability).ThenBy(l => l.Id, StringComparer.Ordinal).Take(n.Value)
                 .Select(l => new { l.Id, l.District, l.Baseline, l.Variant }),
         }, CityTwinJson.Options);
     }

@@ -12,6 +12,11 @@ public static class JsonBody
 {
     public const long DefaultLimit = 1 << 20; // 1 MiB: far above any single reading or asset
 
+    /// <summary>No request of ours nests deeper than a few levels; a 10,000-deep array is an attack, refused as malformed (400).</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly JsonSerializerOptions ReadOptions = new(CityTwinJson.Options) { MaxDepth = MaxDepth };
+
     public readonly record struct Outcome<T>(T? Value, IResult? Problem);
 
     public static async Task<Outcome<T>> ReadAsync<T>(HttpRequest request, long limit = DefaultLimit, CancellationToken ct = default)
@@ -21,7 +26,7 @@ public static class JsonBody
         if (body.Problem is not null) return new(default, body.Problem);
         try
         {
-            var value = JsonSerializer.Deserialize<T>(body.Value!.Value.Span, CityTwinJson.Options);
+            var value = JsonSerializer.Deserialize<T>(body.Value!.Value.Span, ReadOptions);
             return value is null
                 ? new(default, Problems.Invalid("$", "the body must be a JSON object"))
                 : new(value, null);
@@ -35,7 +40,12 @@ public static class JsonBody
     /// <summary>The whole body, refusing more than <paramref name="limit"/> bytes with 413 before reading them where Content-Length says so.</summary>
     public static async Task<Outcome<ReadOnlyMemory<byte>?>> ReadBytesAsync(HttpRequest request, long limit, CancellationToken ct)
     {
-        if (request.ContentLength > limit) return new(null, TooLarge(limit));
+        if (request.ContentLength > limit)
+        {
+            // Refused unread: rather than drain up to the declared size, end the connection with the answer.
+            request.HttpContext.Response.Headers.Connection = "close";
+            return new(null, TooLarge(limit));
+        }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
         using var buffer = new MemoryStream(request.ContentLength is { } n ? (int)n : 4096);
         try

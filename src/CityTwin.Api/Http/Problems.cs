@@ -10,8 +10,24 @@ public static class Problems
     public const string TooLarge = TypeBase + "payload-too-large";
     public const string UnsupportedMediaType = TypeBase + "unsupported-media-type";
     public const string BadRequest = TypeBase + "bad-request";
+    public const string MethodNotAllowed = TypeBase + "method-not-allowed";
+    public const string RequestTimeout = TypeBase + "request-timeout";
+    public const string Internal = TypeBase + "internal";
     public const string ScenarioQueueFull = TypeBase + "scenario-queue-full";
     public const string ScenarioNotFinished = TypeBase + "scenario-not-finished";
+
+    /// <summary>The type of a problem the framework raised with only a status (no route, no method, Kestrel's refusals).</summary>
+    public static string ForStatus(int status) => status switch
+    {
+        400 => BadRequest,
+        404 => NotFound,
+        405 => MethodNotAllowed,
+        408 => RequestTimeout,
+        413 => TooLarge,
+        415 => UnsupportedMediaType,
+        >= 500 => Internal,
+        _ => TypeBase + "status-" + status,
+    };
 
     public static IResult AssetNotFound(string id) =>
         Results.Problem(type: NotFound, title: "Asset not found", detail: $"No asset has the id '{id}'.", statusCode: 404);
