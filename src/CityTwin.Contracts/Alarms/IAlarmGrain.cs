@@ -14,4 +14,8 @@ public interface IAlarmGrain : IGrainWithStringKey
     /// <summary>Records an operator's acknowledgement before it returns; null if the district has no such alarm.</summary>
     [Alias("Acknowledge")]
     Task<Alarm?> AcknowledgeAsync(string alarmId, string? by, string? note);
+
+    /// <summary>The district's changes that telemetry caused, coalesced per window by its silo (see the silo's ChangeCoalescer).</summary>
+    [Alias("OnChanges")]
+    Task OnChangesAsync(CityTwin.Contracts.Events.AssetChange[] changes);
 }

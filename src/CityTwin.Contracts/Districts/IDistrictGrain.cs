@@ -28,4 +28,11 @@ public interface IDistrictGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Settle"), Orleans.Concurrency.AlwaysInterleave]
     Task<bool> SettleAsync(TimeSpan timeout);
+
+    /// <summary>
+    /// The district's changes that telemetry caused, coalesced per window by the silo that applied the readings and
+    /// called directly (no stream hop). Applied like the stream's: the newer sequence of an asset wins.
+    /// </summary>
+    [Alias("OnChanges")]
+    Task OnChangesAsync(CityTwin.Contracts.Events.AssetChange[] changes);
 }

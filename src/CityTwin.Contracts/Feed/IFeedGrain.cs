@@ -17,4 +17,8 @@ public interface IFeedGrain : IGrainWithStringKey
 
     [Alias("Unsubscribe")]
     Task UnsubscribeAsync(IFeedObserver observer);
+
+    /// <summary>The district's changes that telemetry caused, coalesced per window by its silo: one feed batch.</summary>
+    [Alias("OnChanges")]
+    Task OnChangesAsync(CityTwin.Contracts.Events.AssetChange[] changes);
 }

@@ -50,10 +50,14 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
     /// A batch of the district's changes (a cascade delivers hundreds at once): applied one by one, stored and
     /// published as one batch, so a 1,000-asset cascade costs the alarm stream a few enqueues, not a thousand.
     /// </summary>
-    public async Task OnNextAsync(IList<SequentialItem<AssetChange>> items)
+    public Task OnNextAsync(IList<SequentialItem<AssetChange>> items) => ApplyAsync(items.Select(i => i.Item));
+
+    public Task OnChangesAsync(AssetChange[] changes) => ApplyAsync(changes);
+
+    private async Task ApplyAsync(IEnumerable<AssetChange> delivered)
     {
         var changes = new List<(Alarm, AlarmChangeKind)>();
-        foreach (var item in items) Apply(item.Item, changes);
+        foreach (var change in delivered) Apply(change, changes);
         if (changes.Count == 0) return;
         if (State.Cleared.Count > RecentLimit) State.Cleared.RemoveRange(0, State.Cleared.Count - RecentLimit);
         await _writes.MarkDirtyAsync();

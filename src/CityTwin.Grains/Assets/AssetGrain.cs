@@ -262,7 +262,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         {
             var change = new AssetChange(next.Summary, Sequence(), false,
                 next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now, Attributes: attributes);
-            if (coalesce && previous?.District == next.District) _coalescer.Add(streams, next.District, change);
+            if (coalesce && previous?.District == next.District) _coalescer.Add(next.District, change);
             else await streams.PublishAsync(TwinStreams.Changes, next.District, change);
         }
 

@@ -111,6 +111,11 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         await _writes.MarkDirtyAsync();
     }
 
+    public async Task OnChangesAsync(AssetChange[] changes)
+    {
+        foreach (var change in changes) await OnNextAsync(change);
+    }
+
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;

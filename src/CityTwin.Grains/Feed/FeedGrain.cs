@@ -8,7 +8,8 @@ namespace CityTwin.Grains.Feed;
 
 /// <summary>
 /// A district's live feed for the API processes. Implicitly subscribed to the district's <c>changes</c> and
-/// <c>alarms</c> streams (both keyed by the district id); each stream delivery (up to 128 events) becomes one
+/// <c>alarms</c> streams (both keyed by the district id), and called with the telemetry changes a silo coalesced for
+/// the district (<see cref="IFeedGrain.OnChangesAsync"/>); each stream delivery (up to 128 events) or call becomes one
 /// numbered <see cref="FeedBatch"/> sent one-way to every registered observer, so a burst is a few calls and a slow
 /// or vanished API never holds up the twin. Observers expire unless renewed (<see cref="IFeedGrain.ObserverExpiry"/>).
 /// Deliberately light — it exists for every district: no state beyond its observers, an epoch and a counter, and
@@ -48,6 +49,9 @@ public sealed class FeedGrain : Grain, IFeedGrain, IStreamSubscriptionObserver
         handleFactory.StreamId.GetNamespace() == TwinStreams.Alarms
             ? handleFactory.Create<AlarmChange>().ResumeAsync(new Forward<AlarmChange>(this, a => new FeedEvent(null, a)))
             : handleFactory.Create<AssetChange>().ResumeAsync(new Forward<AssetChange>(this, c => c.Barrier is null ? new FeedEvent(c, null) : null));
+
+    public Task OnChangesAsync(AssetChange[] changes) =>
+        SendAsync([.. changes.Where(c => c.Barrier is null).Select(c => new FeedEvent(c, null))]);
 
     private Task SendAsync(FeedEvent[] events)
     {
