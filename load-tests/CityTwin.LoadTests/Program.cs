@@ -8,7 +8,9 @@ using CityTwin.LoadTests;
 //   failover              [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
-//   queries               [--assets 1000000] [--rate 5000] [--seconds 30]: GET by id, bbox, near, /api/stats, read-model staleness on a big city.
+//   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
+//                         staleness on a big city. --idle S: assets deactivate after S seconds idle, and the loads start once
+//                         the imported city has had S + 90 s to go idle (the steady state of a city that mostly idles).
 //   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
 //   ingest                [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]: readings/s into the grains through
 //                         POST /api/telemetry and MQTT (mosquitto), beside a minimal API + PostgreSQL baseline.
@@ -44,7 +46,8 @@ switch (suite)
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
         break;
     case "queries":
-        rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30))));
+        rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30)),
+            Text("--idle") is { } idle ? TimeSpan.FromSeconds(int.Parse(idle)) : null));
         break;
     case "feed":
         rows.AddRange(await FeedBenchmark.RunAsync(Option("--assets", 10_000), Option("--subscribers", 100), Option("--rate", 200), TimeSpan.FromSeconds(Option("--seconds", 30))));

@@ -14,7 +14,7 @@ public sealed class TwinOptions
     /// <summary>
     /// Telemetry is coalesced in memory and written behind within this window, by the silo's <c>AssetStore</c> in
     /// batches (configuration and status changes are always written before they are acknowledged). A crash loses at
-    /// most this much telemetry, plus the time the window's batches take to write.
+    /// most this much telemetry, plus the time the window's batches take to write. Zero: written with the next batch.
     /// </summary>
     public TimeSpan TelemetryWriteBehind { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -90,3 +90,28 @@ public sealed class AssetStoreCrashTests : IAsyncLifetime
         public override TimeSpan WriteBehind => TimeSpan.FromSeconds(2);
     }
 }
+
+/// <summary>A write-behind window of zero: telemetry is written with the next batch, at once.</summary>
+public sealed class ZeroWindowAssetStoreTests(ZeroWindowAssetStoreTests.Fixture fixture) : IClassFixture<ZeroWindowAssetStoreTests.Fixture>
+{
+    [Fact]
+    public async Task A_reading_is_written_at_once_and_nothing_is_written_while_nothing_changes()
+    {
+        var pole = TestAssets.Pole();
+        var grain = fixture.Client.GetGrain<IAssetGrain>(pole.Id);
+        await grain.UpsertAsync(pole);
+        await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = fixture.Clock.GetUtcNow(), DimLevel = 12 });
+
+        var stored = await Eventually.Until(() => Task.FromResult(fixture.Assets.Stored(pole.Id)), s => s!.Asset!.Pole!.DimLevel == 12, timeoutMs: 2_000);
+        Assert.Equal(12, stored!.Asset!.Pole!.DimLevel);
+        var batches = fixture.Assets.Batches;
+        await Task.Delay(300);
+        Assert.Equal(batches, fixture.Assets.Batches); // idle: nothing more is written
+    }
+
+    public sealed class Fixture : ClusterFixture
+    {
+        public override TimeSpan WriteBehind => TimeSpan.Zero;
+    }
+}
+

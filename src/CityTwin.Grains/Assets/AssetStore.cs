@@ -67,6 +67,7 @@ public sealed partial class AssetStore(
             else _behind[id] = new Staged(id, stamp, state);
         }
         EnsureRunning();
+        if (_window <= TimeSpan.Zero) Wake(); // no window: written with the next batch, at once
     }
 
     /// <summary>Writes the state with the next batch; completes when it is stored, or fails if storage refused it.</summary>
@@ -84,8 +85,13 @@ public sealed partial class AssetStore(
         }
         if (_stopping.IsCancellationRequested) _ = Task.Run(WriteThroughPendingAsync); // a late deactivation: no loop to wait for
         else EnsureRunning();
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0) _wake.Release();
+        Wake();
         return written;
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0) _wake.Release();
     }
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -114,8 +120,8 @@ public sealed partial class AssetStore(
         {
             while (true)
             {
-                var wait = nextBehind - clock.Elapsed;
-                if (wait > TimeSpan.Zero) await _wake.WaitAsync(wait, _stopping.Token);
+                var wait = _window <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : nextBehind - clock.Elapsed;
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero) await _wake.WaitAsync(wait, _stopping.Token);
                 Volatile.Write(ref _wakePending, 0);
                 await WriteThroughPendingAsync();
                 if (clock.Elapsed < nextBehind) continue;
