@@ -26,10 +26,12 @@ public sealed class TwinOptions
 
     /// <summary>
     /// An asset that no call reached for this long is deactivated: its state is stored, the read model still answers
-    /// queries about it, and the next call (a reading, a command, a cascade, a GET) activates it from storage. A silo
-    /// then holds the assets that are busy, not the whole city (an activation is ≈ 2 KB of Orleans' own).
+    /// queries about it, and the next call (a reading, a command, a cascade, a GET) activates it from storage. Orleans'
+    /// own default (2 h). Measured at a million assets with 90 s: the silo's working set did not shrink (Server GC
+    /// keeps what it freed) and a GET of an idle asset waits for its activation (p50 19 ms at 5,000 GETs/s), so a short
+    /// idle time is for deployments that would rather trade that for fewer activations.
     /// </summary>
-    public TimeSpan AssetIdleDeactivation { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan AssetIdleDeactivation { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>Districts persist their membership summary behind within this window; assets are the truth.</summary>
     public TimeSpan DistrictWriteBehind { get; set; } = TimeSpan.FromSeconds(5);

@@ -233,11 +233,17 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         {
             Stored.Asset = next;
         }
-        await PublishAsync(previous, next, causeAt, coalesce: coalesce);
-        if (!durable)
+        try
         {
-            _store.WriteBehind(Key, NextStamp(), Snapshot()); // after publishing: with the sequence it used
-            _unsaved = true;
+            await PublishAsync(previous, next, causeAt, coalesce: coalesce);
+        }
+        finally
+        {
+            if (!durable)
+            {
+                _store.WriteBehind(Key, NextStamp(), Snapshot()); // after publishing, with the sequence it used; even if publishing failed
+                _unsaved = true;
+            }
         }
     }
 

@@ -42,12 +42,6 @@ public sealed partial class AssetStore(
     private int _wakePending;
     private Task? _loop;
 
-    /// <summary>States staged and not yet written.</summary>
-    public int Pending
-    {
-        get { lock (_gate) return _through.Count + _behind.Count + (_writingThrough?.Count ?? 0) + (_writingBehind?.Count ?? 0); }
-    }
-
     public async Task<(AssetGrainState? State, long Stamp)> ReadAsync(string id)
     {
         lock (_gate)
