@@ -15,7 +15,8 @@ public static class OrleansStorageExtensions
     private const string SqliteProviderName = "sqlite-file";
 
     /// <summary>
-    /// Grain storage (named <see cref="StorageNames.Assets"/>, <see cref="StorageNames.PubSub"/> and the default), clustering
+    /// Grain storage (named <see cref="StorageNames.Assets"/>, <see cref="StorageNames.PubSub"/> and the default), the
+    /// asset grains' own table (<see cref="IAssetTable"/>), clustering
     /// and reminders for the chosen provider, with the schema applied in the silo's first lifecycle stage, before
     /// membership and storage read their tables.
     /// </summary>
@@ -40,7 +41,7 @@ public static class OrleansStorageExtensions
         else
         {
             foreach (var name in names) AddAdoNet(name);
-            silo.Services.AddSingleton<IAssetTable>(new PostgresAssetTable(options));
+            silo.Services.AddSingleton<IAssetTable>(_ => new PostgresAssetTable(options)); // a factory, so the container disposes its pool
         }
 
         void AddAdoNet(string name) =>
