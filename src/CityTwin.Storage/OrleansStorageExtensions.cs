@@ -41,7 +41,7 @@ public static class OrleansStorageExtensions
         else
         {
             foreach (var name in names) AddAdoNet(name);
-            silo.Services.AddSingleton<IAssetTable>(_ => new PostgresAssetTable(options)); // a factory, so the container disposes its pool
+            silo.Services.AddSingleton<IAssetTable>(new PostgresAssetTable(options));
         }
 
         void AddAdoNet(string name) =>

@@ -5,9 +5,11 @@ namespace CityTwin.Storage;
 
 /// <summary>
 /// The asset table in PostgreSQL: a batch is one <c>INSERT … SELECT FROM unnest(…) ON CONFLICT</c> statement with
-/// the rows as three array parameters, so a thousand assets cost one round trip and one commit.
+/// the rows as three array parameters, so a thousand assets cost one round trip and one commit. Connections come from
+/// the same pool as Orleans' own storage (Npgsql pools by connection string): a pool of its own would add up to a
+/// hundred connections per silo, and a fresh cluster's activations filled a 300-connection server with them.
 /// </summary>
-internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable, IAsyncDisposable
+internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable
 {
     private const string Upsert = """
         INSERT INTO citytwin_asset (service_id, id, stamp, payload)
@@ -16,11 +18,10 @@ internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable, 
         WHERE citytwin_asset.stamp < excluded.stamp
         """;
 
-    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(options.ConnectionString!);
-
     public async Task<AssetRow?> ReadAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var read = _source.CreateCommand("SELECT stamp, payload FROM citytwin_asset WHERE service_id = $1 AND id = $2");
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var read = new NpgsqlCommand("SELECT stamp, payload FROM citytwin_asset WHERE service_id = $1 AND id = $2", connection);
         read.Parameters.Add(new NpgsqlParameter { Value = options.ServiceId });
         read.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var row = await read.ExecuteReaderAsync(cancellationToken);
@@ -32,7 +33,8 @@ internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable, 
         if (rows.Count == 0) return;
         var (ids, stamps, payloads) = (new string[rows.Count], new long[rows.Count], new byte[rows.Count][]);
         for (var i = 0; i < rows.Count; i++) (ids[i], stamps[i], payloads[i]) = (rows[i].Id, rows[i].Stamp, rows[i].Payload);
-        await using var write = _source.CreateCommand(Upsert);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var write = new NpgsqlCommand(Upsert, connection);
         write.Parameters.Add(new NpgsqlParameter { Value = options.ServiceId });
         write.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
         write.Parameters.Add(new NpgsqlParameter { Value = stamps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
@@ -40,5 +42,10 @@ internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable, 
         await write.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => _source.DisposeAsync();
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(options.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
 }
