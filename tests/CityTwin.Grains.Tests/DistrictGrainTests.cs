@@ -31,6 +31,19 @@ public sealed class DistrictGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Asking_for_a_district_that_has_no_assets_does_not_make_the_city_list_it()
+    {
+        var unknown = TestAssets.NewId("d");
+        var view = await District(unknown).GetAsync(null, 10); // activates it, as a query for a mistyped id would
+
+        Assert.Equal(0, view.Total);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // four report intervals
+        var city = fixture.Client.GetGrain<ICityGrain>(ICityGrain.Key);
+        Assert.DoesNotContain(unknown, await city.GetDistrictsAsync());
+        Assert.DoesNotContain((await city.GetStatsAsync())!.Districts, r => r.District == unknown); // what /api/stats shows
+    }
+
+    [Fact]
     public async Task An_asset_that_moves_leaves_its_old_district()
     {
         var from = TestAssets.NewId("d");

@@ -187,6 +187,8 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         // Unchanged districts still report now and then: the city keeps reports in memory only.
         var now = _time.GetUtcNow();
         if (!_reportDue && now - _reportedAt < TimeSpan.FromSeconds(10)) return;
+        // A district that never had an asset is no district: a query for an unknown id must not make the city list it.
+        if (Members.Count == 0 && _state.State.Departed.Count == 0) return;
         _reportDue = false;
         _reportedAt = now;
         if (_boundsStale)
