@@ -28,6 +28,22 @@ public sealed class AssetStoreTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_asset_stored_by_the_earlier_version_comes_back_from_grain_storage_and_moves_to_the_table_with_its_next_write()
+    {
+        var pole = TestAssets.Pole() with { Version = 3, OperatorStatus = AssetStatus.Maintenance, Status = AssetStatus.Maintenance };
+        var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
+        // As the earlier version wrote it: one grain storage row, state "asset", nothing in the asset table.
+        await fixture.Storage.WriteStateAsync("asset", grain.GetGrainId(), new GrainState<Assets.AssetGrainState>(new() { Asset = pole, Sequence = 7 }));
+
+        var back = await grain.GetAsync();
+        Assert.Equal((3L, AssetStatus.Maintenance), (back!.Version, back.OperatorStatus));
+        Assert.Null(fixture.Assets.Stored(pole.Id));
+
+        await grain.SetStatusAsync(AssetStatus.Operational);
+        Assert.Equal(AssetStatus.Operational, fixture.Assets.Stored(pole.Id)!.Asset!.OperatorStatus);
+    }
+
+    [Fact]
     public async Task A_command_storage_refuses_fails_to_its_caller_and_the_reading_before_it_is_written_when_storage_returns()
     {
         var pole = TestAssets.Pole();

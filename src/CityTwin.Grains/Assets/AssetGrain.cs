@@ -58,7 +58,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (state, stamp) = await _store.ReadAsync(Key);
+        var (state, stamp) = await _store.ReadAsync(this.GetGrainId());
         _stamp = stamp;
         if (state?.Asset is not { } stored) return;
         _stored = new AssetGrainState { Asset = stored, Sequence = state.Sequence, History = state.History }; // the store's copy stays the store's

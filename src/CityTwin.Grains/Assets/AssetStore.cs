@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace CityTwin.Grains.Assets;
 
@@ -20,10 +22,12 @@ namespace CityTwin.Grains.Assets;
 /// </list>
 /// Every write carries the asset's stamp, rising per asset, and the table keeps the newest: chunks and retries can
 /// land in any order. Until a staged state is written, a read of the same asset (a reactivation on this silo) gets it
-/// from here rather than the older row.
+/// from here rather than the older row. An asset stored by an earlier version (one grain storage row per asset, state
+/// "asset") and absent from the table is read from there, and moves to the table with its next write.
 /// </summary>
 public sealed partial class AssetStore(
     IAssetTable table,
+    [FromKeyedServices(StorageNames.Assets)] IGrainStorage earlier,
     Serializer<AssetGrainState> serializer,
     IOptions<TwinOptions> options,
     TwinMetrics metrics,
@@ -42,13 +46,17 @@ public sealed partial class AssetStore(
     private int _wakePending;
     private Task? _loop;
 
-    public async Task<(AssetGrainState? State, long Stamp)> ReadAsync(string id)
+    public async Task<(AssetGrainState? State, long Stamp)> ReadAsync(GrainId grain)
     {
+        var id = grain.Key.ToString()!;
         lock (_gate)
         {
             if (Find(id) is { } staged) return (staged.State, staged.Stamp);
         }
-        return await table.ReadAsync(id) is { } row ? (serializer.Deserialize(row.Payload), row.Stamp) : (null, 0);
+        if (await table.ReadAsync(id) is { } row) return (serializer.Deserialize(row.Payload), row.Stamp);
+        var before = new GrainState<AssetGrainState>();
+        await earlier.ReadStateAsync("asset", grain, before);
+        return (before.RecordExists ? before.State : null, 0);
     }
 
     /// <summary>Stages the state to be written within the window; returns at once.</summary>
