@@ -42,10 +42,6 @@ internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable
         await write.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(options.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        (NpgsqlConnection)await SchemaInstaller.OpenAsync(options, cancellationToken);
 }

@@ -61,14 +61,14 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         var (state, stamp) = await _store.ReadAsync(this.GetGrainId());
         _stamp = stamp;
         if (state?.Asset is not { } stored) return;
-        _stored = new AssetGrainState { Asset = stored, Sequence = state.Sequence, History = state.History }; // the store's copy stays the store's
-        Stored.Asset = stored.Compact();
+        var asset = stored.Compact();
+        _stored = new AssetGrainState { Asset = asset, Sequence = state.Sequence, History = state.History }; // the store's copy stays the store's
         // Signals in flight die with a silo: hear the sources again. If they say something new, tell everyone; if not,
         // make sure the district has our last change (it is written behind, and so may have lost it in a crash).
-        var reconciled = await WithUpstreamAsync(Stored.Asset, previous: Stored.Asset, force: true);
-        if (reconciled.Upstream != Stored.Asset.Upstream) await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
-        else if (await GrainFactory.GetGrain<IDistrictGrain>(Stored.Asset.District).SequenceOfAsync(Key) < Stored.Sequence)
-            await PublishAsync(null, Stored.Asset, causeAt: null, repeat: true);
+        var reconciled = await WithUpstreamAsync(asset, previous: asset, force: true);
+        if (reconciled.Upstream != asset.Upstream) await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
+        else if (await GrainFactory.GetGrain<IDistrictGrain>(asset.District).SequenceOfAsync(Key) < Stored.Sequence)
+            await PublishAsync(null, asset, causeAt: null, repeat: true);
     }
 
     public Task<Asset?> GetAsync() => Task.FromResult(Current);
