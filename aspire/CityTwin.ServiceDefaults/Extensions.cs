@@ -82,9 +82,10 @@ public static class Extensions
     /// <summary>/health (ready), /alive (live) and /metrics (Prometheus text).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health");
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Open on a process that requires credentials: probes and Prometheus carry none, and these carry no asset identities.
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         return app;
     }
 

@@ -31,10 +31,11 @@ public static class FailoverRun
         int assets = 1_000, int writers = 16, Action<string>? log = null)
     {
         log ??= _ => { };
+        var admin = AdminKey.New();
         string[] common =
         [
             $"--Storage:Provider={storage.Provider}", $"--Storage:ConnectionString={storage.ConnectionString}",
-            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning",
+            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning", admin.Argument,
         ];
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 17 });
         var ids = city.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
@@ -51,7 +52,7 @@ public static class FailoverRun
                     [.. common, $"--Silo:Port={port}", $"--Silo:GatewayPort={gateway}", "--Silo:DirectoryCache=true", "--Seed:Assets=0"]), port));
             }
             api = await ChildProcess.StartAsync(apiDll, common);
-            using var http = new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(90) };
+            using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(90) });
             await ImportAsync(http, city.Assets);
             client = await StartClientAsync(storage);
             var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);

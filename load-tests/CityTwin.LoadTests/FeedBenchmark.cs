@@ -60,7 +60,7 @@ public static class FeedBenchmark
         var sent = new ConcurrentDictionary<string, long>(); // probe value → Stopwatch timestamp before sending (measured probes only)
         var latencies = new List<double>[subscribers];
         long events = 0, gaps = 0;
-        using var sse = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var sse = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan, DefaultRequestHeaders = { Authorization = http.DefaultRequestHeaders.Authorization } };
         var clients = new List<FeedClient>();
         for (var s = 0; s < subscribers; s++)
         {

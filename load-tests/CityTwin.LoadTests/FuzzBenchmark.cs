@@ -26,7 +26,7 @@ public static class FuzzBenchmark
             await twin.ImportAsync(city.Assets);
             var endpoints = HostileRequests.FromOpenApi(JsonNode.Parse(await twin.Http.GetStringAsync("/openapi/v1.json"))!);
             var generator = new HostileRequests(endpoints, HostileRequests.IdsOf(city.Assets), seed, BodyLimit + 1024);
-            using var client = Fuzzer.Client(twin.Http.BaseAddress!, Concurrency);
+            using var client = Fuzzer.Client(twin.Http, Concurrency);
 
             var total = new FuzzTally();
             var changedRounds = new List<string>();

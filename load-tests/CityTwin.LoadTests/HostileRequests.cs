@@ -370,11 +370,13 @@ public static class Fuzzer
     public const string ProblemTypeBase = "https://citytwin.dev/problems/";
 
     /// <summary>The client to fuzz with: no redirects followed (the 3xx is the answer), a connection per sender.</summary>
-    public static HttpClient Client(Uri baseAddress, int concurrency) =>
+    public static HttpClient Client(HttpClient twin, int concurrency) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = concurrency, ConnectTimeout = TimeSpan.FromSeconds(10) })
         {
-            BaseAddress = baseAddress,
+            BaseAddress = twin.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
+            // An admin's key: the fuzz is about input, and a refusal for want of a role would hide what it probes.
+            DefaultRequestHeaders = { Authorization = twin.DefaultRequestHeaders.Authorization },
         };
 
     /// <summary>
@@ -386,7 +388,7 @@ public static class Fuzzer
     /// </summary>
     public static async Task<FuzzTally> RunAsync(HttpClient http, HostileRequests requests, int count, int concurrency, TimeSpan budget)
     {
-        using var fresh = Client(http.BaseAddress!, 1);
+        using var fresh = Client(http, 1);
         var tally = new FuzzTally();
         var deadline = DateTime.UtcNow + budget;
         var gate = new Lock();

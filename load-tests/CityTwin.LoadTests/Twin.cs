@@ -11,6 +11,7 @@ public sealed class Twin : IAsyncDisposable
     public required ChildProcess Silo { get; init; }
     public required ChildProcess Api { get; init; }
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(10) };
+    public required AdminKey Admin { get; init; }
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
@@ -39,12 +40,14 @@ public sealed class Twin : IAsyncDisposable
     public static async Task<Twin> StartAsync(string dataDirectory, params string[] extra)
     {
         var gateway = ChildProcess.FreePort();
+        var admin = AdminKey.New();
         string[] common = ["--Storage:Provider=Sqlite", $"--Storage:DataDirectory={dataDirectory}", $"--Silo:GatewayPort={gateway}",
-                           "--Logging:LogLevel:Default=Warning", .. extra];
+                           "--Logging:LogLevel:Default=Warning", admin.Argument, .. extra];
         var silo = await ChildProcess.StartAsync(Dll("CityTwin.Silo"), [.. common, $"--Silo:Port={ChildProcess.FreePort()}", "--Seed:Assets=0"]);
         var api = await ChildProcess.StartAsync(Dll("CityTwin.Api"), common);
-        var twin = new Twin { Silo = silo, Api = api };
+        var twin = new Twin { Silo = silo, Api = api, Admin = admin };
         twin.Http.BaseAddress = new Uri(api.Url);
+        admin.Authorize(twin.Http);
         return twin;
     }
 

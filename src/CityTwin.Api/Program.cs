@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
+using CityTwin.Api.Access;
 using CityTwin.Api.Endpoints;
 using CityTwin.Api.Feed;
 using CityTwin.Api.Ingest;
@@ -32,6 +33,7 @@ public static class ApiProgram
         builder.Services.AddSingleton<Queries.ReadModel>();
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
+        builder.AddCityTwinAccess();
         var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -52,12 +54,16 @@ public static class ApiProgram
             return next(context);
         });
 
+        app.UseAuthentication();
+        app.UseAuthorization();
+
         app.MapDefaultEndpoints();
         // The one document; its handler would read any other name from ?documentName= and answer a plain-text 404.
         app.MapOpenApi("/openapi/v1.json").AddEndpointFilter(async (context, next) => context.HttpContext.Request.Query.ContainsKey("documentName")
             ? Problems.Invalid("documentName", "there is one document, /openapi/v1.json; it takes no documentName")
-            : await next(context));
-        app.MapScalarApiReference("/docs"); // the browsable reference, served from the package (no CDN)
+            : await next(context)).AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous(); // the browsable reference, served from the package (no CDN)
+        app.MapAccessEndpoints();
         app.MapAssetEndpoints();
         app.MapQueryEndpoints();
         app.MapDistrictEndpoints();
@@ -67,7 +73,7 @@ public static class ApiProgram
         app.MapScenarioEndpoints();
         app.MapFeedEndpoints();
         app.MapIngestEndpoints();
-        app.MapGet("/", () => Results.Redirect("/api/districts"));
+        app.MapGet("/", () => Results.Redirect("/api/districts")).AllowAnonymous();
         return app;
     }
 }

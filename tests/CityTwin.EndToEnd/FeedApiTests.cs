@@ -240,7 +240,7 @@ public sealed class FeedApiTests(FeedFixture fixture)
                 await socket.ConnectAsync(context.DnsEndPoint, ct);
                 return new NetworkStream(socket, ownsSocket: true);
             },
-        }) { BaseAddress = Http.BaseAddress };
+        }) { BaseAddress = Http.BaseAddress, DefaultRequestHeaders = { Authorization = Http.DefaultRequestHeaders.Authorization } };
         await using var stalled = await FeedClient.ConnectAsync(stalledHttp, $"?district={district}", read: false);
         await using var reader = await FeedClient.ConnectAsync(Http, $"?district={district}");
 

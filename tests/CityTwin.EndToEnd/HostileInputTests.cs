@@ -79,7 +79,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture, ITestOutputHe
         Assert.Contains(endpoints, e => e.Route == "/api/import" && e.Method == "POST" && e.Query.Contains("dryRun"));
 
         var before = await TwinState.SettledAsync(Http);
-        using var client = Fuzzer.Client(Http.BaseAddress!, concurrency: 6);
+        using var client = Fuzzer.Client(Http, concurrency: 6);
         var clock = Stopwatch.StartNew();
         var tally = await Fuzzer.RunAsync(client, new HostileRequests(endpoints, HostileRequests.IdsOf(fixture.City.Assets), seed, HostileInputFixture.BodyLimit + 1024),
             requests, concurrency: 6, budget: TimeSpan.FromMinutes(2));

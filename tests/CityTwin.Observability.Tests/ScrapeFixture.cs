@@ -14,7 +14,7 @@ namespace CityTwin.Observability.Tests;
 /// </summary>
 public sealed class ScrapeFixture : IAsyncLifetime
 {
-    private InProcessTwin _twin = null!;
+    private TwinHost _twin = null!;
 
     public IReadOnlyList<Asset> Assets { get; } = CityGenerator.Generate(new CitySpec { TargetAssets = 1_200, Seed = 5 }).Assets;
     public Exposition SiloBefore { get; private set; } = null!;
@@ -23,13 +23,13 @@ public sealed class ScrapeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _twin = await InProcessTwin.StartAsync(seedAssets: 0);
+        _twin = await TwinHost.StartAsync(TwinStorage.TempSqlite());
         // Both rounds make the same kinds of requests, so only the number of assets differs between the scrapes.
         await ExerciseAsync(Assets.Take(200).ToList());
-        SiloBefore = await ScrapeAsync(_twin.Silo);
+        SiloBefore = await ScrapeAsync(_twin.SiloHttp);
         await ExerciseAsync(Assets.Skip(200).ToList());
-        SiloAfter = await ScrapeAsync(_twin.Silo);
-        ApiAfter = await ScrapeAsync(_twin.Api);
+        SiloAfter = await ScrapeAsync(_twin.SiloHttp);
+        ApiAfter = await ScrapeAsync(_twin.Http);
     }
 
     public async Task DisposeAsync() => await _twin.DisposeAsync();
@@ -45,20 +45,20 @@ public sealed class ScrapeFixture : IAsyncLifetime
     {
         using var buffer = new MemoryStream();
         await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
-        using var imported = await _twin.Api.PostAsync("/api/import", new ByteArrayContent(buffer.ToArray())
+        using var imported = await _twin.Http.PostAsync("/api/import", new ByteArrayContent(buffer.ToArray())
         {
             Headers = { ContentType = new("application/geo+json") },
         });
         Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
         // Read every asset, and change a few statuses: every grain has been active and every path has run.
         foreach (var chunk in assets.Chunk(50))
-            await Task.WhenAll(chunk.Select(a => _twin.Api.GetFromJsonAsync<JsonObject>($"/api/assets/{a.Id}")));
+            await Task.WhenAll(chunk.Select(a => _twin.Http.GetFromJsonAsync<JsonObject>($"/api/assets/{a.Id}")));
         foreach (var asset in assets.Take(10))
-            (await _twin.Api.PostAsync($"/api/assets/{asset.Id}/status", JsonContent.Create(new { status = "offline" }))).EnsureSuccessStatusCode();
+            (await _twin.Http.PostAsync($"/api/assets/{asset.Id}/status", JsonContent.Create(new { status = "offline" }))).EnsureSuccessStatusCode();
         // A 404, so the API's request-duration metric carries more than one status code; and a scrape of each.
-        using var missing = await _twin.Api.GetAsync("/api/assets/no-such-asset-0001");
+        using var missing = await _twin.Http.GetAsync("/api/assets/no-such-asset-0001");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
-        await ScrapeAsync(_twin.Api);
-        await ScrapeAsync(_twin.Silo);
+        await ScrapeAsync(_twin.Http);
+        await ScrapeAsync(_twin.SiloHttp);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using CityTwin.Api;
 using CityTwin.Silo;
@@ -7,7 +8,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CityTwin.EndToEnd;
+using CityTwin.Domain.Access;
+using CityTwin.LoadTests;
+
+namespace CityTwin.Testing;
 
 /// <summary>Where a twin keeps its state: a SQLite file in a folder, or a PostgreSQL database.</summary>
 public sealed record TwinStorage(string Provider, string? DataDirectory = null, string? ConnectionString = null)
@@ -34,35 +38,62 @@ public sealed class TwinHost : IAsyncDisposable
     private readonly WebApplication _silo;
     private readonly WebApplication _api;
 
+    /// <summary>The API, as the deployment's admin (its first key, made as the AppHost makes it).</summary>
     public HttpClient Http { get; }
+
+    /// <summary>The silo's own HTTP endpoint (/metrics, /health).</summary>
+    public HttpClient SiloHttp { get; }
+
+    public AdminKey Admin { get; }
 
     /// <summary>The API's services, for what a test cannot see over HTTP (several twins in one test process share meters).</summary>
     public IServiceProvider ApiServices => _api.Services;
     public TwinStorage Storage { get; }
 
-    private TwinHost(WebApplication silo, WebApplication api, TwinStorage storage)
+    private TwinHost(WebApplication silo, WebApplication api, TwinStorage storage, AdminKey admin)
     {
         _silo = silo;
         _api = api;
         Storage = storage;
-        Http = new HttpClient { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromMinutes(2) };
+        Admin = admin;
+        Http = admin.Authorize(Client());
+        SiloHttp = new HttpClient { BaseAddress = new Uri(AddressOf(silo)), Timeout = TimeSpan.FromMinutes(1) };
     }
 
-    public static async Task<TwinHost> StartAsync(TwinStorage storage, params string[] extraArgs)
+    public static Task<TwinHost> StartAsync(TwinStorage storage, params string[] extraArgs) => StartAsync(storage, 0, extraArgs);
+
+    /// <summary>A silo (seeding <paramref name="seedAssets"/> assets in the background when not 0) and an API.</summary>
+    public static async Task<TwinHost> StartAsync(TwinStorage storage, int seedAssets, params string[] extraArgs)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
-        string[] common = [.. storage.Args(), $"--Silo:GatewayPort={gatewayPort}", "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. extraArgs];
+        var admin = AdminKey.New();
+        string[] common = [.. storage.Args(), $"--Silo:GatewayPort={gatewayPort}", "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", admin.Argument, .. extraArgs];
 
-        var silo = SiloProgram.CreateApp([.. common, $"--Silo:Port={siloPort}", "--Seed:Assets=0"]);
+        var silo = SiloProgram.CreateApp([.. common, $"--Silo:Port={siloPort}", $"--Seed:Assets={seedAssets}"]);
         await silo.StartAsync();
         var api = ApiProgram.CreateApp(common);
         await api.StartAsync();
-        return new TwinHost(silo, api, storage);
+        return new TwinHost(silo, api, storage, admin);
+    }
+
+    /// <summary>A client of this API with no credential.</summary>
+    public HttpClient Client() => new() { BaseAddress = new Uri(AddressOf(_api)), Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>A client with a new API key of <paramref name="role"/>, created by the admin through the API as an admin would.</summary>
+    public async Task<(HttpClient Http, string KeyId)> ClientAsAsync(string role, string[]? districts = null, string[]? types = null, string? department = null)
+    {
+        using var response = await Http.PostAsJsonAsync("/api/keys", new { name = $"test {role}", role, districts, types, department });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = AdminKey.Header((string)created!["key"]!);
+        return (client, (string)created["record"]!["id"]!);
     }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        SiloHttp.Dispose();
         await _api.StopAsync();
         await _silo.StopAsync(); // graceful: grains deactivate and flush what they wrote behind
         await _api.DisposeAsync();
