@@ -61,9 +61,12 @@ for (var k = 1; k <= settings.Silos; k++)
 
 // --- API ---------------------------------------------------------------------------------------------------------
 // Starts once every silo is healthy: it finds their gateways in the membership table.
+// Every /api route needs a credential: the API gets the first admin key's hash (FirstAdminKey), never the key.
+var adminKey = FirstAdminKey.Resolve(builder.Configuration, settings.DataDirectory);
 var api = builder.AddProject<Projects.CityTwin_Api>("api")
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithEnvironment("Auth__AdminKeyHash", adminKey.IdAndHash);
 UseStorage(api);
 foreach (var silo in silos) api.WaitFor(silo);
 
@@ -103,7 +106,20 @@ else
 
 api.OnResourceReady((resource, _, _) =>
 {
-    Console.WriteLine($"CityTwin API ready at {resource.GetEndpoint("http").Url}  (try /api/districts)");
+    var url = resource.GetEndpoint("http").Url;
+    Console.WriteLine($"CityTwin API ready at {url}  (every /api route takes an API key; the reference is at /docs)");
+    if (adminKey.ShowOnce is { } key)
+    {
+        // Shown this once: the twin keeps only its hash. Make further keys with it (POST /api/keys), then keep it safe.
+        Console.WriteLine($"""
+
+            First run: an admin API key was made for this city. It is shown only now.
+              {key}
+            Try:
+              curl -H "Authorization: ApiKey {key}" {url}/api/stats
+
+            """);
+    }
     return Task.CompletedTask;
 });
 foreach (var silo in silos)

@@ -26,6 +26,18 @@ public sealed class AppHostTests(TwinAppFixture twin)
     }
 
     [Fact]
+    public async Task The_api_refuses_a_caller_without_a_key_and_serves_the_deployments_admin()
+    {
+        using var anonymous = twin.App.CreateHttpClient("api");
+        using var refused = await anonymous.GetAsync("/api/stats", twin.Timeout);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health", twin.Timeout)).StatusCode);
+        var me = await twin.Api.GetFromJsonAsync<JsonObject>("/api/me", twin.Timeout);
+        Assert.Contains("admin", me!["roles"]!.AsArray().Select(r => (string?)r));
+    }
+
+    [Fact]
     public async Task Every_silo_serves_metrics_and_the_orleans_dashboard()
     {
         foreach (var silo in TwinAppFixture.SiloNames)

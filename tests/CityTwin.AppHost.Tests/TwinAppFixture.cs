@@ -23,7 +23,9 @@ public sealed class TwinAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("citytwin-apphost-").FullName;
+    /// <summary>The API as the deployment's admin: the key is given to the AppHost as a deployment gives it (CityTwin:AdminKey).</summary>
     public HttpClient Api { get; private set; } = null!;
+    public string AdminKey { get; } = CityTwin.Domain.Access.ApiKeyToken.New().Key;
     public bool HasPrometheus { get; private set; }
     public CancellationToken Timeout => _lifetime.Token;
 
@@ -35,6 +37,7 @@ public sealed class TwinAppFixture : IAsyncLifetime
         [
             $"--CityTwin:DataDirectory={DataDirectory}", $"--CityTwin:SeedAssets={SeedAssets}", $"--CityTwin:Silos={Silos}",
             $"--CityTwin:SiloPort={FreePortRange(Silos)}", $"--CityTwin:GatewayPort={FreePortRange(Silos)}",
+            $"--CityTwin:AdminKey={AdminKey}",
         ], Timeout);
         App = await builder.BuildAsync(Timeout);
         await App.StartAsync(Timeout);
@@ -42,6 +45,7 @@ public sealed class TwinAppFixture : IAsyncLifetime
         foreach (var name in ResourceNames()) await App.ResourceNotifications.WaitForResourceHealthyAsync(name, Timeout);
         Api = App.CreateHttpClient("api");
         Api.Timeout = TimeSpan.FromMinutes(1);
+        Api.DefaultRequestHeaders.Authorization = new("ApiKey", AdminKey);
         await WaitForSeededCityAsync();
     }
 

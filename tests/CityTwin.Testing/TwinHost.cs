@@ -37,6 +37,8 @@ public sealed class TwinHost : IAsyncDisposable
 {
     private readonly WebApplication _silo;
     private readonly WebApplication _api;
+    private readonly string[] _apiArgs;
+    private readonly List<WebApplication> _moreApis = [];
 
     /// <summary>The API, as the deployment's admin (its first key, made as the AppHost makes it).</summary>
     public HttpClient Http { get; }
@@ -50,10 +52,11 @@ public sealed class TwinHost : IAsyncDisposable
     public IServiceProvider ApiServices => _api.Services;
     public TwinStorage Storage { get; }
 
-    private TwinHost(WebApplication silo, WebApplication api, TwinStorage storage, AdminKey admin)
+    private TwinHost(WebApplication silo, WebApplication api, string[] apiArgs, TwinStorage storage, AdminKey admin)
     {
         _silo = silo;
         _api = api;
+        _apiArgs = apiArgs;
         Storage = storage;
         Admin = admin;
         Http = admin.Authorize(Client());
@@ -73,7 +76,16 @@ public sealed class TwinHost : IAsyncDisposable
         await silo.StartAsync();
         var api = ApiProgram.CreateApp(common);
         await api.StartAsync();
-        return new TwinHost(silo, api, storage, admin);
+        return new TwinHost(silo, api, common, storage, admin);
+    }
+
+    /// <summary>Another API process on the same cluster, as a deployment runs several behind a load balancer; a client of it with no credential.</summary>
+    public async Task<HttpClient> StartAnotherApiAsync()
+    {
+        var api = ApiProgram.CreateApp(_apiArgs);
+        await api.StartAsync();
+        _moreApis.Add(api);
+        return new HttpClient { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     /// <summary>A client of this API with no credential.</summary>
@@ -94,6 +106,11 @@ public sealed class TwinHost : IAsyncDisposable
     {
         Http.Dispose();
         SiloHttp.Dispose();
+        foreach (var api in _moreApis)
+        {
+            await api.StopAsync();
+            await api.DisposeAsync();
+        }
         await _api.StopAsync();
         await _silo.StopAsync(); // graceful: grains deactivate and flush what they wrote behind
         await _api.DisposeAsync();

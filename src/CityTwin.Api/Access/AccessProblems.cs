@@ -26,7 +26,10 @@ public sealed class AccessProblems : IAuthorizationMiddlewareResultHandler
         if (result.Challenged)
         {
             await context.ChallengeAsync();
-            var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
+            // Either credential will do: say so even where the token scheme answered the challenge.
+            if (!context.Response.Headers.WWWAuthenticate.Any(h => h!.StartsWith(ApiKeyHandler.SchemeName, StringComparison.Ordinal)))
+                context.Response.Headers.Append("WWW-Authenticate", $"{ApiKeyHandler.SchemeName} realm=\"citytwin\"");
+            var failure = context.Items[ApiKeyHandler.FailureItem] as string;
             await Results.Problem(type: Unauthorized, statusCode: 401, title: "A credential is required",
                 detail: failure ?? "Send an API key (Authorization: ApiKey ctk_…) or a bearer token from the city's identity provider.")
                 .ExecuteAsync(context);

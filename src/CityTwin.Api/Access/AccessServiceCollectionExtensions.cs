@@ -56,6 +56,18 @@ public static class AccessServiceCollectionExtensions
         };
         o.Events = new JwtBearerEvents
         {
+            OnAuthenticationFailed = context =>
+            {
+                context.HttpContext.Items[ApiKeyHandler.FailureItem] = context.Exception switch
+                {
+                    SecurityTokenExpiredException expired => $"The token expired at {expired.Expires:O}.",
+                    SecurityTokenInvalidIssuerException => "The token's issuer is not this city's identity provider.",
+                    SecurityTokenInvalidAudienceException => "The token is not meant for this API (audience).",
+                    SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token's signature does not verify.",
+                    _ => "The token is not valid.",
+                };
+                return Task.CompletedTask;
+            },
             // One id per person across issuers, as the audit log and rate limits key on it.
             OnTokenValidated = context =>
             {

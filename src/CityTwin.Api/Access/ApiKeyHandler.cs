@@ -25,6 +25,9 @@ public sealed class ApiKeyHandler(
     /// <summary>Set when the key list could not be loaded: the answer is 503, not 401.</summary>
     public const string UnavailableItem = "citytwin:access-unavailable";
 
+    /// <summary>Why a credential was refused, for the 401's detail (the middleware keeps only successes).</summary>
+    public const string FailureItem = "citytwin:access-failure";
+
     public static string? KeyIn(HttpRequest request)
     {
         if (request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
@@ -43,6 +46,13 @@ public sealed class ApiKeyHandler(
     }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var result = await CheckAsync();
+        if (result.Failure is { } failure) Context.Items[FailureItem] = failure.Message;
+        return result;
+    }
+
+    private async Task<AuthenticateResult> CheckAsync()
     {
         if (KeyIn(Request) is not { } key) return AuthenticateResult.NoResult();
         if (ApiKeyToken.IdOf(key) is not { } id) return AuthenticateResult.Fail("The API key is not a CityTwin key (ctk_…).");

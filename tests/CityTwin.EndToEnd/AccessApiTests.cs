@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using CityTwin.Domain.Access;
+using CityTwin.Domain.City;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CityTwin.EndToEnd;
+
+/// <summary>A twin that takes API keys and the tokens of one identity provider (a test RSA key), with a small city.</summary>
+public sealed class AccessFixture : IAsyncLifetime
+{
+    public const string Issuer = "https://idp.citytwin.test";
+    public const string Audience = "citytwin";
+
+    public RSA SigningKey { get; } = RSA.Create(2048);
+    public TwinHost Twin { get; private set; } = null!;
+    public GeneratedCity City { get; } = CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 11 });
+
+    public async Task InitializeAsync()
+    {
+        Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(),
+            $"--Auth:Jwt:Issuer={Issuer}", $"--Auth:Jwt:Audience={Audience}", $"--Auth:Jwt:SigningKeys:0={SigningKey.ExportSubjectPublicKeyInfoPem()}");
+        using var imported = await Twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
+        {
+            Headers = { ContentType = new("application/geo+json") },
+        });
+        Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+    }
+
+    public async Task DisposeAsync() => await Twin.DisposeAsync();
+
+    /// <summary>A token as the city's identity provider would sign it (or, with <paramref name="key"/>, someone else).</summary>
+    public string Token(string subject, object roles, string issuer = Issuer, string audience = Audience, TimeSpan? lifetime = null,
+        RSA? key = null, IDictionary<string, object>? claims = null)
+    {
+        var now = DateTime.UtcNow;
+        var expires = now + (lifetime ?? TimeSpan.FromMinutes(10));
+        var all = new Dictionary<string, object>(claims ?? new Dictionary<string, object>()) { ["sub"] = subject, ["roles"] = roles, ["name"] = subject };
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer, Audience = audience, Claims = all,
+            IssuedAt = expires < now ? expires.AddMinutes(-5) : now, NotBefore = expires < now ? expires.AddMinutes(-5) : now, Expires = expires,
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(key ?? SigningKey), SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    public HttpClient WithToken(string token)
+    {
+        var http = Twin.Client();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return http;
+    }
+}
+
+public sealed class AccessApiTests(AccessFixture fixture) : IClassFixture<AccessFixture>
+{
+    private TwinHost Twin => fixture.Twin;
+
+    private static async Task<JsonObject> ProblemOf(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    [Fact]
+    public async Task Without_a_credential_every_api_route_is_refused_and_probes_stay_open()
+    {
+        using var anonymous = Twin.Client();
+        foreach (var path in new[] { "/api/assets/pole-0001", "/api/assets?type=pole", "/api/stats", "/api/districts", "/api/alarms", "/api/feed", "/api/keys" })
+        {
+            using var response = await anonymous.GetAsync(path);
+            var problem = await ProblemOf(response, HttpStatusCode.Unauthorized);
+            Assert.Equal("https://citytwin.dev/problems/unauthorized", (string?)problem["type"]);
+            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "ApiKey");
+        }
+        using var post = await anonymous.PostAsJsonAsync($"/api/assets/{fixture.City.Assets[0].Id}/status", new { status = "offline" });
+        await ProblemOf(post, HttpStatusCode.Unauthorized);
+        foreach (var open in new[] { "/health", "/alive", "/metrics", "/openapi/v1.json" })
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(open)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_malformed_or_unknown_key_is_refused_with_the_reason()
+    {
+        using var http = Twin.Client();
+        http.DefaultRequestHeaders.Authorization = new("ApiKey", "not-a-key");
+        var malformed = await ProblemOf(await http.GetAsync("/api/stats"), HttpStatusCode.Unauthorized);
+        Assert.Contains("not a CityTwin key", (string?)malformed["detail"]);
+
+        http.DefaultRequestHeaders.Authorization = new("ApiKey", ApiKeyToken.New().Key);
+        var unknown = await ProblemOf(await http.GetAsync("/api/stats"), HttpStatusCode.Unauthorized);
+        Assert.Contains("not known", (string?)unknown["detail"]);
+    }
+
+    [Fact]
+    public async Task A_key_is_shown_once_stored_as_a_hash_and_carries_its_role_and_scope()
+    {
+        using var created = await Twin.Http.PostAsJsonAsync("/api/keys", new { name = "lighting desk", role = "operator", department = "lighting", districts = new[] { "d01" }, types = new[] { "pole" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var key = (string)body["key"]!;
+        var id = (string)body["record"]!["id"]!;
+        Assert.Equal(id, ApiKeyToken.IdOf(key));
+
+        var listed = await Twin.Http.GetStringAsync("/api/keys");
+        Assert.Contains(id, listed);
+        Assert.DoesNotContain(key, listed);
+        Assert.DoesNotContain(ApiKeyToken.Hash(key), listed);
+
+        using var http = Twin.Client();
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        var me = (await http.GetFromJsonAsync<JsonObject>("/api/me"))!;
+        Assert.Equal($"key:{id}", (string?)me["id"]);
+        Assert.Equal(["operator"], me["roles"]!.AsArray().Select(r => (string)r!));
+        Assert.Equal("lighting", (string?)me["department"]);
+        Assert.Equal("d01", (string?)me["scope"]![0]!["districts"]![0]);
+        Assert.Equal("pole", (string?)me["scope"]![0]!["types"]![0]);
+    }
+
+    [Fact]
+    public async Task A_bad_key_request_names_its_fields_and_only_an_admin_may_make_keys()
+    {
+        var invalid = await ProblemOf(await Twin.Http.PostAsJsonAsync("/api/keys", new { name = "", role = "mayor", types = new[] { "tram" } }), HttpStatusCode.BadRequest);
+        var fields = invalid["errors"]!.AsArray().Select(e => (string)e!["field"]!).ToArray();
+        Assert.Contains("name", fields);
+        Assert.Contains("role", fields);
+        Assert.Contains("types", fields);
+
+        var (viewer, _) = await Twin.ClientAsAsync(Roles.Viewer);
+        var forbidden = await ProblemOf(await viewer.PostAsJsonAsync("/api/keys", new { name = "mine", role = "admin" }), HttpStatusCode.Forbidden);
+        Assert.Contains("admin", (string?)forbidden["detail"]);
+        Assert.Contains("viewer", (string?)forbidden["detail"]);
+    }
+
+    [Fact]
+    public async Task Revoking_a_key_refuses_it_on_every_api_process_within_five_seconds()
+    {
+        using var second = await Twin.StartAnotherApiAsync();
+        var (viewer, id) = await Twin.ClientAsAsync(Roles.Viewer);
+        second.DefaultRequestHeaders.Authorization = viewer.DefaultRequestHeaders.Authorization;
+        for (var wait = Stopwatch.StartNew(); (await second.GetAsync("/api/stats")).StatusCode != HttpStatusCode.OK; await Task.Delay(50))
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(10), "the other API process never took the new key");
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/stats")).StatusCode);
+
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.OK, (await Twin.Http.DeleteAsync($"/api/keys/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetAsync("/api/stats")).StatusCode); // the process that revoked: at once
+        while ((await second.GetAsync("/api/stats")).StatusCode != HttpStatusCode.Unauthorized)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "the other API process still takes the revoked key after 5 s");
+            await Task.Delay(50);
+        }
+        var problem = await ProblemOf(await second.GetAsync("/api/stats"), HttpStatusCode.Unauthorized);
+        Assert.Contains("revoked", (string?)problem["detail"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await Twin.Http.DeleteAsync("/api/keys/0000000000000000")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_past_its_expiry_is_refused()
+    {
+        using var created = await Twin.Http.PostAsJsonAsync("/api/keys", new { name = "short", role = "viewer", expiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });
+        var key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!;
+        using var http = Twin.Client();
+        http.DefaultRequestHeaders.Authorization = new("ApiKey", key);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/me")).StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Contains("expired", (string?)(await ProblemOf(await http.GetAsync("/api/me"), HttpStatusCode.Unauthorized))["detail"]);
+    }
+
+    [Fact]
+    public async Task A_token_from_the_citys_identity_provider_signs_a_user_in_with_its_roles()
+    {
+        using var http = fixture.WithToken(fixture.Token("alice", new[] { "operator" }, claims: new Dictionary<string, object> { ["citytwin:districts"] = new[] { "d02" } }));
+        var me = (await http.GetFromJsonAsync<JsonObject>("/api/me"))!;
+        Assert.Equal($"user:{AccessFixture.Issuer}|alice", (string?)me["id"]);
+        Assert.Equal(["operator"], me["roles"]!.AsArray().Select(r => (string)r!));
+        Assert.Equal("d02", (string?)me["scope"]![0]!["districts"]![0]);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/stats")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Expired_foreign_and_forged_tokens_are_refused()
+    {
+        using var other = RSA.Create(2048);
+        foreach (var token in new[]
+        {
+            fixture.Token("bob", "admin", lifetime: TimeSpan.FromMinutes(-2)),
+            fixture.Token("bob", "admin", issuer: "https://someone-else.test"),
+            fixture.Token("bob", "admin", audience: "another-app"),
+            fixture.Token("bob", "admin", key: other),
+        })
+        {
+            using var http = fixture.WithToken(token);
+            using var response = await http.GetAsync("/api/stats");
+            await ProblemOf(response, HttpStatusCode.Unauthorized);
+            Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        }
+    }
+
+    [Fact]
+    public async Task A_token_without_a_citytwin_role_is_forbidden_not_unauthorized()
+    {
+        using var http = fixture.WithToken(fixture.Token("carol", new[] { "payroll" }));
+        await ProblemOf(await http.GetAsync("/api/stats"), HttpStatusCode.Forbidden);
+    }
+}
