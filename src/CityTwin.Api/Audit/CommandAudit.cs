@@ -1,0 +1,58 @@
+using CityTwin.Api.Access;
+using CityTwin.Storage;
+
+namespace CityTwin.Api.Audit;
+
+/// <summary>
+/// Writes every command to the audit log: a pending entry before it runs (no entry, no command: the caller gets a
+/// 503), completed with its outcome and the target's state after. Endpoints hold the entry across the command.
+/// </summary>
+public sealed partial class CommandAudit(IAuditLog log, TimeProvider time, ILogger<CommandAudit> logger)
+{
+    /// <summary>The pending entry, or null when the log cannot be written (then the command must not run).</summary>
+    public async Task<Entry?> BeginAsync(Caller caller, string action, string target, string? before = null, string? detail = null)
+    {
+        try
+        {
+            var seq = await log.BeginAsync(new AuditEntry
+            {
+                At = time.GetUtcNow(), Actor = caller.Id, ActorName = caller.Name, Role = caller.Role, Action = action, Target = target,
+                Before = before, Detail = detail,
+            });
+            return new Entry(this, seq);
+        }
+        catch (Exception e)
+        {
+            LogUnavailable(logger, action, target, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>503 for a command refused because its audit entry could not be written.</summary>
+    public static IResult Unavailable() => Results.Problem(type: Problems.TypeBase + "audit-unavailable", statusCode: 503,
+        title: "The command was not run", detail: "Its audit entry could not be written (the database is unreachable); nothing changed. Try again.");
+
+    public sealed class Entry(CommandAudit audit, long seq)
+    {
+        public long Seq => seq;
+
+        /// <summary>Best effort: the command has already answered; a lost completion leaves the entry "pending", never missing.</summary>
+        public async Task CompleteAsync(string outcome, string? after = null, string? detail = null)
+        {
+            try
+            {
+                await audit.log.CompleteAsync(seq, outcome, after, detail);
+            }
+            catch (Exception e)
+            {
+                LogNotCompleted(audit.logger, seq, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused {Action} on {Target}: its audit entry could not be written: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string action, string target, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit entry {Seq} stays pending: its outcome could not be written: {Reason}")]
+    private static partial void LogNotCompleted(ILogger logger, long seq, string reason);
+}

@@ -1,0 +1,113 @@
+using System.Data.Common;
+using System.Text;
+
+namespace CityTwin.Storage;
+
+/// <summary>
+/// The audit log on either database: the same statements, with the table and column names and the time column's
+/// type of each (SQLite: Unix milliseconds; PostgreSQL: timestamptz). Commands are few, so plain statements suffice.
+/// </summary>
+public sealed class SqlAuditLog(StorageOptions options) : IAuditLog
+{
+    private readonly bool _sqlite = options.Provider == StorageProvider.Sqlite;
+    private string Table => _sqlite ? "CityTwinAudit" : "citytwin_audit";
+    private string C(string sqlite, string postgres) => _sqlite ? sqlite : postgres;
+
+    public async Task<long> BeginAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SchemaInstaller.OpenAsync(options, cancellationToken);
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = $"""
+            INSERT INTO {Table} ({C("ServiceId, At, Actor, ActorName, Role, Action, Target, Before, After, Outcome, Detail", "service_id, at, actor, actor_name, role, action, target, before, after, outcome, detail")})
+            VALUES (@service, @at, @actor, @name, @role, @action, @target, @before, @after, @outcome, @detail) RETURNING {C("Seq", "seq")}
+            """;
+        Add(insert, "service", options.ServiceId);
+        Add(insert, "at", Time(entry.At));
+        Add(insert, "actor", Cut(entry.Actor, 300));
+        Add(insert, "name", Cut(entry.ActorName, 300));
+        Add(insert, "role", Cut(entry.Role, 100));
+        Add(insert, "action", Cut(entry.Action, 100));
+        Add(insert, "target", Cut(entry.Target, 512));
+        Add(insert, "before", Cut(entry.Before, 1000));
+        Add(insert, "after", Cut(entry.After, 1000));
+        Add(insert, "outcome", Cut(entry.Outcome, 100));
+        Add(insert, "detail", Cut(entry.Detail, 2000));
+        return Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken));
+    }
+
+    public async Task CompleteAsync(long seq, string outcome, string? after, string? detail, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SchemaInstaller.OpenAsync(options, cancellationToken);
+        await using var update = connection.CreateCommand();
+        update.CommandText = $"UPDATE {Table} SET {C("Outcome", "outcome")} = @outcome, {C("After", "after")} = @after, {C("Detail", "detail")} = @detail WHERE {C("ServiceId", "service_id")} = @service AND {C("Seq", "seq")} = @seq";
+        Add(update, "outcome", Cut(outcome, 100));
+        Add(update, "after", Cut(after, 1000));
+        Add(update, "detail", Cut(detail, 2000));
+        Add(update, "service", options.ServiceId);
+        Add(update, "seq", seq);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SchemaInstaller.OpenAsync(options, cancellationToken);
+        await using var select = connection.CreateCommand();
+        var sql = new StringBuilder($"""
+            SELECT {C("Seq, At, Actor, ActorName, Role, Action, Target, Before, After, Outcome, Detail", "seq, at, actor, actor_name, role, action, target, before, after, outcome, detail")}
+            FROM {Table} WHERE {C("ServiceId", "service_id")} = @service
+            """);
+        Add(select, "service", options.ServiceId);
+        void Where(string column, string name, object? value)
+        {
+            if (value is null) return;
+            sql.Append($" AND {column} @{name}");
+            Add(select, name, value);
+        }
+        Where(C("Actor =", "actor ="), "actor", query.Actor);
+        Where(C("Target =", "target ="), "target", query.Target);
+        Where(C("Action =", "action ="), "action", query.Action);
+        Where(C("At >=", "at >="), "since", query.Since is { } since ? Time(since) : null);
+        Where(C("At <", "at <"), "until", query.Until is { } until ? Time(until) : null);
+        Where(C("Seq <", "seq <"), "before", query.BeforeSeq);
+        sql.Append($" ORDER BY {C("Seq", "seq")} DESC LIMIT @limit");
+        Add(select, "limit", Math.Clamp(query.Limit, 1, 1_000));
+        select.CommandText = sql.ToString();
+
+        var entries = new List<AuditEntry>();
+        await using var row = await select.ExecuteReaderAsync(cancellationToken);
+        while (await row.ReadAsync(cancellationToken))
+        {
+            entries.Add(new AuditEntry
+            {
+                Seq = row.GetInt64(0),
+                At = _sqlite ? DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1)) : row.GetFieldValue<DateTimeOffset>(1),
+                Actor = row.GetString(2), ActorName = row.GetString(3), Role = row.GetString(4), Action = row.GetString(5), Target = row.GetString(6),
+                Before = row.IsDBNull(7) ? null : row.GetString(7), After = row.IsDBNull(8) ? null : row.GetString(8),
+                Outcome = row.GetString(9), Detail = row.IsDBNull(10) ? null : row.GetString(10),
+            });
+        }
+        return entries;
+    }
+
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await SchemaInstaller.OpenAsync(options, cancellationToken);
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = $"DELETE FROM {Table} WHERE {C("ServiceId", "service_id")} = @service AND {C("At", "at")} < @cutoff";
+        Add(delete, "service", options.ServiceId);
+        Add(delete, "cutoff", Time(cutoff));
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private object Time(DateTimeOffset at) => _sqlite ? at.ToUnixTimeMilliseconds() : at.ToUniversalTime();
+
+    private static string? Cut(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+}
