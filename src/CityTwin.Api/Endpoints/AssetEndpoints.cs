@@ -30,8 +30,7 @@ public static class AssetEndpoints
                 pages, so assets changing meanwhile never make another asset repeat or go missing.
                 `Accept: application/geo+json` returns a GeoJSON FeatureCollection. Results come from the read model,
                 which trails the live twin by its stream delivery (tens of milliseconds; see the README).
-                """)
-            .Produces<AssetPage>(200, "application/json", GeoJsonPage.MediaType);
+                """);
         assets.MapGet("/{id}", GetAsset).WithSummary("An asset's live state");
         assets.MapGet("/{id}/history", GetHistory).WithSummary("An asset's recent state changes (persisted, Twin:HistoryRetention) and readings (in memory, Twin:TelemetryHistory), newest first");
         assets.MapGet("/{id}/dependencies", GetDependencies).WithSummary("What an asset depends on, with each dependency's current state");

@@ -22,7 +22,7 @@ public static class CityEndpoints
             .WithSummary("Import a GeoJSON FeatureCollection of assets: all or nothing, idempotent");
         city.MapGet("/export", Export)
             .WithSummary("Export the city (or one district) as a GeoJSON FeatureCollection")
-            .Produces(200, contentType: GeoJson); // streamed, feature by feature
+            .Produces<Stream>(200, GeoJson); // a FeatureCollection, streamed feature by feature
         return city;
     }
 

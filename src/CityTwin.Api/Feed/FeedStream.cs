@@ -15,9 +15,9 @@ public sealed class FeedStream(FeedSubscription subscription, FeedOptions option
 {
     public const string MediaType = "text/event-stream";
 
-    /// <summary>For OpenAPI: a 200 of Server-Sent Events (the frames are described in the README, not as a schema).</summary>
+    /// <summary>For OpenAPI: a 200 of Server-Sent Events, as text (the frames are described in the README, not as a schema).</summary>
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, null, [MediaType]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), [MediaType]));
 
     private const int FlushBytes = 32 * 1024;
 
