@@ -4,6 +4,7 @@ using CityTwin.Api.Access;
 using CityTwin.Api.Endpoints;
 using CityTwin.Api.Feed;
 using CityTwin.Api.Ingest;
+using CityTwin.Domain.Serialization;
 using CityTwin.Storage;
 
 namespace CityTwin.Api;
@@ -26,7 +27,12 @@ public static class ApiProgram
         // Binding failures throw in every environment (by default only in Development, where they became a 500), so the
         // handler above can answer a problem naming the parameter. The endpoints bind their numbers and flags themselves.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = JsonBody.MaxDepth);
+        // The one JSON convention (CityTwinJson) for everything the framework writes: typed results, problems, OpenAPI schemas.
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            CityTwinJson.ApplyTo(o.SerializerOptions);
+            o.SerializerOptions.MaxDepth = JsonBody.MaxDepth;
+        });
         builder.Services.AddOpenApi(o => o.AddCityTwinDocs());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
@@ -60,15 +66,17 @@ public static class ApiProgram
         app.MapDefaultEndpoints();
         // The one document; its handler would read any other name from ?documentName= and answer a plain-text 404.
         app.MapOpenApi("/openapi/v1.json").AddEndpointFilter(async (context, next) => context.HttpContext.Request.Query.ContainsKey("documentName")
-            ? Problems.Invalid("documentName", "there is one document, /openapi/v1.json; it takes no documentName")
+            ? (object)Problems.Invalid("documentName", "there is one document, /openapi/v1.json; it takes no documentName")
             : await next(context)).AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous(); // the browsable reference, served from the package (no CDN)
         app.MapAccessEndpoints();
+        // One group per resource, each with its tag; each Map* returns its group so that a policy can be set per resource.
         app.MapAssetEndpoints();
-        app.MapQueryEndpoints();
+        app.MapStatsEndpoints();
         app.MapDistrictEndpoints();
         app.MapCityEndpoints();
-        app.MapCascadeEndpoints();
+        app.MapLinkEndpoints();
+        app.MapIntersectionEndpoints();
         app.MapAlarmEndpoints();
         app.MapScenarioEndpoints();
         app.MapFeedEndpoints();

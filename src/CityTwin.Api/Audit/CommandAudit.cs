@@ -9,6 +9,9 @@ namespace CityTwin.Api.Audit;
 /// </summary>
 public sealed partial class CommandAudit(IAuditLog log, TimeProvider time, ILogger<CommandAudit> logger)
 {
+    private IAuditLog Log => log;
+    private ILogger Logger => logger;
+
     /// <summary>The pending entry, or null when the log cannot be written (then the command must not run).</summary>
     public async Task<Entry?> BeginAsync(Caller caller, string action, string target, string? before = null, string? detail = null)
     {
@@ -41,11 +44,11 @@ public sealed partial class CommandAudit(IAuditLog log, TimeProvider time, ILogg
         {
             try
             {
-                await audit.log.CompleteAsync(seq, outcome, after, detail);
+                await audit.Log.CompleteAsync(seq, outcome, after, detail);
             }
             catch (Exception e)
             {
-                LogNotCompleted(audit.logger, seq, e.Message);
+                LogNotCompleted(audit.Logger, seq, e.Message);
             }
         }
     }

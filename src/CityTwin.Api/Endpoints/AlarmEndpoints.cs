@@ -1,25 +1,27 @@
+using CityTwin.Api.Access;
 using CityTwin.Contracts.Alarms;
 using CityTwin.Contracts.City;
 using CityTwin.Domain.Alarms;
-using CityTwin.Domain.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Endpoints;
 
+/// <summary>The alarms the twin raises (an asset faulted, a feed lost, a link down) and operators acknowledge.</summary>
 public static class AlarmEndpoints
 {
     public const int MaxLimit = 1_000;
 
-    public static IEndpointRouteBuilder MapAlarmEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapAlarmEndpoints(this IEndpointRouteBuilder app)
     {
         var alarms = app.MapGroup("/api/alarms").WithTags("Alarms");
-        alarms.MapGet("/", ListAlarms).WithSummary("Alarms, newest first: filter by district, minimum severity and active or cleared");
-        alarms.MapPost("/{id}/ack", Acknowledge).WithSummary("Acknowledge an alarm (who, and a note)");
-        return app;
+        alarms.MapGet("/", ListAlarms).RequireAuthorization(AccessPolicies.Read).WithSummary("Alarms, newest first: filter by district, minimum severity and active or cleared");
+        alarms.MapPost("/{id}/ack", Acknowledge).RequireAuthorization(AccessPolicies.Operate).WithSummary("Acknowledge an alarm (who, and a note)");
+        return alarms;
     }
 
     private sealed record Acknowledgement(string? By, string? Note);
 
-    private static async Task<IResult> ListAlarms(IGrainFactory grains, string? district, string? severity, string? active, string? limit)
+    private static async Task<Results<Ok<AlarmList>, BadRequestProblem, NotFoundProblem>> ListAlarms(IGrainFactory grains, string? district, string? severity, string? active, string? limit)
     {
         var count = QueryValues.Int("limit", limit, 1, MaxLimit, 100);
         if (count.Problem is not null) return count.Problem;
@@ -32,7 +34,8 @@ public static class AlarmEndpoints
                 return Problems.Invalid("severity", "must be one of warning, minor, major, critical (the least severity to list)");
             min = parsed;
         }
-        if (district is not null && await KnownDistricts.ProblemAsync(grains, district, "district") is { } unknown) return unknown;
+        if (district is not null && KnownDistricts.Malformed(district, "district") is { } malformed) return malformed;
+        if (district is not null && !await KnownDistricts.ExistsAsync(grains, district)) return Problems.DistrictNotFound(district);
         var query = new AlarmQuery(min, state.Value, count.Value);
         var districts = district is not null ? [district] : await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
         var lists = await Task.WhenAll(districts.Select(d => grains.GetGrain<IAlarmGrain>(d).ListAsync(query)));
@@ -40,14 +43,12 @@ public static class AlarmEndpoints
             ? await grains.GetGrain<IAlarmGrain>(district).GetActiveCountsAsync()
             : await grains.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key).GetActiveCountsAsync();
         var alarms = lists.SelectMany(l => l).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal).Take(query.Limit);
-        return Results.Json(new
-        {
-            Active = Enum.GetValues<AlarmSeverity>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => counts[(int)s]),
-            Alarms = alarms,
-        }, CityTwinJson.Options);
+        return TypedResults.Ok(new AlarmList(
+            Enum.GetValues<AlarmSeverity>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => counts[(int)s]),
+            alarms));
     }
 
-    private static async Task<IResult> Acknowledge(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    private static async Task<Results<Ok<Alarm>, BadRequestProblem, BodyProblem, NotFoundProblem>> Acknowledge(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
     {
         if (Alarm.DistrictOf(id) is not { } district || !Ids.IsValid(district)) return Problems.Invalid("id", "is not an alarm id (alm-{district}-{number})");
         var body = request.ContentLength is 0 or null && !request.Headers.ContentType.Any()
@@ -56,11 +57,14 @@ public static class AlarmEndpoints
         if (body.Problem is not null) return body.Problem;
         if (body.Value!.By is { Length: > 100 }) return Problems.Invalid("by", "must be at most 100 characters");
         if (body.Value.Note is { Length: > 1_000 }) return Problems.Invalid("note", "must be at most 1,000 characters");
-        var alarm = await KnownDistricts.ProblemAsync(grains, district, "id") is null
+        var alarm = await KnownDistricts.ExistsAsync(grains, district)
             ? await grains.GetGrain<IAlarmGrain>(district).AcknowledgeAsync(id, body.Value.By, body.Value.Note)
             : null;
         return alarm is null
-            ? Results.Problem(type: Problems.NotFound, title: "Alarm not found", statusCode: 404, detail: $"No alarm has the id '{id}'.")
-            : Results.Json(alarm, CityTwinJson.Options);
+            ? Problems.NotFoundOf("Alarm not found", $"No alarm has the id '{id}'.")
+            : TypedResults.Ok(alarm);
     }
+
+    /// <summary>Active alarms by severity (all of the city's, or the district's), and the page of alarms asked for.</summary>
+    public sealed record AlarmList(Dictionary<string, int> Active, IEnumerable<Alarm> Alarms);
 }

@@ -1,3 +1,4 @@
+using CityTwin.Api.Access;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CityTwin.Contracts.Assets;
@@ -5,6 +6,7 @@ using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
 using CityTwin.Contracts.Import;
 using CityTwin.Domain.GeoJson;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Endpoints;
 
@@ -13,16 +15,19 @@ public static class CityEndpoints
 {
     public const string GeoJson = "application/geo+json";
 
-    public static IEndpointRouteBuilder MapCityEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>The two whole-city operations share one group on /api.</summary>
+    public static RouteGroupBuilder MapCityEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/import", Import).WithTags("City")
+        var city = app.MapGroup("/api").WithTags("City");
+        city.MapPost("/import", Import).RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Import a GeoJSON FeatureCollection of assets: all or nothing, idempotent");
-        app.MapGet("/api/export", Export).WithTags("City")
-            .WithSummary("Export the city (or one district) as a GeoJSON FeatureCollection");
-        return app;
+        city.MapGet("/export", Export).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("Export the city (or one district) as a GeoJSON FeatureCollection")
+            .Produces<Stream>(200, GeoJson); // a FeatureCollection, streamed feature by feature
+        return city;
     }
 
-    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, string? dryRun, CancellationToken ct)
+    private static async Task<Results<Ok<ImportCheck>, Ok<ImportResult>, BadRequestProblem, BodyProblem>> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, string? dryRun, CancellationToken ct)
     {
         var dry = QueryValues.Flag("dryRun", dryRun);
         if (dry.Problem is not null) return dry.Problem;
@@ -40,17 +45,22 @@ public static class CityEndpoints
         var errors = document.AllErrors(id => existing.TryGetValue(id, out var t) ? t : null);
         if (errors.Count > 0)
         {
-            return Results.Problem(
+            return new BadRequestProblem(TypedResults.Problem(
                 type: Problems.Validation, statusCode: 400, title: "The import was rejected; nothing was applied",
                 detail: $"{errors.Select(e => e.Index).Distinct().Count()} feature(s) are invalid: " +
                         string.Join("; ", errors.Take(5).Select(e => $"features[{e.Index}] ({e.AssetId ?? "no id"}) {e.Field}: {e.Message}")),
-                extensions: new Dictionary<string, object?> { ["errors"] = errors });
+                extensions: new Dictionary<string, object?> { ["errors"] = errors }));
         }
-        if (dry.Value == true) return Results.Ok(new { valid = document.Assets.Count });
+        if (dry.Value == true) return TypedResults.Ok(new ImportCheck(document.Assets.Count));
 
         var counts = await CityImporter.ApplyAsync(grains, document.Assets, cancellationToken: ct);
-        return Results.Ok(new { counts.Created, counts.Updated, counts.Unchanged });
+        return TypedResults.Ok(new ImportResult(counts.Created, counts.Updated, counts.Unchanged));
     }
+
+    /// <summary>A dry run's answer: every feature is valid, and how many assets the file holds.</summary>
+    public sealed record ImportCheck(int Valid);
+
+    public sealed record ImportResult(int Created, int Updated, int Unchanged);
 
     /// <summary>The types of the assets that the file references but does not contain, from the live twin.</summary>
     private static async Task<Dictionary<string, AssetType>> ExistingTypesAsync(IGrainFactory grains, IReadOnlyList<Asset> assets, CancellationToken ct)
@@ -69,13 +79,14 @@ public static class CityEndpoints
         return found;
     }
 
-    private static async Task<IResult> Export(HttpContext http, IGrainFactory grains, string? district, CancellationToken ct)
+    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> Export(HttpContext http, IGrainFactory grains, string? district, CancellationToken ct)
     {
-        if (district is not null && await KnownDistricts.ProblemAsync(grains, district, "district") is { } unknown) return unknown;
+        if (district is not null && KnownDistricts.Malformed(district, "district") is { } malformed) return malformed;
+        if (district is not null && !await KnownDistricts.ExistsAsync(grains, district)) return Problems.DistrictNotFound(district);
         var districts = district is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [district];
         http.Response.ContentType = GeoJson;
         await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, ct), ct);
-        return Results.Empty;
+        return TypedResults.Empty;
     }
 
     private static async IAsyncEnumerable<Asset> AssetsOf(IGrainFactory grains, string[] districts, [EnumeratorCancellation] CancellationToken ct)

@@ -1,35 +1,67 @@
+using CityTwin.Api.Access;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
-using CityTwin.Domain.Serialization;
+using CityTwin.Contracts.Power;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Endpoints;
 
+/// <summary>The districts: their counts and assets, and their power supply, which operators cut and restore.</summary>
 public static class DistrictEndpoints
 {
     public const int MaxPageSize = 1_000;
 
-    public static IEndpointRouteBuilder MapDistrictEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapDistrictEndpoints(this IEndpointRouteBuilder app)
     {
         var districts = app.MapGroup("/api/districts").WithTags("Districts");
-        districts.MapGet("/", ListDistricts).WithSummary("Every district with its counts by type and status, power draw, congestion and offline share");
-        districts.MapGet("/{id}", GetDistrict).WithSummary("A district's counts and one page of its assets");
-        return app;
+        districts.MapGet("/", ListDistricts).RequireAuthorization(AccessPolicies.Read).WithSummary("Every district with its counts by type and status, power draw, congestion and offline share");
+        districts.MapGet("/{id}", GetDistrict).RequireAuthorization(AccessPolicies.Read).WithSummary("A district's counts and one page of its assets");
+        districts.MapPost("/{id}/power", SetPower).RequireAuthorization(AccessPolicies.Operate).WithSummary("Cut or restore a district's power, or one of its feeders'");
+        districts.MapGet("/{id}/power", GetPower).RequireAuthorization(AccessPolicies.Read).WithSummary("A district's power: supply, feeders and those that are off");
+        return districts;
     }
 
-    private static async Task<IResult> ListDistricts(IGrainFactory grains)
+    private static async Task<Ok<IEnumerable<DistrictSummary>>> ListDistricts(IGrainFactory grains)
     {
         var ids = await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAsync(null, 0)));
-        return Results.Json(views.Select(v => new { v.Id, v.Total, v.Counts, v.PowerDrawKw, v.CongestionIndex, v.OfflineRatio }), CityTwinJson.Options);
+        return TypedResults.Ok(views.Select(v => new DistrictSummary(v.Id, v.Total, v.Counts, v.PowerDrawKw, v.CongestionIndex, v.OfflineRatio)));
     }
 
-    private static async Task<IResult> GetDistrict(string id, IGrainFactory grains, string? cursor, string? limit)
+    private static async Task<Results<Ok<DistrictView>, BadRequestProblem, NotFoundProblem>> GetDistrict(string id, IGrainFactory grains, string? cursor, string? limit)
     {
         var count = QueryValues.Int("limit", limit, 1, MaxPageSize, 100);
         if (count.Problem is not null) return count.Problem;
         if (cursor is not null && !Ids.IsValid(cursor)) return Problems.Invalid("cursor", "is not a cursor this API returned");
-        if (await KnownDistricts.ProblemAsync(grains, id, "id") is { } unknown) return unknown;
+        if (KnownDistricts.Malformed(id, "id") is { } malformed) return malformed;
+        if (!await KnownDistricts.ExistsAsync(grains, id)) return Problems.DistrictNotFound(id);
         var view = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, count.Value);
-        return view.Total == 0 ? Problems.DistrictNotFound(id) : Results.Json(view, CityTwinJson.Options);
+        return view.Total == 0 ? Problems.DistrictNotFound(id) : TypedResults.Ok(view);
     }
+
+    private static async Task<Results<Ok<PowerView>, BadRequestProblem, BodyProblem, NotFoundProblem>> SetPower(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    {
+        if (KnownDistricts.Malformed(id, "id") is { } malformed) return malformed;
+        if (!await KnownDistricts.ExistsAsync(grains, id)) return Problems.DistrictNotFound(id);
+        var body = await JsonBody.ReadAsync<PowerChange>(request, ct: ct);
+        if (body.Problem is not null) return body.Problem;
+        if (body.Value!.On is not { } on) return Problems.Invalid("on", "is required: false to cut the power, true to restore it");
+        if (body.Value.Feeder is { } feeder && !Ids.IsValid(feeder)) return Problems.Invalid("feeder", "is not a valid feeder id");
+        var view = await grains.GetGrain<IPowerGrain>(id).SetAsync(body.Value.Feeder, on);
+        return view is null
+            ? Problems.NotFoundOf("Feeder not found", $"No asset of district '{id}' hangs on feeder '{body.Value.Feeder}'.")
+            : TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<Ok<PowerView>, BadRequestProblem, NotFoundProblem>> GetPower(string id, IGrainFactory grains)
+    {
+        if (KnownDistricts.Malformed(id, "id") is { } malformed) return malformed;
+        if (!await KnownDistricts.ExistsAsync(grains, id)) return Problems.DistrictNotFound(id);
+        return TypedResults.Ok(await grains.GetGrain<IPowerGrain>(id).GetAsync());
+    }
+
+    private sealed record PowerChange(bool? On, string? Feeder);
+
+    /// <summary>A district in the list: its counts and KPIs, without its assets.</summary>
+    public sealed record DistrictSummary(string Id, int Total, StatusCount[] Counts, double PowerDrawKw, double CongestionIndex, double OfflineRatio);
 }

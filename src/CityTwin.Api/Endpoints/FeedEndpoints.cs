@@ -1,20 +1,24 @@
+using CityTwin.Api.Access;
 using CityTwin.Api.Feed;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace CityTwin.Api.Endpoints;
 
+/// <summary>The live feed: asset changes and alarms as Server-Sent Events.</summary>
 public static class FeedEndpoints
 {
     public const int MaxLastEventIdLength = 100;
 
-    public static IEndpointRouteBuilder MapFeedEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapFeedEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/feed", StreamFeed).WithTags("Feed")
+        var feed = app.MapGroup("/api/feed").WithTags("Feed");
+        feed.MapGet("", StreamFeed).RequireAuthorization(AccessPolicies.Read)
             .WithSummary("Live feed (Server-Sent Events): asset changes and alarms, filtered by district, type and status; resumable with Last-Event-ID");
-        return app;
+        return feed;
     }
 
-    private static IResult StreamFeed(HttpRequest request, LiveFeed feed, IOptions<FeedOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
+    private static Results<FeedStream, BadRequestProblem, UnavailableProblem> StreamFeed(HttpRequest request, LiveFeed feed, IOptions<FeedOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         var (filter, errors) = FeedFilter.Parse(request.Query);
         if (filter is null) return Problems.Invalid(errors, "The feed's filters are invalid");
@@ -26,8 +30,8 @@ public static class FeedEndpoints
 
         var subscription = feed.Subscribe(filter, lastEventId);
         if (subscription is null)
-            return Results.Problem(type: Problems.TypeBase + "feed-full", title: "Too many feed subscribers", statusCode: 503,
-                detail: $"This API serves at most {options.Value.MaxSubscribers:N0} feed connections; try again shortly or another API instance.");
+            return new UnavailableProblem(TypedResults.Problem(type: Problems.TypeBase + "feed-full", title: "Too many feed subscribers", statusCode: 503,
+                detail: $"This API serves at most {options.Value.MaxSubscribers:N0} feed connections; try again shortly or another API instance."));
         return new FeedStream(subscription, options.Value, time, lifetime.ApplicationStopping, feed.Epoch);
     }
 }

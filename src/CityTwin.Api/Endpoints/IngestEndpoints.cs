@@ -1,6 +1,8 @@
+using CityTwin.Api.Access;
 using CityTwin.Api.Ingest;
 using CityTwin.Contracts.Assets;
 using CityTwin.Domain.Ingest;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace CityTwin.Api.Endpoints;
@@ -14,15 +16,15 @@ public static class IngestEndpoints
 {
     public const string NdjsonMediaType = "application/x-ndjson";
 
-    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
     {
         var telemetry = app.MapGroup("/api/telemetry").WithTags("Telemetry");
-        telemetry.MapPost("/", PostBatch).WithSummary("Apply a batch of device readings (JSON array or NDJSON), each with its asset id");
-        telemetry.MapGet("/mqtt", (MqttStatus status) => Results.Ok(status.Snapshot())).WithSummary("The MQTT bridge: connection, counts, last errors");
-        return app;
+        telemetry.MapPost("/", PostBatch).RequireAuthorization(AccessPolicies.Ingest).WithSummary("Apply a batch of device readings (JSON array or NDJSON), each with its asset id");
+        telemetry.MapGet("/mqtt", GetMqttStatus).RequireAuthorization(AccessPolicies.Read).WithSummary("The MQTT bridge: connection, counts, last errors");
+        return telemetry;
     }
 
-    private static async Task<IResult> PostBatch(HttpRequest request, TelemetryRouter router, IOptions<IngestOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<BatchReport>, BadRequestProblem, BodyProblem>> PostBatch(HttpRequest request, TelemetryRouter router, IOptions<IngestOptions> options, CancellationToken ct)
     {
         var limits = options.Value;
         if (JsonBody.MediaTypeProblem(request, "application/json", NdjsonMediaType) is { } wrongType) return wrongType;
@@ -34,20 +36,23 @@ public static class IngestEndpoints
             ? TelemetryBatchParser.ParseNdjson(body.Value!.Value.Span, limits.MaxReadings)
             : TelemetryBatchParser.ParseArray(body.Value!.Value.Span, limits.MaxReadings);
         if (batch.TooMany)
-            return Results.Problem(type: Problems.TooLarge, title: "Too many readings", statusCode: 413,
+            return new BodyProblem(TypedResults.Problem(type: Problems.TooLarge, title: "Too many readings", statusCode: 413,
                 detail: $"A batch holds at most {limits.MaxReadings:N0} readings (Ingest:MaxReadings); split it. Nothing was applied.",
-                extensions: new Dictionary<string, object?> { ["maxReadings"] = limits.MaxReadings });
+                extensions: new Dictionary<string, object?> { ["maxReadings"] = limits.MaxReadings }));
         if (batch.IsMalformed) return Malformed(batch.Errors);
         if (batch.Readings.Count == 0) return Problems.Invalid("$", "the batch holds no readings");
 
         var results = await router.RouteAsync(batch.Readings, "http", ct);
-        return Results.Ok(Report(batch.Readings, results));
+        return TypedResults.Ok(Report(batch.Readings, results));
     }
 
-    private static IResult Malformed(IReadOnlyList<BatchError> errors) =>
-        Results.Problem(type: Problems.Validation, title: "The batch is malformed; nothing was applied", statusCode: 400,
+    private static Results<Ok<MqttStatus.BridgeOff>, Ok<MqttStatus.BridgeView>> GetMqttStatus(MqttStatus status) =>
+        status.Snapshot() is { } view ? TypedResults.Ok(view) : TypedResults.Ok(MqttStatus.Off);
+
+    private static BodyProblem Malformed(IReadOnlyList<BatchError> errors) =>
+        new(TypedResults.Problem(type: Problems.Validation, title: "The batch is malformed; nothing was applied", statusCode: 400,
             detail: string.Join("; ", errors.Take(10).Select(e => $"{Where(e)} {e.Field}: {e.Message}")) + (errors.Count > 10 ? $"; and {errors.Count - 10} more" : ""),
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+            extensions: new Dictionary<string, object?> { ["errors"] = errors }));
 
     private static string Where(BatchError e) => e.Line is { } line ? $"line {line}" : $"[{e.Index}]";
 
@@ -76,8 +81,8 @@ public static class IngestEndpoints
     }
 
     /// <summary>The answer to a well-formed batch.</summary>
-    private sealed record BatchReport(int Received, int Applied, int Stale, IReadOnlyList<RejectedReading> Rejected);
+    public sealed record BatchReport(int Received, int Applied, int Stale, IReadOnlyList<RejectedReading> Rejected);
 
     /// <summary>A reading that was not applied: its position, asset, an HTTP-like status and why.</summary>
-    private sealed record RejectedReading(int Index, string Id, int Status, string Reason, IReadOnlyList<ValidationError> Errors);
+    public sealed record RejectedReading(int Index, string Id, int Status, string Reason, IReadOnlyList<ValidationError> Errors);
 }

@@ -9,11 +9,14 @@ namespace CityTwin.Api.Endpoints;
 /// </summary>
 internal static class KnownDistricts
 {
-    /// <summary>Null if the district exists; else a 400 naming <paramref name="field"/> (malformed) or a 404.</summary>
-    public static async Task<IResult?> ProblemAsync(IGrainFactory grains, string id, string field)
+    /// <summary>A 400 naming <paramref name="field"/> if <paramref name="id"/> cannot be a district id; else null.</summary>
+    public static BadRequestProblem? Malformed(string id, string field) =>
+        Ids.IsValid(id) ? null : Problems.Invalid(field, "is not a valid district id");
+
+    /// <summary>Whether the city knows the district; ask only for an id that is not <see cref="Malformed"/>.</summary>
+    public static async Task<bool> ExistsAsync(IGrainFactory grains, string id)
     {
-        if (!Ids.IsValid(id)) return Problems.Invalid(field, "is not a valid district id");
         var districts = await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
-        return Array.BinarySearch(districts, id, StringComparer.Ordinal) >= 0 ? null : Problems.DistrictNotFound(id);
+        return Array.BinarySearch(districts, id, StringComparer.Ordinal) >= 0;
     }
 }

@@ -1,6 +1,7 @@
+using CityTwin.Api.Access;
 using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
-using CityTwin.Domain.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Endpoints;
 
@@ -13,19 +14,20 @@ public static class ScenarioEndpoints
     public const int MaxList = IScenarioIndexGrain.Capacity;
     public const int RetryAfterSeconds = 5;
 
-    public static IEndpointRouteBuilder MapScenarioEndpoints(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapScenarioEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/scenarios", Submit).WithTags("Scenarios")
+        var scenarios = app.MapGroup("/api/scenarios").WithTags("Scenarios");
+        scenarios.MapPost("", Submit).RequireAuthorization(AccessPolicies.Engineer)
             .WithSummary("Submit a what-if scenario (snapshotId: a district id or 'city', or the assets inline); 202 with its Location");
-        app.MapGet("/api/scenarios", List).WithTags("Scenarios").WithSummary("The most recent scenarios, newest first");
-        app.MapGet("/api/scenarios/{id}", Get).WithTags("Scenarios").WithSummary("A scenario's status, progress and result summary");
-        app.MapGet("/api/scenarios/{id}/compare", Compare).WithTags("Scenarios")
+        scenarios.MapGet("", List).RequireAuthorization(AccessPolicies.Read).WithSummary("The most recent scenarios, newest first");
+        scenarios.MapGet("/{id}", Get).RequireAuthorization(AccessPolicies.Read).WithSummary("A scenario's status, progress and result summary");
+        scenarios.MapGet("/{id}/compare", Compare).RequireAuthorization(AccessPolicies.Read)
             .WithSummary("Baseline against variant: KPI totals and deltas for the city, and the districts, intersections and links that changed most");
-        app.MapDelete("/api/scenarios/{id}", Cancel).WithTags("Scenarios").WithSummary("Cancel a queued or running scenario");
-        return app;
+        scenarios.MapDelete("/{id}", Cancel).RequireAuthorization(AccessPolicies.Engineer).WithSummary("Cancel a queued or running scenario");
+        return scenarios;
     }
 
-    private static async Task<IResult> Submit(HttpContext context, IGrainFactory grains, CancellationToken ct)
+    private static async Task<Results<Accepted<ScenarioSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(HttpContext context, IGrainFactory grains, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<ScenarioSpec>(context.Request, MaxSpecBytes, ct);
         if (body.Problem is not null) return body.Problem;
@@ -37,42 +39,40 @@ public static class ScenarioEndpoints
                 return Problems.Invalid(started.Errors, "The scenario is invalid");
             case ScenarioStartOutcome.QueueFull:
                 context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Results.Problem(type: Problems.ScenarioQueueFull, title: "Scenario queue full", statusCode: 503,
-                    detail: $"Every scenario slot and queue place is taken; try again in {RetryAfterSeconds} s.");
+                return new UnavailableProblem(TypedResults.Problem(type: Problems.ScenarioQueueFull, title: "Scenario queue full", statusCode: 503,
+                    detail: $"Every scenario slot and queue place is taken; try again in {RetryAfterSeconds} s."));
             case ScenarioStartOutcome.Exists:
-                return Results.Problem(type: Problems.BadRequest, title: "Scenario exists", statusCode: 409, detail: $"A scenario with the id '{id}' exists.");
+                return new ConflictProblem(TypedResults.Problem(type: Problems.BadRequest, title: "Scenario exists", statusCode: 409, detail: $"A scenario with the id '{id}' exists."));
             default:
                 var location = $"/api/scenarios/{id}";
-                context.Response.Headers.Location = location;
-                return Results.Json(new { Id = id, Status = ScenarioStatus.Queued, Location = location, Compare = location + "/compare" },
-                    CityTwinJson.Options, statusCode: 202);
+                return TypedResults.Accepted(location, new ScenarioSubmitted(id, ScenarioStatus.Queued, location, location + "/compare"));
         }
     }
 
-    private static async Task<IResult> List(IGrainFactory grains, string? limit)
+    private static async Task<Results<Ok<ScenarioList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
     {
         var count = QueryValues.Int("limit", limit, 1, MaxList, 20);
         if (count.Problem is not null) return count.Problem;
         var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.Key).RecentAsync(count.Value);
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false)));
-        return Results.Json(new { Scenarios = views.OfType<ScenarioView>().Select(Summary) }, CityTwinJson.Options);
+        return TypedResults.Ok(new ScenarioList(views.OfType<ScenarioView>().Select(Summary)));
     }
 
-    private static async Task<IResult> Get(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem>> Get(string id, IGrainFactory grains)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
         var view = await grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false);
-        return view is null ? Problems.ScenarioNotFound(id) : Results.Json(Summary(view), CityTwinJson.Options);
+        return view is null ? Problems.ScenarioNotFound(id) : TypedResults.Ok(Summary(view));
     }
 
-    private static async Task<IResult> Cancel(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem>> Cancel(string id, IGrainFactory grains)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
         var view = await grains.GetGrain<IScenarioGrain>(id).CancelAsync();
-        return view is null ? Problems.ScenarioNotFound(id) : Results.Json(Summary(view), CityTwinJson.Options);
+        return view is null ? Problems.ScenarioNotFound(id) : TypedResults.Ok(Summary(view));
     }
 
-    private static async Task<IResult> Compare(string id, IGrainFactory grains, string? top)
+    private static async Task<Results<Ok<ScenarioComparison>, BadRequestProblem, NotFoundProblem, ConflictProblem>> Compare(string id, IGrainFactory grains, string? top)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
         var n = QueryValues.Int("top", top, 1, MaxTop, 20);
@@ -80,40 +80,31 @@ public static class ScenarioEndpoints
         var view = await grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: true);
         if (view is null) return Problems.ScenarioNotFound(id);
         if (view is not { Status: ScenarioStatus.Completed, Result: { } r })
-            return Results.Problem(type: Problems.ScenarioNotFinished, title: "Scenario not completed", statusCode: 409,
+            return new ConflictProblem(TypedResults.Problem(type: Problems.ScenarioNotFinished, title: "Scenario not completed", statusCode: 409,
                 detail: $"Scenario '{id}' is {view.Status.ToString().ToLowerInvariant()}: there is nothing to compare" +
-                        (view.Error is { } e ? $" ({e})." : "."));
-        return Results.Json(new
-        {
+                        (view.Error is { } e ? $" ({e})." : ".")));
+        return TypedResults.Ok(new ScenarioComparison(
             view.Id,
             r.Name,
             r.Seed,
             r.HorizonSeconds,
             r.IntervalEndSeconds,
-            Trips = new
-            {
-                Baseline = r.BaselineTripsCompleted,
-                Variant = r.VariantTripsCompleted,
-                BaselineMeanTimeLossSeconds = r.BaselineMeanTimeLossSeconds,
-                VariantMeanTimeLossSeconds = r.VariantMeanTimeLossSeconds,
-            },
-            City = Row(r.City),
-            CitySeries = new { r.City.Baseline, r.City.Variant },
-            DistrictCount = r.Districts.Length,
-            Districts = r.Districts.OrderByDescending(d => d.Delta.MeanDelaySeconds).ThenBy(d => d.Id, StringComparer.Ordinal).Take(n.Value).Select(Row),
-            IntersectionCount = r.Intersections.Length,
-            Intersections = r.Intersections.OrderByDescending(i => i.DelayDeltaSeconds).ThenBy(i => i.Id, StringComparer.Ordinal).Take(n.Value)
-                .Select(i => new { i.Id, i.District, i.Baseline, i.Variant, i.DelayDeltaSeconds }),
-            LinkCount = r.Links.Length,
-            Links = r.Links.OrderBy(l => l.Variant.Availability - l.Baseline.Availability).ThenBy(l => l.Id, StringComparer.Ordinal).Take(n.Value)
-                .Select(l => new { l.Id, l.District, l.Baseline, l.Variant }),
-        }, CityTwinJson.Options);
+            new TripTotals(r.BaselineTripsCompleted, r.VariantTripsCompleted, r.BaselineMeanTimeLossSeconds, r.VariantMeanTimeLossSeconds),
+            Row(r.City),
+            new SeriesPair(r.City.Baseline, r.City.Variant),
+            r.Districts.Length,
+            r.Districts.OrderByDescending(d => d.Delta.MeanDelaySeconds).ThenBy(d => d.Id, StringComparer.Ordinal).Take(n.Value).Select(Row),
+            r.Intersections.Length,
+            r.Intersections.OrderByDescending(i => i.DelayDeltaSeconds).ThenBy(i => i.Id, StringComparer.Ordinal).Take(n.Value)
+                .Select(i => new IntersectionRow(i.Id, i.District, i.Baseline, i.Variant, i.DelayDeltaSeconds)),
+            r.Links.Length,
+            r.Links.OrderBy(l => l.Variant.Availability - l.Baseline.Availability).ThenBy(l => l.Id, StringComparer.Ordinal).Take(n.Value)
+                .Select(l => new LinkRow(l.Id, l.District, l.Baseline, l.Variant))));
     }
 
-    private static object Row(AreaResult a) => new { a.Id, Baseline = a.BaselineTotals, Variant = a.VariantTotals, a.Delta };
+    private static AreaRow Row(AreaResult a) => new(a.Id, a.BaselineTotals, a.VariantTotals, a.Delta);
 
-    private static object Summary(ScenarioView v) => new
-    {
+    private static ScenarioSummary Summary(ScenarioView v) => new(
         v.Id,
         v.Name,
         v.Status,
@@ -124,16 +115,37 @@ public static class ScenarioEndpoints
         v.Error,
         v.SnapshotAssets,
         v.SnapshotSeconds,
-        Links = new { Self = $"/api/scenarios/{v.Id}", Compare = $"/api/scenarios/{v.Id}/compare" },
-        Summary = (v.Summary ?? v.Result) is { } r
-            ? new
-            {
-                City = Row(r.City),
-                BaselineTripsCompleted = r.BaselineTripsCompleted,
-                VariantTripsCompleted = r.VariantTripsCompleted,
-                BaselineMeanTimeLossSeconds = r.BaselineMeanTimeLossSeconds,
-                VariantMeanTimeLossSeconds = r.VariantMeanTimeLossSeconds,
-            }
-            : null,
-    };
+        new ScenarioLinks($"/api/scenarios/{v.Id}", $"/api/scenarios/{v.Id}/compare"),
+        (v.Summary ?? v.Result) is { } r
+            ? new ScenarioOutcome(Row(r.City), r.BaselineTripsCompleted, r.VariantTripsCompleted, r.BaselineMeanTimeLossSeconds, r.VariantMeanTimeLossSeconds)
+            : null);
+
+    /// <summary>The answer to a submission (202): where to poll, and where the comparison will be.</summary>
+    public sealed record ScenarioSubmitted(string Id, ScenarioStatus Status, string Location, string Compare);
+
+    public sealed record ScenarioList(IEnumerable<ScenarioSummary> Scenarios);
+
+    /// <summary>A scenario's status and progress; <c>summary</c> once it has completed.</summary>
+    public sealed record ScenarioSummary(string Id, string Name, ScenarioStatus Status, double Progress, DateTimeOffset? SubmittedAt, DateTimeOffset? StartedAt,
+        DateTimeOffset? FinishedAt, string? Error, int SnapshotAssets, double SnapshotSeconds, ScenarioLinks Links, ScenarioOutcome? Summary);
+
+    public sealed record ScenarioLinks(string Self, string Compare);
+
+    public sealed record ScenarioOutcome(AreaRow City, double BaselineTripsCompleted, double VariantTripsCompleted,
+        double BaselineMeanTimeLossSeconds, double VariantMeanTimeLossSeconds);
+
+    /// <summary>An area's KPI totals in the baseline and the variant, and variant minus baseline.</summary>
+    public sealed record AreaRow(string Id, KpiTotals Baseline, KpiTotals Variant, KpiTotals Delta);
+
+    public sealed record ScenarioComparison(string Id, string Name, int Seed, int HorizonSeconds, int[] IntervalEndSeconds, TripTotals Trips, AreaRow City,
+        SeriesPair CitySeries, int DistrictCount, IEnumerable<AreaRow> Districts, int IntersectionCount, IEnumerable<IntersectionRow> Intersections,
+        int LinkCount, IEnumerable<LinkRow> Links);
+
+    public sealed record TripTotals(double Baseline, double Variant, double BaselineMeanTimeLossSeconds, double VariantMeanTimeLossSeconds);
+
+    public sealed record SeriesPair(KpiSeries Baseline, KpiSeries Variant);
+
+    public sealed record IntersectionRow(string Id, string District, IntersectionKpis Baseline, IntersectionKpis Variant, double DelayDeltaSeconds);
+
+    public sealed record LinkRow(string Id, string District, LinkKpis Baseline, LinkKpis Variant);
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Reflection;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CityTwin.Api.Feed;
 
@@ -8,8 +10,15 @@ namespace CityTwin.Api.Feed;
 /// as they come, flushed per batch, with a comment line whenever the stream has been quiet for a heartbeat. Ends
 /// when the client goes away or the API stops; either way the client leaves the feed.
 /// </summary>
-public sealed class FeedStream(FeedSubscription subscription, FeedOptions options, TimeProvider time, CancellationToken stopping, string epoch) : IResult
+public sealed class FeedStream(FeedSubscription subscription, FeedOptions options, TimeProvider time, CancellationToken stopping, string epoch)
+    : IResult, IEndpointMetadataProvider
 {
+    public const string MediaType = "text/event-stream";
+
+    /// <summary>For OpenAPI: a 200 of Server-Sent Events, as text (the frames are described in the README, not as a schema).</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), [MediaType]));
+
     private const int FlushBytes = 32 * 1024;
 
     public async Task ExecuteAsync(HttpContext http)
@@ -17,7 +26,7 @@ public sealed class FeedStream(FeedSubscription subscription, FeedOptions option
         using var _ = subscription;
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
+        response.ContentType = MediaType;
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no"; // nginx: do not buffer the stream
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();

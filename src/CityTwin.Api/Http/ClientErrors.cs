@@ -43,7 +43,7 @@ public static partial class ClientErrors
             if (exception is not BadHttpRequestException bad || context.Response.HasStarted) return false;
             LogRefused(logger, bad.StatusCode, context.Request.Method, context.Request.Path, bad.Message);
             var parameter = ParameterPattern().Match(bad.Message) is { Success: true } m ? m.Groups["name"].Value : null;
-            var result = parameter is not null && bad.StatusCode == StatusCodes.Status400BadRequest
+            IResult result = parameter is not null && bad.StatusCode == StatusCodes.Status400BadRequest
                 ? Problems.Invalid(parameter, bad.Message)
                 : Results.Problem(statusCode: bad.StatusCode, type: Problems.ForStatus(bad.StatusCode),
                     title: ReasonPhrases.GetReasonPhrase(bad.StatusCode), detail: bad.Message);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CityTwin.Domain.Serialization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Http;
 
@@ -17,7 +18,7 @@ public static class JsonBody
 
     private static readonly JsonSerializerOptions ReadOptions = new(CityTwinJson.Options) { MaxDepth = MaxDepth };
 
-    public readonly record struct Outcome<T>(T? Value, IResult? Problem);
+    public readonly record struct Outcome<T>(T? Value, BodyProblem? Problem);
 
     public static async Task<Outcome<T>> ReadAsync<T>(HttpRequest request, long limit = DefaultLimit, CancellationToken ct = default)
     {
@@ -28,7 +29,7 @@ public static class JsonBody
         {
             var value = JsonSerializer.Deserialize<T>(body.Value!.Value.Span, ReadOptions);
             return value is null
-                ? new(default, Problems.Invalid("$", "the body must be a JSON object"))
+                ? new(default, new BodyProblem(Problems.ValidationOf([new ValidationError("$", "the body must be a JSON object")])))
                 : new(value, null);
         }
         catch (JsonException e)
@@ -57,27 +58,27 @@ public static class JsonBody
             return new(null, TooLarge(limit));
         }
         if (buffer.Length > limit) return new(null, TooLarge(limit));
-        if (buffer.Length == 0) return new(null, Problems.Invalid("$", "the request body is empty"));
+        if (buffer.Length == 0) return new(null, new BodyProblem(Problems.ValidationOf([new ValidationError("$", "the request body is empty")])));
         return new(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
     }
 
-    public static IResult? MediaTypeProblem(HttpRequest request, params string[] accepted)
+    public static BodyProblem? MediaTypeProblem(HttpRequest request, params string[] accepted)
     {
         var type = request.ContentType?.Split(';')[0].Trim();
         if (type is null || accepted.Contains(type, StringComparer.OrdinalIgnoreCase)) return null;
-        return Results.Problem(type: Problems.UnsupportedMediaType, title: "Unsupported media type", statusCode: 415,
-            detail: $"Send {string.Join(" or ", accepted)}, not '{type}'.");
+        return new(TypedResults.Problem(type: Problems.UnsupportedMediaType, title: "Unsupported media type", statusCode: 415,
+            detail: $"Send {string.Join(" or ", accepted)}, not '{type}'."));
     }
 
-    public static IResult Malformed(JsonException e) =>
-        Results.Problem(type: Problems.MalformedJson, title: "Malformed JSON", statusCode: 400,
+    public static BodyProblem Malformed(JsonException e) =>
+        new(TypedResults.Problem(type: Problems.MalformedJson, title: "Malformed JSON", statusCode: 400,
             detail: $"The body is not valid JSON for this request at {e.Path ?? "$"} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).",
-            extensions: new Dictionary<string, object?> { ["errors"] = new[] { new ValidationError(FieldOf(e.Path), "has a value of the wrong type or is malformed") } });
+            extensions: new Dictionary<string, object?> { ["errors"] = new[] { new ValidationError(FieldOf(e.Path), "has a value of the wrong type or is malformed") } }));
 
     /// <summary>Turns System.Text.Json's "$.pole.dimLevel" into the API's field path "pole.dimLevel".</summary>
     private static string FieldOf(string? path) => path is null or "$" ? "$" : path.StartsWith("$.") ? path[2..] : path;
 
-    private static IResult TooLarge(long limit) =>
-        Results.Problem(type: Problems.TooLarge, title: "Payload too large", statusCode: 413,
-            detail: $"The body exceeds {limit:N0} bytes.");
+    private static BodyProblem TooLarge(long limit) =>
+        new(TypedResults.Problem(type: Problems.TooLarge, title: "Payload too large", statusCode: 413,
+            detail: $"The body exceeds {limit:N0} bytes."));
 }

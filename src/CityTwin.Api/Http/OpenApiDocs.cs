@@ -24,7 +24,8 @@ public static class OpenApiDocs
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
-            if (context.Description.RelativePath == "api/assets" && context.Description.HttpMethod == "GET")
+            // The search is its group's root route, whose pattern may end in a slash.
+            if (context.Description.RelativePath?.TrimEnd('/') == "api/assets" && context.Description.HttpMethod == "GET")
             {
                 operation.Parameters ??= [];
                 foreach (var (name, description, example) in AssetQueryParameters) operation.Parameters.Add(new OpenApiParameter

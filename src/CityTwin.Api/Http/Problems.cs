@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace CityTwin.Api.Http;
 
 /// <summary>RFC 7807 problem details with stable <c>type</c> URIs that clients can switch on.</summary>
@@ -29,24 +31,27 @@ public static class Problems
         _ => TypeBase + "status-" + status,
     };
 
-    public static IResult AssetNotFound(string id) =>
-        Results.Problem(type: NotFound, title: "Asset not found", detail: $"No asset has the id '{id}'.", statusCode: 404);
+    public static NotFoundProblem AssetNotFound(string id) => NotFoundOf("Asset not found", $"No asset has the id '{id}'.");
 
-    public static IResult DistrictNotFound(string id) =>
-        Results.Problem(type: NotFound, title: "District not found", detail: $"No district has the id '{id}'.", statusCode: 404);
+    public static NotFoundProblem DistrictNotFound(string id) => NotFoundOf("District not found", $"No district has the id '{id}'.");
 
-    public static IResult ScenarioNotFound(string id) =>
-        Results.Problem(type: NotFound, title: "Scenario not found", detail: $"No scenario has the id '{id}'.", statusCode: 404);
+    public static NotFoundProblem ScenarioNotFound(string id) => NotFoundOf("Scenario not found", $"No scenario has the id '{id}'.");
+
+    public static NotFoundProblem NotFoundOf(string title, string detail) =>
+        new(TypedResults.Problem(type: NotFound, title: title, detail: detail, statusCode: 404));
 
     /// <summary>400 naming every field that broke a rule, in <c>errors</c> as {field, message}.</summary>
-    public static IResult Invalid(IEnumerable<ValidationError> errors, string title = "The request is invalid")
+    public static BadRequestProblem Invalid(IEnumerable<ValidationError> errors, string title = "The request is invalid") => new(ValidationOf(errors, title));
+
+    public static BadRequestProblem Invalid(string field, string message) => Invalid([new ValidationError(field, message)]);
+
+    /// <summary>The validation problem itself, for a refusal that another typed result carries (a body's).</summary>
+    public static ProblemHttpResult ValidationOf(IEnumerable<ValidationError> errors, string title = "The request is invalid")
     {
         var list = errors.ToArray();
-        return Results.Problem(
+        return TypedResults.Problem(
             type: Validation, title: title, statusCode: 400,
             detail: string.Join("; ", list.Take(10).Select(e => $"{e.Field}: {e.Message}")) + (list.Length > 10 ? $"; and {list.Length - 10} more" : ""),
             extensions: new Dictionary<string, object?> { ["errors"] = list });
     }
-
-    public static IResult Invalid(string field, string message) => Invalid([new ValidationError(field, message)]);
 }

@@ -9,7 +9,7 @@ namespace CityTwin.Api.Http;
 /// </summary>
 public static class QueryValues
 {
-    public readonly record struct Parsed<T>(T Value, IResult? Problem);
+    public readonly record struct Parsed<T>(T Value, BadRequestProblem? Problem);
 
     /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>]; absent is <paramref name="fallback"/>, empty is an error.</summary>
     public static Parsed<int> Int(string name, string? raw, int min, int max, int fallback)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Serialization;
 
 namespace CityTwin.Api.Ingest;
 
@@ -54,26 +55,48 @@ public sealed class MqttStatus(TimeProvider time)
         while (_errors.Count > KeptErrors) _errors.TryDequeue(out _);
     }
 
-    public object Snapshot() => !Enabled
-        ? new { enabled = false, detail = "Set Mqtt:Host (and Mqtt:Port) to bridge an MQTT broker." }
-        : new
-        {
-            enabled = true,
-            broker = Broker,
-            topic = Topic,
-            connected = _connected,
-            connectedSince = _connectedSince,
-            reconnects = Interlocked.Read(ref _reconnects),
-            lastConnectionError = _lastConnectionError,
-            received = Interlocked.Read(ref _received),
-            applied = Interlocked.Read(ref _readingsApplied),
-            stale = Interlocked.Read(ref _readingsStale),
-            rejected = Interlocked.Read(ref _readingsRejected),
-            malformed = _messages.Where(m => MqttOutcome.IsBad(m.Key)).Sum(m => m.Value),
-            messages = _messages.OrderBy(m => Array.IndexOf(MqttOutcome.All, m.Key)).ToDictionary(m => m.Key, m => m.Value),
-            lastMessageAt = _lastMessageAt,
-            lastErrors = _errors.Reverse().ToArray(),
-        };
+    /// <summary>What the endpoint shows while no broker is configured.</summary>
+    public static readonly BridgeOff Off = new(false, "Set Mqtt:Host (and Mqtt:Port) to bridge an MQTT broker.");
+
+    /// <summary>The bridge's state now; null while it is not configured (then <see cref="Off"/>).</summary>
+    public BridgeView? Snapshot() => !Enabled
+        ? null
+        : new(
+            Enabled: true,
+            Broker: Broker!,
+            Topic: Topic!,
+            Connected: _connected,
+            ConnectedSince: _connectedSince,
+            Reconnects: Interlocked.Read(ref _reconnects),
+            LastConnectionError: _lastConnectionError,
+            Received: Interlocked.Read(ref _received),
+            Applied: Interlocked.Read(ref _readingsApplied),
+            Stale: Interlocked.Read(ref _readingsStale),
+            Rejected: Interlocked.Read(ref _readingsRejected),
+            Malformed: _messages.Where(m => MqttOutcome.IsBad(m.Key)).Sum(m => m.Value),
+            Messages: _messages.OrderBy(m => Array.IndexOf(MqttOutcome.All, m.Key)).ToDictionary(m => m.Key, m => m.Value),
+            LastMessageAt: _lastMessageAt,
+            LastErrors: _errors.Reverse().ToArray());
+
+    public sealed record BridgeOff(bool Enabled, string Detail);
+
+    /// <summary>The configured bridge. Its times and last error are written as null until they happen, so a dashboard sees every member.</summary>
+    public sealed record BridgeView(
+        bool Enabled,
+        string Broker,
+        string Topic,
+        bool Connected,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ConnectedSince,
+        long Reconnects,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastConnectionError,
+        long Received,
+        long Applied,
+        long Stale,
+        long Rejected,
+        long Malformed,
+        Dictionary<string, long> Messages,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? LastMessageAt,
+        MqttError[] LastErrors);
 
     /// <summary>A bad message, as the status endpoint shows it (newest first).</summary>
     public sealed record MqttError(DateTimeOffset At, string Topic, string Outcome, string Error);

@@ -15,16 +15,25 @@ public static class CityTwinJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>
+    /// Applies the convention to options someone else owns — ASP.NET Core's HTTP JSON options, so the API's typed
+    /// results, its problems and its OpenAPI schemas follow it too — starting from web defaults.
+    /// </summary>
+    public static void ApplyTo(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(CityTwinJsonContext.Default, new DefaultJsonTypeInfoResolver());
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    }
+
     private static JsonSerializerOptions Create()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            NumberHandling = JsonNumberHandling.Strict,
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(CityTwinJsonContext.Default, new DefaultJsonTypeInfoResolver()),
-        };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ApplyTo(options);
         options.MakeReadOnly();
         return options;
     }

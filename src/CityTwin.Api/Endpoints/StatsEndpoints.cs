@@ -1,0 +1,76 @@
+using CityTwin.Api.Access;
+using System.Text.Json;
+using CityTwin.Api.Queries;
+using CityTwin.Contracts.Alarms;
+using CityTwin.Contracts.City;
+using CityTwin.Contracts.Districts;
+using CityTwin.Domain.Alarms;
+using CityTwin.Domain.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CityTwin.Api.Endpoints;
+
+/// <summary>How the city stands: counts and KPIs from the districts' reports, city-wide or for some districts.</summary>
+public static class StatsEndpoints
+{
+    public static RouteGroupBuilder MapStatsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var stats = app.MapGroup("/api/stats").WithTags("Stats");
+        stats.MapGet("", Stats).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("Counts by type × status × district and city-wide KPIs")
+            .WithDescription("From the districts' reports, at most `Twin:DistrictReportInterval` (250 ms) behind the districts. `?district=` narrows to some districts.")
+            .Produces<CityStatsView>(200, "application/json"); // written pre-rendered, as bytes
+        return stats;
+    }
+
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem>> Stats(HttpRequest request, ReadModel readModel, IGrainFactory grains)
+    {
+        var wanted = request.Query["district"].SelectMany(v => v!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        if (wanted.FirstOrDefault(d => !Ids.IsValid(d)) is { } bad) return Problems.Invalid("district", $"'{bad}' is not a valid district id");
+        var alarms = grains.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key).GetActiveCountsAsync();
+        var stats = await readModel.StatsAsync();
+        var districts = wanted.Count == 0 ? stats.Districts : [.. stats.Districts.Where(d => wanted.Contains(d.District))];
+        var active = await alarms;
+        // City-wide, the body only changes with a district's report or an alarm: render it once per change.
+        var key = string.Join(',', active);
+        if (wanted.Count == 0 && readModel.RenderedStats is { } cached && cached.Version == stats.Version && cached.Alarms == key)
+            return TypedResults.Bytes(cached.Body, "application/json");
+        var body = Render(stats, districts, active);
+        if (wanted.Count == 0) readModel.RenderedStats = (stats.Version, key, body);
+        return TypedResults.Bytes(body, "application/json");
+    }
+
+    private static byte[] Render(CityStats stats, IReadOnlyList<DistrictReport> districts, int[] active)
+    {
+        var intersections = districts.Sum(d => Count(d, AssetType.Intersection));
+        var total = districts.Sum(d => d.Total);
+        return JsonSerializer.SerializeToUtf8Bytes(new CityStatsView(
+            stats.UpdatedAt,
+            new CityTotals(
+                total,
+                Enum.GetValues<AssetType>().ToDictionary(t => t, t => Enum.GetValues<AssetStatus>()
+                    .Select(s => (s, n: districts.Sum(d => d.Counts.Where(c => c.Type == t && c.Status == s).Sum(c => c.Count))))
+                    .Where(x => x.n > 0).ToDictionary(x => x.s, x => x.n)),
+                Math.Round(districts.Sum(d => d.PowerDrawKw), 3),
+                // Intersection-weighted, as each district's index is the mean over its intersections.
+                intersections == 0 ? 0 : Math.Round(districts.Sum(d => d.CongestionIndex * Count(d, AssetType.Intersection)) / intersections, 3),
+                total > 0 ? Math.Round(districts.Sum(d => d.OfflineRatio * d.Total) / total, 4) : 0,
+                districts.Sum(d => d.CamerasWithoutFeed),
+                districts.Sum(d => d.LinksDown),
+                Enum.GetValues<AlarmSeverity>().ToDictionary(s => s, s => (int)s < active.Length ? active[(int)s] : 0)),
+            districts.Select(d => new DistrictStats(
+                d.District, d.Total, d.Counts, d.PowerDrawKw, d.CongestionIndex, d.OfflineRatio, d.CamerasWithoutFeed, d.LinksDown,
+                d.Bounds is { } b ? [b.MinLon, b.MinLat, b.MaxLon, b.MaxLat] : null, d.At))), CityTwinJson.Options);
+    }
+
+    private static int Count(DistrictReport d, AssetType type) => d.Counts.Where(c => c.Type == type).Sum(c => c.Count);
+
+    public sealed record CityStatsView(DateTimeOffset? UpdatedAt, CityTotals City, IEnumerable<DistrictStats> Districts);
+
+    public sealed record CityTotals(int Assets, Dictionary<AssetType, Dictionary<AssetStatus, int>> ByType, double PowerDrawKw, double CongestionIndex,
+        double OfflineRatio, int CamerasWithoutFeed, int LinksDown, Dictionary<AlarmSeverity, int> ActiveAlarms);
+
+    /// <summary>One district's report; <c>bbox</c> is minLon, minLat, maxLon, maxLat.</summary>
+    public sealed record DistrictStats(string Id, int Total, StatusCount[] Counts, double PowerDrawKw, double CongestionIndex, double OfflineRatio,
+        int CamerasWithoutFeed, int LinksDown, double[]? Bbox, DateTimeOffset ReportedAt);
+}
