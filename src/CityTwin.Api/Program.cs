@@ -32,6 +32,7 @@ public static class ApiProgram
         builder.Services.AddSingleton<Queries.ReadModel>();
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
+        builder.Services.AddCityTwinRateLimits(builder.Configuration);
         var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -51,6 +52,9 @@ public static class ApiProgram
                 context.Response.Headers.Connection = "close";
             return next(context);
         });
+        // Per caller, so after authentication (the host adds UseAuthentication before this pipeline; an explicit
+        // call belongs above this line). Refusals are 429 problems, written by the limiter's OnRejected.
+        app.UseRateLimiter();
 
         app.MapDefaultEndpoints();
         // The one document; its handler would read any other name from ?documentName= and answer a plain-text 404.
