@@ -123,8 +123,14 @@ public sealed record RateLimits
         return new IPAddress(bytes).ToString() + "/64";
     }
 
-    /// <summary>Seconds a refused caller should wait, for the Retry-After header: at least 1, rounded up.</summary>
-    public static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+    /// <summary>How often the partitioned limiter credits the buckets: a token due at t is spendable by t + this.</summary>
+    public static readonly TimeSpan Replenishment = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Seconds a refused caller should wait, for the Retry-After header: the limiter's wait for the next token plus
+    /// one replenishment (so a caller that waits exactly this long is served), rounded up, at least 1.
+    /// </summary>
+    public static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling((wait + Replenishment).TotalSeconds));
 
     /// <summary>The budget's setting in words, for a refusal's detail.</summary>
     public string Describe(RateLimitBudget budget) => budget == RateLimitBudget.Feed
