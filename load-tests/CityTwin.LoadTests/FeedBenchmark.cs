@@ -22,7 +22,8 @@ public static class FeedBenchmark
         var data = Directory.CreateTempSubdirectory("citytwin-feed-").FullName;
         try
         {
-            await using var twin = await Twin.StartAsync(data);
+            // The subscribers stand for many clients but share one address: the per-caller feed limit is raised to fit them.
+            await using var twin = await Twin.StartAsync(data, $"--Api:RateLimits:Feed:MaxSubscriptions={subscribers + 10}");
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
             await twin.ImportAsync(city.Assets);
             var district = city.Assets.First(a => a.Type == AssetType.Pole).District;

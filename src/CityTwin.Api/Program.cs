@@ -40,6 +40,7 @@ public static class ApiProgram
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
         builder.AddCityTwinAccess();
+        builder.Services.AddCityTwinRateLimits(builder.Configuration);
         var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -59,8 +60,9 @@ public static class ApiProgram
                 context.Response.Headers.Connection = "close";
             return next(context);
         });
-
         app.UseAuthentication();
+        // Per caller, so after authentication; refusals are 429 problems, written by the limiter's OnRejected.
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapDefaultEndpoints();

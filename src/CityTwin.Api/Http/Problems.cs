@@ -17,6 +17,7 @@ public static class Problems
     public const string Internal = TypeBase + "internal";
     public const string ScenarioQueueFull = TypeBase + "scenario-queue-full";
     public const string ScenarioNotFinished = TypeBase + "scenario-not-finished";
+    public const string RateLimited = TypeBase + "rate-limited";
 
     /// <summary>The type of a problem the framework raised with only a status (no route, no method, Kestrel's refusals).</summary>
     public static string ForStatus(int status) => status switch
@@ -27,6 +28,7 @@ public static class Problems
         408 => RequestTimeout,
         413 => TooLarge,
         415 => UnsupportedMediaType,
+        429 => RateLimited,
         >= 500 => Internal,
         _ => TypeBase + "status-" + status,
     };
