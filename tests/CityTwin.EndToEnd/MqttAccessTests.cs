@@ -42,7 +42,7 @@ public sealed class MqttAccessTests(MqttFixture fixture) : IClassFixture<MqttFix
         var (home, other) = (fixture.Districts[0], fixture.Districts[1]);
         var device = fixture.DeviceOf(home);
         var (mine, theirs) = (PoleIn(home), PoleIn(other));
-        var received = (long)(await fixture.StatusAsync())["received"]!;
+        var start = await fixture.StatusAsync();
 
         // MQTT 5: the broker answers a refused QoS 1 PUBLISH with PUBACK reason 0x87 (not authorized).
         var refused = await fixture.PublishAsAsync(device,
@@ -57,8 +57,17 @@ public sealed class MqttAccessTests(MqttFixture fixture) : IClassFixture<MqttFix
 
         // What the broker refused never reached the bridge (it received the accepted message only; the tests of a
         // class run one at a time), and the other district's pole has no such reading.
-        Assert.Equal(received + 1, (long)(await fixture.StatusAsync())["received"]!);
+        // (The bridge counts a reading just after its asset took it: wait for the count.)
+        var before = await MqttFixture.EventuallyAsync(fixture.StatusAsync, s => (long)s["applied"]! == (long)start["applied"]! + 1);
+        Assert.Equal((long)start["received"]! + 1, (long)before["received"]!);
         Assert.NotEqual(13, (double?)(await AssetAsync(theirs.Id))["pole"]?["dimLevel"]);
+
+        // Under its own district's topic, naming another district's asset: the broker lets it through, the bridge refuses it.
+        var disguised = await fixture.PublishAsAsync(device, ($"city/{home}/pole/{theirs.Id}/telemetry", """{"dimLevel":14}"""));
+        Assert.Equal(MqttClientPublishReasonCode.Success, disguised.Single().ReasonCode);
+        var after = await MqttFixture.EventuallyAsync(fixture.StatusAsync, s => (long)s["messages"]!["wrong_district"]! > (long)before["messages"]!["wrong_district"]!);
+        Assert.Equal((long)before["applied"]!, (long)after["applied"]!);
+        Assert.NotEqual(14, (double?)(await AssetAsync(theirs.Id))["pole"]?["dimLevel"]);
     }
 
     [MqttFact]

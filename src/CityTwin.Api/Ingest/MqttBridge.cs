@@ -19,7 +19,7 @@ namespace CityTwin.Api.Ingest;
 /// accounts may be fixed while it runs; each change of the connection's state is logged once, not every attempt.
 /// </summary>
 public sealed partial class MqttBridge(
-    IOptions<MqttOptions> options, TelemetryRouter router, AssetTypes types, MqttStatus status, IngestMetrics metrics,
+    IOptions<MqttOptions> options, TelemetryRouter router, AssetPlaces places, MqttStatus status, IngestMetrics metrics,
     TimeProvider time, ILogger<MqttBridge> logger) : BackgroundService
 {
     private readonly MqttOptions _options = options.Value;
@@ -184,7 +184,7 @@ public sealed partial class MqttBridge(
         var outcomes = new string?[batch.Count];
         var readings = new List<TelemetryReading>(batch.Count);
         var firstReading = new int[batch.Count + 1]; // message m's readings are readings[firstReading[m]..firstReading[m+1]]
-        var expected = new AssetType?[batch.Count];
+        var expected = new TelemetryTopic?[batch.Count];
         for (var m = 0; m < batch.Count; m++)
         {
             firstReading[m] = readings.Count;
@@ -201,23 +201,27 @@ public sealed partial class MqttBridge(
             else if (parsed.Readings.Count == 0) Bad(m, MqttOutcome.Malformed, message.Topic, "no readings");
             else
             {
-                expected[m] = topic.Type;
+                expected[m] = topic;
                 readings.AddRange(parsed.Readings);
             }
         }
         firstReading[batch.Count] = readings.Count;
 
-        // The topic names a type; only the asset knows its own (cached: an asset's type never changes).
-        var known = await types.GetAsync(readings.Select(r => r.AssetId), stop);
+        // The topic names a type and a district; only the asset knows its own. The district matters: the broker lets a
+        // device publish under its district's topics only, and the asset named there must be of that district too.
+        var known = await places.GetAsync(expected.OfType<TelemetryTopic>().Select(t => (t.AssetId, t.District)), stop);
         var routed = new List<TelemetryReading>(readings.Count);
         var routedFrom = new List<int>(readings.Count);
         for (var m = 0; m < batch.Count; m++)
         {
             if (outcomes[m] is not null) continue;
             var id = readings[firstReading[m]].AssetId;
+            var topic = expected[m]!;
             if (!known.TryGetValue(id, out var actual) || actual is null) Bad(m, MqttOutcome.UnknownAsset, batch[m].ApplicationMessage.Topic, $"no asset has the id '{id}'");
-            else if (actual != expected[m])
-                Bad(m, MqttOutcome.WrongType, batch[m].ApplicationMessage.Topic, $"'{id}' is a {actual.Value.ToString().ToLowerInvariant()}, not a {expected[m]!.Value.ToString().ToLowerInvariant()}");
+            else if (actual.Type != topic.Type)
+                Bad(m, MqttOutcome.WrongType, batch[m].ApplicationMessage.Topic, $"'{id}' is a {actual.Type.ToString().ToLowerInvariant()}, not a {topic.Type.ToString().ToLowerInvariant()}");
+            else if (actual.District != topic.District)
+                Bad(m, MqttOutcome.WrongDistrict, batch[m].ApplicationMessage.Topic, $"'{id}' is in district '{actual.District}', not '{topic.District}'");
             else
                 for (var r = firstReading[m]; r < firstReading[m + 1]; r++)
                 {
