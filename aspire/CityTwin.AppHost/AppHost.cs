@@ -75,9 +75,11 @@ foreach (var silo in silos) api.WaitFor(silo);
 // bridge connects (and reconnects) with backoff on its own.
 if (settings.Mqtt != false && settings.FindMosquitto() is { } mosquittoBinary)
 {
-    var (_, mqttPort) = builder.AddLocalMosquitto(mosquittoBinary, settings);
-    api.WithEnvironment("Mqtt__Host", "127.0.0.1").WithEnvironment("Mqtt__Port", mqttPort.ToString());
-    Console.WriteLine($"MQTT broker (mosquitto) at 127.0.0.1:{mqttPort}: publish readings to city/{{district}}/{{type}}/{{id}}/telemetry");
+    var (_, mqttPort, bridgePassword) = builder.AddLocalMosquitto(mosquittoBinary, settings);
+    api.WithEnvironment("Mqtt__Host", "127.0.0.1").WithEnvironment("Mqtt__Port", mqttPort.ToString())
+        .WithEnvironment("Mqtt__Username", MosquittoAuth.BridgeUser).WithEnvironment("Mqtt__Password", bridgePassword);
+    Console.WriteLine($"MQTT broker (mosquitto) at 127.0.0.1:{mqttPort}: devices publish readings to city/{{district}}/{{type}}/{{id}}/telemetry"
+        + $" with their credentials ({settings.MqttDevices.Count} configured in CityTwin:MqttDevices; no anonymous client)");
 }
 else if (settings.Mqtt == true)
 {

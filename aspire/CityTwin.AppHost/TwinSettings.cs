@@ -37,6 +37,13 @@ internal sealed record TwinSettings
     public string? MosquittoPath { get; init; }
     public int MqttPort { get; init; }
 
+    /// <summary>
+    /// Device accounts of the broker, by user name (<c>CityTwin:MqttDevices:&lt;name&gt;:District</c> and
+    /// <c>:Password</c>, from user-secrets, environment or the command line — never committed): each may publish
+    /// only under <c>city/&lt;its district&gt;/</c>.
+    /// </summary>
+    public Dictionary<string, MqttDevice> MqttDevices { get; init; } = new(StringComparer.Ordinal);
+
     /// <summary>Where the machine's PostgreSQL binaries are (Debian: apt-get install postgresql).</summary>
     public string PostgresBin { get; init; } = "/usr/lib/postgresql/15/bin";
 
@@ -54,6 +61,7 @@ internal sealed record TwinSettings
         if (settings.Silos < 1) throw new InvalidOperationException("CityTwin:Silos must be at least 1.");
         if (!settings.IsPostgres && !string.Equals(settings.Storage, "Sqlite", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"CityTwin:Storage must be Sqlite or PostgreSql, not '{settings.Storage}'.");
+        foreach (var (name, device) in settings.MqttDevices) device.Check(name);
         return settings;
     }
 
@@ -73,4 +81,28 @@ internal sealed record TwinSettings
             : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
                 .Select(dir => Path.Combine(dir, "prometheus"))
                 .FirstOrDefault(File.Exists);
+}
+
+/// <summary>A device's broker account (<see cref="TwinSettings.MqttDevices"/>).</summary>
+internal sealed partial record MqttDevice
+{
+    public string? District { get; init; }
+    public string? Password { get; init; }
+
+    /// <summary>
+    /// A name or district that is not a plain id could break the password or ACL file's lines (':' separates a
+    /// password entry, a space or '#'/'+' would widen an ACL topic), so they are refused rather than written.
+    /// </summary>
+    public void Check(string name)
+    {
+        if (!PlainName().IsMatch(name) || name == MosquittoAuth.BridgeUser)
+            throw new InvalidOperationException($"CityTwin:MqttDevices: '{name}' is not a usable device name (letters, digits, '.', '_' or '-'; not {MosquittoAuth.BridgeUser}).");
+        if (District is null || !PlainName().IsMatch(District))
+            throw new InvalidOperationException($"CityTwin:MqttDevices:{name}:District must be a district id (letters, digits, '.', '_' or '-').");
+        if (string.IsNullOrEmpty(Password))
+            throw new InvalidOperationException($"CityTwin:MqttDevices:{name}:Password is not set.");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
+    private static partial System.Text.RegularExpressions.Regex PlainName();
 }

@@ -26,10 +26,12 @@ public static class IngestBenchmark
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
         var fleet = city.Assets.Select(a => new Device(a.Id, a.District, a.Type)).ToArray();
         var data = Directory.CreateTempSubdirectory("citytwin-ingest-").FullName;
-        await using var broker = await Mosquitto.StartAsync();
+        // One publisher account for the whole fleet (district "+": every district), as a gateway in front of the devices would have.
+        var publisher = new MqttAccount("bench-gateway", MosquittoAuth.NewPassword(), "+");
+        await using var broker = await Mosquitto.StartAsync(publisher);
         try
         {
-            await using (var twin = await Twin.StartAsync(data, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}"))
+            await using (var twin = await Twin.StartAsync(data, broker.BridgeArguments))
             {
                 var clock = Stopwatch.StartNew();
                 await twin.ImportAsync(city.Assets);
@@ -56,7 +58,7 @@ public static class IngestBenchmark
                 rows.Add($"| HTTP batch as above, values unchanged (only timestamps move: the asset publishes no change event) | {steady.Applied / steady.Elapsed.TotalSeconds:N0} readings/s applied (p50 {steady.P(50):0} ms, p99 {steady.P(99):0} ms a batch) | — |");
                 Console.WriteLine(rows[^1]);
 
-                var mqtt = await PublishAsync(twin.Http, broker.Port, fleet, stamps, window);
+                var mqtt = await PublishAsync(twin.Http, broker.Port, publisher, fleet, stamps, window);
                 var checkedMqtt = await VerifyAsync(twin.Http, fleet, stamps, id => $"/api/assets/{id}");
                 rows.Add($"| **MQTT** through mosquitto, one reading a message, QoS 1, {Senders} publishers, {window.TotalSeconds:0} s | **{mqtt.AppliedInWindow / window.TotalSeconds:N0} readings/s** applied in the window (bridge counter; {mqtt.Published:N0} published at {mqtt.Published / window.TotalSeconds:N0}/s, {mqtt.AppliedTotal:N0} applied once drained in {mqtt.Drain.TotalSeconds:0.0} s); {checkedMqtt} | — |");
                 Console.WriteLine(rows[^1]);
@@ -166,7 +168,7 @@ public static class IngestBenchmark
     private sealed record PublishResult(long Published, long AppliedInWindow, long AppliedTotal, TimeSpan Drain);
 
     /// <summary>Devices publish one reading each (QoS 1, up to 1,000 unacknowledged per publisher) for the window.</summary>
-    private static async Task<PublishResult> PublishAsync(HttpClient api, int port, Device[] fleet, Stamps stamps, TimeSpan window)
+    private static async Task<PublishResult> PublishAsync(HttpClient api, int port, MqttAccount account, Device[] fleet, Stamps stamps, TimeSpan window)
     {
         var before = (long)(await StatusAsync(api))["applied"]!;
         long published = 0, position = -1;
@@ -174,7 +176,8 @@ public static class IngestBenchmark
         await Task.WhenAll(Enumerable.Range(0, Senders).Select(async p =>
         {
             using var client = new MqttClientFactory().CreateMqttClient();
-            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"bench-device-{p}").Build());
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"bench-device-{p}")
+                .WithCredentials(account.User, account.Password).Build());
             using var outstanding = new SemaphoreSlim(1_000);
             var pending = new List<Task>();
             while (clock.Elapsed < window)

@@ -25,6 +25,28 @@ public sealed class AppHostTests(TwinAppFixture twin)
         Assert.True(File.Exists(Path.Combine(twin.DataDirectory, "citytwin.db")));
     }
 
+    /// <summary>The broker refuses anonymous clients, so a connected bridge is one that signed in with the generated account.</summary>
+    [Fact]
+    public async Task The_api_bridges_the_brokers_telemetry_signed_in_with_its_generated_account()
+    {
+        var mosquitto = Path.Combine(twin.DataDirectory, "mosquitto");
+        if (!File.Exists(Path.Combine(mosquitto, "mosquitto.conf"))) return; // mosquitto is not installed: the AppHost left it out
+        Assert.Contains("allow_anonymous false", await File.ReadAllTextAsync(Path.Combine(mosquitto, "mosquitto.conf"), twin.Timeout));
+        foreach (var secret in new[] { "passwd", "acl" })
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(mosquitto, secret)));
+        Assert.StartsWith("citytwin-bridge:$7$", await File.ReadAllTextAsync(Path.Combine(mosquitto, "passwd"), twin.Timeout));
+
+        JsonObject? status = null;
+        for (var attempt = 0; attempt < 60 && (bool?)status?["connected"] != true; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(500, twin.Timeout);
+            status = await twin.Api.GetFromJsonAsync<JsonObject>("/api/telemetry/mqtt", twin.Timeout);
+        }
+        Assert.True((bool?)status!["connected"], status.ToJsonString());
+        Assert.Equal("connected", (string?)status["state"]);
+        Assert.Equal("citytwin-bridge", (string?)status["username"]);
+    }
+
     [Fact]
     public async Task The_api_refuses_a_caller_without_a_key_and_serves_the_deployments_admin()
     {

@@ -11,7 +11,7 @@ public static class IngestServiceCollectionExtensions
         builder.Services.Configure<MqttOptions>(builder.Configuration.GetSection("Mqtt"));
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<TelemetryRouter>();
-        builder.Services.AddSingleton<AssetTypes>();
+        builder.Services.AddSingleton<AssetPlaces>();
         builder.Services.AddSingleton<MqttStatus>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         if (!string.IsNullOrWhiteSpace(builder.Configuration["Mqtt:Host"])) builder.Services.AddHostedService<MqttBridge>();

@@ -15,10 +15,11 @@ namespace CityTwin.Api.Ingest;
 /// is acknowledged only once its readings were applied, so what the broker sent while the bridge was away or busy
 /// is delivered, not lost. Messages that arrive together are applied as one batch. A bad message is counted, logged
 /// (rate-limited) and acknowledged — never retried forever, never fatal; a lost broker is reconnected with
-/// exponential backoff, and the subscription renewed.
+/// exponential backoff, and the subscription renewed — a refused sign-in (bad credentials) too, as the broker's
+/// accounts may be fixed while it runs; each change of the connection's state is logged once, not every attempt.
 /// </summary>
 public sealed partial class MqttBridge(
-    IOptions<MqttOptions> options, TelemetryRouter router, AssetTypes types, MqttStatus status, IngestMetrics metrics,
+    IOptions<MqttOptions> options, TelemetryRouter router, AssetPlaces places, MqttStatus status, IngestMetrics metrics,
     TimeProvider time, ILogger<MqttBridge> logger) : BackgroundService
 {
     private readonly MqttOptions _options = options.Value;
@@ -30,7 +31,7 @@ public sealed partial class MqttBridge(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        status.Configure($"{_options.Host}:{_options.Port}", _options.TopicFilter);
+        status.Configure($"{_options.Host}:{_options.Port}", _options.TopicFilter, _options.Username);
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += async e =>
         {
@@ -53,7 +54,7 @@ public sealed partial class MqttBridge(
 
     private async Task StayConnectedAsync(IMqttClient client, CancellationToken stop)
     {
-        var connectOptions = new MqttClientOptionsBuilder()
+        var connect = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
             .WithClientId(_options.ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -61,14 +62,16 @@ public sealed partial class MqttBridge(
             .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
             .WithReceiveMaximum((ushort)Math.Clamp(_options.ReceiveMaximum, 1, ushort.MaxValue))
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build();
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (!string.IsNullOrEmpty(_options.Username)) connect = connect.WithCredentials(_options.Username, _options.Password);
+        var connectOptions = connect.Build();
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(_options.TopicFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
 
         var backoff = _options.InitialBackoff;
         var everConnected = false;
+        var logged = MqttConnectionState.Connecting; // the state last logged: a failure that repeats is not logged again
         while (!stop.IsCancellationRequested)
         {
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,17 +82,28 @@ public sealed partial class MqttBridge(
             }
             client.DisconnectedAsync += OnDisconnected;
             string reason;
+            var state = MqttConnectionState.Unreachable;
             try
             {
+                // MQTTnet 5 answers a refused CONNECT with its reason code rather than an exception.
                 var connected = await client.ConnectAsync(connectOptions, stop);
-                await client.SubscribeAsync(subscribe, stop); // renewed on every connection: a new session has none
-                status.Connected(reconnect: everConnected);
-                if (everConnected) metrics.Reconnected();
-                metrics.SetConnected(true);
-                LogConnected(_options.Host!, _options.Port, connected.IsSessionPresent);
-                everConnected = true;
-                backoff = _options.InitialBackoff;
-                reason = await lost.Task.WaitAsync(stop);
+                if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    if (IsRefusal(connected.ResultCode)) state = MqttConnectionState.Refused;
+                    reason = $"the broker refused the connection: {connected.ResultCode} (user '{_options.Username ?? "(anonymous)"}')";
+                }
+                else
+                {
+                    await client.SubscribeAsync(subscribe, stop); // renewed on every connection: a new session has none
+                    status.Connected(reconnect: everConnected);
+                    if (everConnected) metrics.Reconnected();
+                    metrics.SetConnected(true);
+                    LogConnected(_options.Host!, _options.Port, connected.IsSessionPresent);
+                    logged = MqttConnectionState.Connected;
+                    everConnected = true;
+                    backoff = _options.InitialBackoff;
+                    reason = await lost.Task.WaitAsync(stop);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -104,8 +118,14 @@ public sealed partial class MqttBridge(
                 client.DisconnectedAsync -= OnDisconnected;
             }
             metrics.SetConnected(false);
-            status.Disconnected(reason);
-            LogBrokerLost(_options.Host!, _options.Port, reason, backoff);
+            status.Disconnected(state, reason);
+            if (state != logged)
+            {
+                if (state == MqttConnectionState.Refused) LogRefused(_options.Host!, _options.Port, reason, backoff);
+                else LogBrokerLost(_options.Host!, _options.Port, reason, backoff);
+                logged = state;
+            }
+            else LogStillDown(_options.Host!, _options.Port, reason, backoff);
             // Jittered so that many API replicas do not reconnect in lockstep.
             var wait = backoff * (0.8 + 0.4 * Random.Shared.NextDouble());
             try { await Task.Delay(wait, time, stop); }
@@ -164,7 +184,7 @@ public sealed partial class MqttBridge(
         var outcomes = new string?[batch.Count];
         var readings = new List<TelemetryReading>(batch.Count);
         var firstReading = new int[batch.Count + 1]; // message m's readings are readings[firstReading[m]..firstReading[m+1]]
-        var expected = new AssetType?[batch.Count];
+        var expected = new TelemetryTopic?[batch.Count];
         for (var m = 0; m < batch.Count; m++)
         {
             firstReading[m] = readings.Count;
@@ -181,23 +201,27 @@ public sealed partial class MqttBridge(
             else if (parsed.Readings.Count == 0) Bad(m, MqttOutcome.Malformed, message.Topic, "no readings");
             else
             {
-                expected[m] = topic.Type;
+                expected[m] = topic;
                 readings.AddRange(parsed.Readings);
             }
         }
         firstReading[batch.Count] = readings.Count;
 
-        // The topic names a type; only the asset knows its own (cached: an asset's type never changes).
-        var known = await types.GetAsync(readings.Select(r => r.AssetId), stop);
+        // The topic names a type and a district; only the asset knows its own. The district matters: the broker lets a
+        // device publish under its district's topics only, and the asset named there must be of that district too.
+        var known = await places.GetAsync(expected.OfType<TelemetryTopic>().Select(t => (t.AssetId, t.District)), stop);
         var routed = new List<TelemetryReading>(readings.Count);
         var routedFrom = new List<int>(readings.Count);
         for (var m = 0; m < batch.Count; m++)
         {
             if (outcomes[m] is not null) continue;
             var id = readings[firstReading[m]].AssetId;
+            var topic = expected[m]!;
             if (!known.TryGetValue(id, out var actual) || actual is null) Bad(m, MqttOutcome.UnknownAsset, batch[m].ApplicationMessage.Topic, $"no asset has the id '{id}'");
-            else if (actual != expected[m])
-                Bad(m, MqttOutcome.WrongType, batch[m].ApplicationMessage.Topic, $"'{id}' is a {actual.Value.ToString().ToLowerInvariant()}, not a {expected[m]!.Value.ToString().ToLowerInvariant()}");
+            else if (actual.Type != topic.Type)
+                Bad(m, MqttOutcome.WrongType, batch[m].ApplicationMessage.Topic, $"'{id}' is a {actual.Type.ToString().ToLowerInvariant()}, not a {topic.Type.ToString().ToLowerInvariant()}");
+            else if (actual.District != topic.District)
+                Bad(m, MqttOutcome.WrongDistrict, batch[m].ApplicationMessage.Topic, $"'{id}' is in district '{actual.District}', not '{topic.District}'");
             else
                 for (var r = firstReading[m]; r < firstReading[m + 1]; r++)
                 {
@@ -255,6 +279,10 @@ public sealed partial class MqttBridge(
         }
     }
 
+    private static bool IsRefusal(MqttClientConnectResultCode code) =>
+        code is MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized
+            or MqttClientConnectResultCode.BadAuthenticationMethod or MqttClientConnectResultCode.Banned;
+
     private static int Rank(string outcome) => outcome switch
     {
         MqttOutcome.Stale => 0,
@@ -283,8 +311,14 @@ public sealed partial class MqttBridge(
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT bridge connected to {Host}:{Port} (session present: {SessionPresent})")]
     private partial void LogConnected(string host, int port, bool sessionPresent);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} not connected ({Reason}); trying again in about {Backoff}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} not connected ({Reason}); trying again in about {Backoff} (not logged again until the state changes)")]
     private partial void LogBrokerLost(string host, int port, string reason, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker {Host}:{Port} refused the bridge: {Reason}; check Mqtt:Username and Mqtt:Password. Trying again in about {Backoff} (not logged again until the state changes)")]
+    private partial void LogRefused(string host, int port, string reason, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MQTT broker {Host}:{Port} still not connected ({Reason}); trying again in about {Backoff}")]
+    private partial void LogStillDown(string host, int port, string reason, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT message on {Topic} not applied ({Outcome}): {Error} ({Suppressed} more bad messages since the last warning)")]
     private partial void LogBadMessage(string topic, string outcome, string error, int suppressed);

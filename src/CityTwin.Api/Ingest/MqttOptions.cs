@@ -6,6 +6,12 @@ public sealed record MqttOptions
     public string? Host { get; init; }
     public int Port { get; init; } = 1883;
 
+    /// <summary>The bridge's account on the broker (the AppHost's mosquitto refuses anonymous clients); none: anonymous.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>A secret: from user-secrets or the environment (<c>Mqtt__Password</c>), never logged nor shown by the status endpoint.</summary>
+    public string? Password { get; init; }
+
     /// <summary>Fixed, so the broker keeps this bridge's session (subscription and QoS 1 messages) while it is away.</summary>
     public string ClientId { get; init; } = "citytwin-api";
 

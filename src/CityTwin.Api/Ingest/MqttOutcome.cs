@@ -13,10 +13,12 @@ public static class MqttOutcome
     public const string UnknownAsset = "unknown_asset";
     /// <summary>The topic's type is not the asset's.</summary>
     public const string WrongType = "wrong_type";
+    /// <summary>The topic's district is not the asset's (a device may publish only under its own district's topics).</summary>
+    public const string WrongDistrict = "wrong_district";
     /// <summary>The cluster could not be reached.</summary>
     public const string Unavailable = "unavailable";
 
-    public static readonly string[] All = [Applied, Stale, Malformed, Invalid, UnknownAsset, WrongType, Unavailable];
+    public static readonly string[] All = [Applied, Stale, Malformed, Invalid, UnknownAsset, WrongType, WrongDistrict, Unavailable];
 
     public static bool IsBad(string outcome) => outcome is not (Applied or Stale);
 }

@@ -11,25 +11,30 @@ public sealed class MqttStatus(TimeProvider time)
     private readonly ConcurrentQueue<MqttError> _errors = new();
     private long _received, _readingsApplied, _readingsStale, _readingsRejected, _reconnects;
     private volatile bool _connected;
+    private volatile string _state = MqttConnectionState.Connecting;
     private DateTimeOffset? _connectedSince, _lastMessageAt;
     private string? _lastConnectionError;
 
     public bool Enabled { get; private set; }
     public string? Broker { get; private set; }
     public string? Topic { get; private set; }
+    public string? Username { get; private set; }
 
-    public void Configure(string broker, string topic) => (Enabled, Broker, Topic) = (true, broker, topic);
+    public void Configure(string broker, string topic, string? username) => (Enabled, Broker, Topic, Username) = (true, broker, topic, username);
 
     public void Connected(bool reconnect)
     {
         _connected = true;
+        _state = MqttConnectionState.Connected;
         _connectedSince = time.GetUtcNow();
         if (reconnect) Interlocked.Increment(ref _reconnects);
     }
 
-    public void Disconnected(string? reason)
+    /// <param name="state"><see cref="MqttConnectionState.Refused"/> or <see cref="MqttConnectionState.Unreachable"/>.</param>
+    public void Disconnected(string state, string? reason)
     {
         _connected = false;
+        _state = state;
         _connectedSince = null;
         if (reason is not null) _lastConnectionError = reason;
     }
@@ -65,7 +70,9 @@ public sealed class MqttStatus(TimeProvider time)
             Enabled: true,
             Broker: Broker!,
             Topic: Topic!,
+            Username: Username, // the password never
             Connected: _connected,
+            State: _state,
             ConnectedSince: _connectedSince,
             Reconnects: Interlocked.Read(ref _reconnects),
             LastConnectionError: _lastConnectionError,
@@ -85,7 +92,9 @@ public sealed class MqttStatus(TimeProvider time)
         bool Enabled,
         string Broker,
         string Topic,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Username,
         bool Connected,
+        string State,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ConnectedSince,
         long Reconnects,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastConnectionError,

@@ -18,6 +18,10 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("GetType")]
     Task<AssetType?> GetTypeAsync();
 
+    /// <summary>The asset's type and district, or null if no asset has this id (cheap: the MQTT bridge checks topics with it).</summary>
+    [Alias("GetPlace")]
+    Task<AssetPlace?> GetPlaceAsync();
+
     /// <summary>Registers or reconfigures the asset; written to storage before it returns. Identical content changes nothing.</summary>
     [Alias("Upsert")]
     Task<UpsertResult> UpsertAsync(Asset asset);

@@ -84,6 +84,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public Task<AssetType?> GetTypeAsync() => Task.FromResult(Current?.Type);
 
+    public Task<AssetPlace?> GetPlaceAsync() => Task.FromResult(Current is { } a ? new AssetPlace(a.Type, a.District) : null);
+
     public async Task<UpsertResult> UpsertAsync(Asset asset)
     {
         var candidate = asset.WithDefaults();
