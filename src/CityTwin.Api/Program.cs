@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using CityTwin.Api.Access;
+using CityTwin.Api.Audit;
 using CityTwin.Api.Endpoints;
 using CityTwin.Api.Feed;
 using CityTwin.Api.Ingest;
@@ -40,6 +41,7 @@ public static class ApiProgram
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
         builder.AddCityTwinAccess();
+        builder.AddCommandAudit(storage);
         builder.Services.AddCityTwinRateLimits(builder.Configuration);
         var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();
         builder.WebHost.ConfigureKestrel(k =>
@@ -72,6 +74,7 @@ public static class ApiProgram
             : await next(context)).AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous(); // the browsable reference, served from the package (no CDN)
         app.MapAccessEndpoints();
+        app.MapAuditEndpoints();
         // One group per resource, each with its tag; each Map* returns its group so that a policy can be set per resource.
         app.MapAssetEndpoints();
         app.MapStatsEndpoints();

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace CityTwin.Cli;
 
 /// <summary>
-/// <c>citytwin scenario run spec.json [--api URL] [--top N]</c>: submits a spec, draws a progress bar on stderr while
+/// <c>citytwin scenario run spec.json [--api URL] [--key KEY] [--top N]</c>: submits a spec, draws a progress bar on stderr while
 /// it runs, prints the comparison on stdout. <c>citytwin scenario show ID [--api URL] [--top N]</c>: the same for a
 /// scenario already submitted. Exit codes: 0 completed, 1 failed or cancelled, 2 usage, 3 refused by the API.
 /// </summary>
@@ -22,12 +22,15 @@ public static class CliProgram
     {
         var positional = new List<string>();
         var api = Environment.GetEnvironmentVariable("CITYTWIN_API") ?? DefaultApi;
+        // The key from the environment, so it stays out of shell history and process lists; --key for a one-off.
+        var key = Environment.GetEnvironmentVariable("CITYTWIN_API_KEY");
         var top = 5;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--api" when i + 1 < args.Length: api = args[++i]; break;
+                case "--key" when i + 1 < args.Length: key = args[++i]; break;
                 case "--top" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
                     top = n; i++; break;
                 case "-h" or "--help": await stdout.WriteLineAsync(Help); return Ok;
@@ -42,6 +45,7 @@ public static class CliProgram
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.BaseAddress = baseUri;
+        if (key is { Length: > 0 }) http.DefaultRequestHeaders.Authorization = new("ApiKey", key);
         try
         {
             return verb switch
@@ -59,8 +63,9 @@ public static class CliProgram
     }
 
     private const string Help = """
-        citytwin scenario run SPEC.json [--api URL] [--top N]   submit a what-if scenario, watch it, print the comparison
-        citytwin scenario show ID [--api URL] [--top N]          print a scenario's status and comparison
+        citytwin scenario run SPEC.json [--api URL] [--key KEY] [--top N]   submit a what-if scenario, watch it, print the comparison
+        citytwin scenario show ID [--api URL] [--key KEY] [--top N]          print a scenario's status and comparison
+        The API key (an engineer's or an admin's) comes from --key or CITYTWIN_API_KEY; the API from --api or CITYTWIN_API.
         The API defaults to $CITYTWIN_API or http://localhost:5080.
         """;
 

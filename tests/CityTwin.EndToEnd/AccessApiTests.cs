@@ -19,7 +19,7 @@ public sealed class AccessFixture : IAsyncLifetime
 
     public RSA SigningKey { get; } = RSA.Create(2048);
     public TwinHost Twin { get; private set; } = null!;
-    public GeneratedCity City { get; } = CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 11 });
+    public GeneratedCity City { get; } = CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 11, Districts = 3 });
 
     public async Task InitializeAsync()
     {

@@ -7,11 +7,22 @@ public sealed class CliTests(ApiFixture fixture)
 {
     private string Api => fixture.Http.BaseAddress!.ToString();
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    /// <summary>The CLI as an engineer runs it, with the deployment's key.</summary>
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunWithoutKeyAsync([.. args, "--key", fixture.Twin.Admin.Key]);
+
+    private static async Task<(int Code, string Out, string Err)> RunWithoutKeyAsync(params string[] args)
     {
         using StringWriter stdout = new(), stderr = new();
         var code = await CliProgram.RunAsync(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Without_a_key_the_cli_is_refused_and_says_why()
+    {
+        var (code, _, stderr) = await RunWithoutKeyAsync("scenario", "show", "scn-nope", "--api", Api);
+        Assert.Equal(CliProgram.Refused, code);
+        Assert.Contains("401", stderr);
     }
 
     [Fact]

@@ -185,7 +185,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture, ITestOutputHe
     {
         // Kestrel: Api:Limits:MinRequestBodyBytesPerSecond (1 KiB/s) after the fixture's 2 s grace period.
         using var socket = await ConnectAsync();
-        var head = $"POST /api/assets/{fixture.City.Assets[0].Id}/telemetry HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{";
+        var head = $"POST /api/assets/{fixture.City.Assets[0].Id}/telemetry HTTP/1.1\r\nHost: x\r\nAuthorization: {Http.DefaultRequestHeaders.Authorization}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{";
         await socket.SendAsync(Encoding.ASCII.GetBytes(head));
         var clock = Stopwatch.StartNew();
         var answer = new StringBuilder();

@@ -108,7 +108,9 @@ public sealed class MqttAccessTests(MqttFixture fixture) : IClassFixture<MqttFix
         Assert.True((bool)(await fixture.StatusAsync())["connected"]!);
     }
 
-    private static JsonNode Snapshot(MqttStatus status) => JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(status.Snapshot(), System.Text.Json.JsonSerializerOptions.Web))!;
+    private static JsonNode Snapshot(MqttStatus status) => JsonNode.Parse(status.Snapshot() is { } view
+        ? System.Text.Json.JsonSerializer.Serialize(view, System.Text.Json.JsonSerializerOptions.Web)
+        : System.Text.Json.JsonSerializer.Serialize(MqttStatus.Off, System.Text.Json.JsonSerializerOptions.Web))!;
 
     private sealed class RecordingLogger : ILogger<MqttBridge>
     {

@@ -47,5 +47,12 @@ public sealed record Caller(string Id, string Name, IReadOnlyList<string> Roles,
 
     public bool IsInRole(IEnumerable<string> any) => Roles.Any(any.Contains);
 
+    /// <summary>Whether the asset is in the caller's scope; one it may not see is answered as not found, never 403.</summary>
+    public bool Sees(Asset asset) => Scope.Allows(asset.District, asset.Type);
+
+    /// <summary>Whether the asset exists and is in scope; costs a grain call only for a scoped caller.</summary>
+    public async Task<bool> SeesAsync(IGrainFactory grains, string assetId) =>
+        Scope.IsEverything || await grains.GetGrain<Contracts.Assets.IAssetGrain>(assetId).GetAsync() is { } asset && Sees(asset);
+
     private static string[] Split(string value) => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -1,5 +1,6 @@
 using CityTwin.Api.Access;
 using CityTwin.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Audit;
 
@@ -32,12 +33,30 @@ public sealed partial class CommandAudit(IAuditLog log, TimeProvider time, ILogg
     }
 
     /// <summary>503 for a command refused because its audit entry could not be written.</summary>
-    public static IResult Unavailable() => Results.Problem(type: Problems.TypeBase + "audit-unavailable", statusCode: 503,
-        title: "The command was not run", detail: "Its audit entry could not be written (the database is unreachable); nothing changed. Try again.");
+    public static UnavailableProblem Unavailable() => new(TypedResults.Problem(type: Problems.TypeBase + "audit-unavailable", statusCode: 503,
+        title: "The command was not run", detail: "Its audit entry could not be written (the database is unreachable); nothing changed. Try again."));
 
     public sealed class Entry(CommandAudit audit, long seq)
     {
         public long Seq => seq;
+
+        /// <summary>Runs the command and completes the entry with its outcome; a command that throws is recorded as failed and rethrown.</summary>
+        public async Task<T> RunAsync<T>(Func<Task<T>> command, Func<T, (string Outcome, string? After)> describe)
+        {
+            T result;
+            try
+            {
+                result = await command();
+            }
+            catch (Exception e)
+            {
+                await CompleteAsync("failed", null, e.GetType().Name);
+                throw;
+            }
+            var (outcome, after) = describe(result);
+            await CompleteAsync(outcome, after);
+            return result;
+        }
 
         /// <summary>Best effort: the command has already answered; a lost completion leaves the entry "pending", never missing.</summary>
         public async Task CompleteAsync(string outcome, string? after = null, string? detail = null)

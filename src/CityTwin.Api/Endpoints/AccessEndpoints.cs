@@ -1,3 +1,4 @@
+using CityTwin.Api.Audit;
 using CityTwin.Api.Access;
 using CityTwin.Contracts.Access;
 using CityTwin.Domain.Access;
@@ -39,7 +40,7 @@ public static class AccessEndpoints
 
     public sealed record CallerView(string Id, string Name, IReadOnlyList<string> Roles, string? Department, IEnumerable<object> Scope);
 
-    private static async Task<IResult> CreateKey(HttpRequest request, Caller caller, IGrainFactory grains, AccessDirectory directory, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateKey(HttpRequest request, Caller caller, IGrainFactory grains, AccessDirectory directory, CommandAudit audit, TimeProvider time, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<NewKey>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
@@ -59,7 +60,8 @@ public static class AccessEndpoints
             Id = id, Name = spec.Name!.Trim(), Role = spec.Role!, Hash = ApiKeyToken.Hash(key), Department = spec.Department,
             Districts = districts, Types = types, CreatedAt = now, CreatedBy = caller.Id, ExpiresAt = spec.ExpiresAt,
         };
-        if (!await grains.GetGrain<IAccessGrain>(IAccessGrain.Key).AddKeyAsync(record))
+        if (await audit.BeginAsync(caller, "key.create", $"key:{id}", null, $"{record.Name}: {record.Role}" + Scope(record.Districts, record.Types)) is not { } entry) return CommandAudit.Unavailable();
+        if (!await entry.RunAsync(() => grains.GetGrain<IAccessGrain>(IAccessGrain.Key).AddKeyAsync(record), added => (added ? "ok" : "conflict", null)))
             return Results.Problem(statusCode: 409, type: Problems.TypeBase + "conflict", title: "Key id taken", detail: "Try again.");
         await directory.RefreshNowAsync();
         return TypedResults.Created($"/api/keys/{id}", new CreatedKey(key, View(record)));
@@ -71,15 +73,16 @@ public static class AccessEndpoints
         return TypedResults.Ok(directory.Current.Keys.Values.OrderBy(k => k.CreatedAt).Select(View).ToArray());
     }
 
-    private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> RevokeKey(string id, Caller caller, IGrainFactory grains, AccessDirectory directory)
+    private static async Task<Results<Ok<KeyView>, ProblemHttpResult, UnavailableProblem>> RevokeKey(string id, Caller caller, IGrainFactory grains, AccessDirectory directory, CommandAudit audit)
     {
-        if (await grains.GetGrain<IAccessGrain>(IAccessGrain.Key).RevokeKeyAsync(id, caller.Id) is not { } revoked)
+        if (await audit.BeginAsync(caller, "key.revoke", $"key:{id}") is not { } entry) return CommandAudit.Unavailable();
+        if (await entry.RunAsync(() => grains.GetGrain<IAccessGrain>(IAccessGrain.Key).RevokeKeyAsync(id, caller.Id), k => k is null ? ("not-found", null) : ("ok", "revoked")) is not { } revoked)
             return TypedResults.Problem(type: Problems.NotFound, title: "Key not found", detail: $"No API key has the id '{id}'.", statusCode: 404);
         await directory.RefreshNowAsync();
         return TypedResults.Ok(View(revoked));
     }
 
-    private static async Task<IResult> CreateShare(HttpRequest request, Caller caller, IGrainFactory grains, AccessDirectory directory, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateShare(HttpRequest request, Caller caller, IGrainFactory grains, AccessDirectory directory, CommandAudit audit, TimeProvider time, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<NewShare>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
@@ -99,7 +102,8 @@ public static class AccessEndpoints
             From = spec.From!, To = spec.To!, Districts = districts, Types = types, Reason = spec.Reason,
             CreatedAt = time.GetUtcNow(), CreatedBy = caller.Id,
         };
-        await grains.GetGrain<IAccessGrain>(IAccessGrain.Key).AddShareAsync(share);
+        if (await audit.BeginAsync(caller, "share.create", share.Id, null, $"{share.From} → {share.To}" + Scope(share.Districts, share.Types)) is not { } entry) return CommandAudit.Unavailable();
+        await entry.RunAsync(() => grains.GetGrain<IAccessGrain>(IAccessGrain.Key).AddShareAsync(share), added => (added ? "ok" : "conflict", null));
         await directory.RefreshNowAsync();
         return TypedResults.Created($"/api/shares/{share.Id}", share);
     }
@@ -107,9 +111,10 @@ public static class AccessEndpoints
     private static async Task<Ok<DataShare[]>> ListShares(IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<IAccessGrain>(IAccessGrain.Key).GetIfNewerAsync(-1))?.Shares ?? []);
 
-    private static async Task<Results<Ok<DataShare>, ProblemHttpResult>> RevokeShare(string id, Caller caller, IGrainFactory grains, AccessDirectory directory)
+    private static async Task<Results<Ok<DataShare>, ProblemHttpResult, UnavailableProblem>> RevokeShare(string id, Caller caller, IGrainFactory grains, AccessDirectory directory, CommandAudit audit)
     {
-        if (await grains.GetGrain<IAccessGrain>(IAccessGrain.Key).RevokeShareAsync(id, caller.Id) is not { } revoked)
+        if (await audit.BeginAsync(caller, "share.revoke", id) is not { } entry) return CommandAudit.Unavailable();
+        if (await entry.RunAsync(() => grains.GetGrain<IAccessGrain>(IAccessGrain.Key).RevokeShareAsync(id, caller.Id), x => x is null ? ("not-found", null) : ("ok", "revoked")) is not { } revoked)
             return TypedResults.Problem(type: Problems.NotFound, title: "Share not found", detail: $"No data share has the id '{id}'.", statusCode: 404);
         await directory.RefreshNowAsync();
         return TypedResults.Ok(revoked);
@@ -127,6 +132,9 @@ public static class AccessEndpoints
         }
         return (d, [.. t]);
     }
+
+    private static string Scope(string[] districts, AssetType[] types) =>
+        (districts.Length > 0 ? $"; districts {string.Join(' ', districts)}" : "") + (types.Length > 0 ? $"; types {string.Join(' ', types)}" : "");
 
     private static KeyView View(ApiKeyRecord k) =>
         new(k.Id, k.Name, k.Role, k.Department, k.Districts, k.Types, k.CreatedAt, k.CreatedBy, k.ExpiresAt, k.RevokedAt, k.RevokedBy);

@@ -1,4 +1,6 @@
 using CityTwin.Api.Access;
+using CityTwin.Api.Audit;
+using CityTwin.Storage;
 using System.Text.Json;
 using CityTwin.Api.Queries;
 using CityTwin.Contracts.Assets;
@@ -42,40 +44,44 @@ public static class AssetEndpoints
         return assets;
     }
 
-    private static async Task<Results<Ok<AssetPage>, GeoJsonPage, BadRequestProblem>> Search(HttpRequest request, ReadModel readModel, QueryLimits limits)
+    private static async Task<Results<Ok<AssetPage>, GeoJsonPage, BadRequestProblem>> Search(HttpRequest request, ReadModel readModel, QueryLimits limits, Caller caller)
     {
         var (query, errors) = AssetQueryParser.Parse(request.QueryString.Value, limits);
         if (query is null) return Problems.Invalid(errors, "The query is invalid");
-        var page = await readModel.SearchAsync(query);
+        var page = await readModel.SearchAsync(query, caller.Scope);
         var next = page.Next is { } cursor ? NextLink(request, cursor.Encode()) : null;
         if (WantsGeoJson(request)) return new GeoJsonPage(page, next, query.Near is not null);
         return TypedResults.Ok(new AssetPage(page.Hits.Count, next, page.Next?.Encode(), page.Hits.Select(h => Item(h, query.Near is not null))));
     }
 
-    private static async Task<Results<Ok<Asset>, BadRequestProblem, NotFoundProblem>> GetAsset(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<Asset>, BadRequestProblem, NotFoundProblem>> GetAsset(string id, IGrainFactory grains, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var asset = await grains.GetGrain<IAssetGrain>(id).GetAsync();
-        return asset is null ? Problems.AssetNotFound(id) : TypedResults.Ok(asset);
+        return asset is null || !caller.Sees(asset) ? Problems.AssetNotFound(id) : TypedResults.Ok(asset);
     }
 
-    private static async Task<Results<Ok<AssetHistory>, BadRequestProblem, NotFoundProblem>> GetHistory(string id, string? limit, IGrainFactory grains)
+    private static async Task<Results<Ok<AssetHistoryView>, BadRequestProblem, NotFoundProblem>> GetHistory(string id, string? limit, IGrainFactory grains, Caller caller, IAuditLog audit)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var count = QueryValues.Int("limit", limit, 1, 1_000, 100);
         if (count.Problem is not null) return count.Problem;
+        if (!await caller.SeesAsync(grains, id)) return Problems.AssetNotFound(id);
+        var commands = audit.QueryAsync(new AuditQuery(Target: id, Limit: count.Value));
         var history = await grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(count.Value);
-        return history is null ? Problems.AssetNotFound(id) : TypedResults.Ok(history);
+        return history is null ? Problems.AssetNotFound(id) : TypedResults.Ok(new AssetHistoryView(history.Id, history.Changes, history.Telemetry, await commands));
     }
 
-    private static async Task<Results<Ok<AssetDependencies>, BadRequestProblem, NotFoundProblem>> GetDependencies(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<AssetDependencies>, BadRequestProblem, NotFoundProblem>> GetDependencies(string id, IGrainFactory grains, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
-        if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset) return Problems.AssetNotFound(id);
+        if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset || !caller.Sees(asset)) return Problems.AssetNotFound(id);
         var d = asset.Dependencies;
-        var link = d.BackhaulLinkId is { } l ? grains.GetGrain<IAssetGrain>(l).GetAsync() : Task.FromResult<Asset?>(null);
-        var watched = d.WatchedIntersectionId is { } w ? grains.GetGrain<IAssetGrain>(w).GetAsync() : Task.FromResult<Asset?>(null);
-        var neighbours = Task.WhenAll(d.Neighbours.Select(n => grains.GetGrain<IAssetGrain>(n.IntersectionId).GetAsync()));
+        // Dependencies outside the caller's scope are left out, as a query would leave them out.
+        async Task<Asset?> Visible(string dependency) => await grains.GetGrain<IAssetGrain>(dependency).GetAsync() is { } a && caller.Sees(a) ? a : null;
+        var link = d.BackhaulLinkId is { } l ? Visible(l) : Task.FromResult<Asset?>(null);
+        var watched = d.WatchedIntersectionId is { } w ? Visible(w) : Task.FromResult<Asset?>(null);
+        var neighbours = Task.WhenAll(d.Neighbours.Select(n => Visible(n.IntersectionId)));
         return TypedResults.Ok(new AssetDependencies(
             asset.Id,
             await link is { } la ? new BackhaulState(la.Id, la.Link!.Condition, la.Status, la.Link.LatencyMs, la.Link.PacketLossPct) : null,
@@ -84,28 +90,32 @@ public static class AssetEndpoints
             (await neighbours).Where(n => n is not null).Select(n => new SignalState(n!.Id, n.Intersection?.ActiveMode, n.Status))));
     }
 
-    private static async Task<Results<Ok<AssetDependents>, BadRequestProblem, NotFoundProblem>> GetDependents(string id, IGrainFactory grains, string? cursor, string? limit)
+    private static async Task<Results<Ok<AssetDependents>, BadRequestProblem, NotFoundProblem>> GetDependents(string id, IGrainFactory grains, string? cursor, string? limit, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var count = QueryValues.Int("limit", limit, 1, MaxDependentsPage, 100);
         if (count.Problem is not null) return count.Problem;
         if (cursor is not null && !Ids.IsValid(cursor)) return Problems.Invalid("cursor", "is not a cursor this API returned");
-        if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset) return Problems.AssetNotFound(id);
+        if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset || !caller.Sees(asset)) return Problems.AssetNotFound(id);
         var page = asset.Type switch
         {
             AssetType.Link => await grains.GetGrain<IBackhaulGrain>(id).GetDependentsAsync(cursor, count.Value),
             AssetType.Intersection => Page(asset.Intersection!.Cameras.Select(c => new Dependent(c.CameraId, AssetType.Camera, "watches")).ToArray(), cursor, count.Value),
             _ => new DependentsPage(0, [], null),
         };
+        // A scoped caller sees the dependents of the types its scope shows in the asset's district (a link's dependents are its district's).
+        if (!caller.Scope.IsEverything && caller.Scope.TypesIn(asset.District) is { } types)
+            page = page.Items.Where(i => types.Contains(i.Type)).ToArray() is var shown ? new DependentsPage(shown.Length, shown, page.NextCursor) : page;
         return TypedResults.Ok(new AssetDependents(asset.Id, page.Total, page.Items, page.NextCursor));
     }
 
     private static async Task<Results<Accepted<TelemetryAnswer>, Ok<TelemetryAnswer>, BadRequestProblem, BodyProblem, NotFoundProblem>> PostTelemetry(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+        string id, HttpRequest request, IGrainFactory grains, Caller caller, CancellationToken ct)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var body = await JsonBody.ReadAsync<Telemetry>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
+        if (!await caller.SeesAsync(grains, id)) return Problems.AssetNotFound(id);
         var result = await grains.GetGrain<IAssetGrain>(id).ApplyTelemetryAsync(body.Value!);
         return result.Outcome switch
         {
@@ -116,26 +126,57 @@ public static class AssetEndpoints
         };
     }
 
-    private static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem>> PostStatus(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    private static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem, UnavailableProblem>> PostStatus(
+        string id, HttpRequest request, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var body = await JsonBody.ReadAsync<StatusChange>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
         if (body.Value!.Status is not { } status || !Enum.IsDefined(status))
             return Problems.Invalid("status", "must be one of operational, degraded, faulted, offline, maintenance");
-        var asset = await grains.GetGrain<IAssetGrain>(id).SetStatusAsync(status);
+        var grain = grains.GetGrain<IAssetGrain>(id);
+        if (await grain.GetAsync() is not { } before || !caller.Sees(before)) return Problems.AssetNotFound(id);
+        if (await audit.BeginAsync(caller, "asset.status", id, Status(before), $"status={status}") is not { } entry) return CommandAudit.Unavailable();
+        var asset = await entry.RunAsync(() => grain.SetStatusAsync(status), a => a is null ? ("not-found", null) : ("ok", Status(a)));
         return asset is null ? Problems.AssetNotFound(id) : TypedResults.Ok(asset);
     }
 
-    /// <summary>The answer to a command on one asset (a link's condition, a controller fault), for the endpoints that send one.</summary>
-    internal static Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem> Answer(string id, UpsertResult result) => result.Outcome switch
+    /// <summary>An asset's state as the audit log shows it before and after a command.</summary>
+    internal static string Status(Asset asset) => asset.Type switch
     {
-        UpsertOutcome.NotFound => Problems.AssetNotFound(id),
-        UpsertOutcome.Invalid => Problems.Invalid(result.Errors),
-        _ => TypedResults.Ok(result.Asset!),
+        AssetType.Link => $"{asset.Status}, {asset.Link!.Condition}",
+        AssetType.Intersection => $"{asset.Status}, {asset.Intersection!.ActiveMode}",
+        _ => asset.Status.ToString(),
     };
 
+    /// <summary>
+    /// A command on one asset (a link's condition, a controller fault), for the endpoints that send one: refused as not
+    /// found outside the caller's scope, audited (before, after, outcome), answered with the asset as it now is.
+    /// </summary>
+    internal static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem, UnavailableProblem>> CommandAsync(
+        string id, IGrainFactory grains, Caller caller, CommandAudit audit, string action, string detail, Func<IAssetGrain, Task<UpsertResult>> command)
+    {
+        var grain = grains.GetGrain<IAssetGrain>(id);
+        if (await grain.GetAsync() is not { } before || !caller.Sees(before)) return Problems.AssetNotFound(id);
+        if (await audit.BeginAsync(caller, action, id, Status(before), detail) is not { } entry) return CommandAudit.Unavailable();
+        var result = await entry.RunAsync(() => command(grain), r => r.Outcome switch
+        {
+            UpsertOutcome.NotFound => ("not-found", null),
+            UpsertOutcome.Invalid => ("invalid", null),
+            _ => ("ok", Status(r.Asset!)),
+        });
+        return result.Outcome switch
+        {
+            UpsertOutcome.NotFound => Problems.AssetNotFound(id),
+            UpsertOutcome.Invalid => Problems.Invalid(result.Errors),
+            _ => TypedResults.Ok(result.Asset!),
+        };
+    }
+
     private sealed record StatusChange(AssetStatus? Status);
+
+    /// <summary>An asset's history, newest first: state changes, readings, and the commands sent to it (from the audit log).</summary>
+    public sealed record AssetHistoryView(string Id, StateChange[] Changes, ReceivedReading[] Telemetry, IReadOnlyList<AuditEntry> Commands);
 
     /// <summary>One page of a query; <c>next</c> is the link to the following page, null on the last.</summary>
     public sealed record AssetPage(int Count, string? Next, string? NextCursor, IEnumerable<AssetItem> Items);

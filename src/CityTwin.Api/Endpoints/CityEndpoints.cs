@@ -1,3 +1,5 @@
+using CityTwin.Api.Audit;
+using CityTwin.Domain.Access;
 using CityTwin.Api.Access;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -27,7 +29,7 @@ public static class CityEndpoints
         return city;
     }
 
-    private static async Task<Results<Ok<ImportCheck>, Ok<ImportResult>, BadRequestProblem, BodyProblem>> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, string? dryRun, CancellationToken ct)
+    private static async Task<Results<Ok<ImportCheck>, Ok<ImportResult>, BadRequestProblem, BodyProblem, UnavailableProblem>> Import(HttpRequest request, IGrainFactory grains, IConfiguration config, Caller caller, CommandAudit audit, string? dryRun, CancellationToken ct)
     {
         var dry = QueryValues.Flag("dryRun", dryRun);
         if (dry.Problem is not null) return dry.Problem;
@@ -53,7 +55,9 @@ public static class CityEndpoints
         }
         if (dry.Value == true) return TypedResults.Ok(new ImportCheck(document.Assets.Count));
 
-        var counts = await CityImporter.ApplyAsync(grains, document.Assets, cancellationToken: ct);
+        if (await audit.BeginAsync(caller, "city.import", $"{document.Assets.Count} assets", null, $"{bytes.Length:N0} bytes") is not { } entry) return CommandAudit.Unavailable();
+        var counts = await entry.RunAsync(() => CityImporter.ApplyAsync(grains, document.Assets, cancellationToken: ct),
+            c => ("ok", $"created {c.Created}, updated {c.Updated}, unchanged {c.Unchanged}"));
         return TypedResults.Ok(new ImportResult(counts.Created, counts.Updated, counts.Unchanged));
     }
 
@@ -79,25 +83,26 @@ public static class CityEndpoints
         return found;
     }
 
-    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> Export(HttpContext http, IGrainFactory grains, string? district, CancellationToken ct)
+    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> Export(HttpContext http, IGrainFactory grains, Caller caller, string? district, CancellationToken ct)
     {
         if (district is not null && KnownDistricts.Malformed(district, "district") is { } malformed) return malformed;
-        if (district is not null && !await KnownDistricts.ExistsAsync(grains, district)) return Problems.DistrictNotFound(district);
-        var districts = district is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [district];
+        if (district is not null && (!caller.Scope.AllowsDistrict(district) || !await KnownDistricts.ExistsAsync(grains, district))) return Problems.DistrictNotFound(district);
+        var districts = district is null ? (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Where(caller.Scope.AllowsDistrict).ToArray() : [district];
         http.Response.ContentType = GeoJson;
-        await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, ct), ct);
+        await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, caller.Scope, ct), ct);
         return TypedResults.Empty;
     }
 
-    private static async IAsyncEnumerable<Asset> AssetsOf(IGrainFactory grains, string[] districts, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<Asset> AssetsOf(IGrainFactory grains, string[] districts, AccessScope scope, [EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var id in districts)
         {
+            var types = scope.TypesIn(id);
             string? cursor = null;
             do
             {
                 var page = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, 1_000);
-                var assets = await Task.WhenAll(page.Assets.Select(a => grains.GetGrain<IAssetGrain>(a.Id).GetAsync()));
+                var assets = await Task.WhenAll(page.Assets.Where(a => types is null || types.Contains(a.Type)).Select(a => grains.GetGrain<IAssetGrain>(a.Id).GetAsync()));
                 foreach (var a in assets)
                     if (a is not null) yield return a;
                 cursor = page.NextCursor;

@@ -18,10 +18,11 @@ public static class FeedEndpoints
         return feed;
     }
 
-    private static Results<FeedStream, BadRequestProblem, UnavailableProblem> StreamFeed(HttpRequest request, LiveFeed feed, IOptions<FeedOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
+    private static Results<FeedStream, BadRequestProblem, UnavailableProblem> StreamFeed(HttpRequest request, Caller caller, LiveFeed feed, IOptions<FeedOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         var (filter, errors) = FeedFilter.Parse(request.Query);
         if (filter is null) return Problems.Invalid(errors, "The feed's filters are invalid");
+        filter = filter with { Scope = caller.Scope };
         // The header is what EventSource sends when it reconnects; the parameter is for clients that cannot set headers.
         var lastEventId = request.Headers["Last-Event-ID"].FirstOrDefault() ?? request.Query["lastEventId"].FirstOrDefault();
         if (lastEventId is { Length: > MaxLastEventIdLength })

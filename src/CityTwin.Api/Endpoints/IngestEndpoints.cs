@@ -24,7 +24,7 @@ public static class IngestEndpoints
         return telemetry;
     }
 
-    private static async Task<Results<Ok<BatchReport>, BadRequestProblem, BodyProblem>> PostBatch(HttpRequest request, TelemetryRouter router, IOptions<IngestOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<BatchReport>, BadRequestProblem, BodyProblem>> PostBatch(HttpRequest request, TelemetryRouter router, IOptions<IngestOptions> options, Caller caller, AssetPlaces places, CancellationToken ct)
     {
         var limits = options.Value;
         if (JsonBody.MediaTypeProblem(request, "application/json", NdjsonMediaType) is { } wrongType) return wrongType;
@@ -42,8 +42,26 @@ public static class IngestEndpoints
         if (batch.IsMalformed) return Malformed(batch.Errors);
         if (batch.Readings.Count == 0) return Problems.Invalid("$", "the batch holds no readings");
 
-        var results = await router.RouteAsync(batch.Readings, "http", ct);
+        var results = caller.Scope.IsEverything
+            ? await router.RouteAsync(batch.Readings, "http", ct)
+            : await RouteInScopeAsync(batch.Readings, router, caller, places, ct);
         return TypedResults.Ok(Report(batch.Readings, results));
+    }
+
+    /// <summary>
+    /// A device limited to districts (or types) sends readings for its own assets only: the others are reported as
+    /// not found, as the rest of the API answers for assets outside a caller's scope. Costs a place lookup per new asset.
+    /// </summary>
+    private static async Task<TelemetryResult?[]> RouteInScopeAsync(IReadOnlyList<TelemetryReading> readings, TelemetryRouter router, Caller caller, AssetPlaces places, CancellationToken ct)
+    {
+        var known = await places.GetAsync(readings.Select(r => r.AssetId), ct);
+        var inScope = new List<int>(readings.Count);
+        for (var i = 0; i < readings.Count; i++)
+            if (known.GetValueOrDefault(readings[i].AssetId) is { } place && caller.Scope.Allows(place.District, place.Type)) inScope.Add(i);
+        var routed = await router.RouteAsync(inScope.ConvertAll(i => readings[i]), "http", ct);
+        var results = Enumerable.Repeat<TelemetryResult?>(TelemetryResult.NotFound, readings.Count).ToArray();
+        for (var k = 0; k < inScope.Count; k++) results[inScope[k]] = routed[k];
+        return results;
     }
 
     private static Results<Ok<MqttStatus.BridgeOff>, Ok<MqttStatus.BridgeView>> GetMqttStatus(MqttStatus status) =>

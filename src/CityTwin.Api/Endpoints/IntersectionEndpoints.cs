@@ -1,3 +1,4 @@
+using CityTwin.Api.Audit;
 using CityTwin.Api.Access;
 using CityTwin.Contracts.Assets;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,13 +17,13 @@ public static class IntersectionEndpoints
 
     private sealed record ControllerChange(bool? Fault);
 
-    private static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem>> SetController(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    private static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem, UnavailableProblem>> SetController(
+        string id, HttpRequest request, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var body = await JsonBody.ReadAsync<ControllerChange>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
         if (body.Value!.Fault is not { } fault) return Problems.Invalid("fault", "is required: true to report a controller fault, false to clear it");
-        return AssetEndpoints.Answer(id, await grains.GetGrain<IAssetGrain>(id).SetControllerFaultAsync(fault));
+        return await AssetEndpoints.CommandAsync(id, grains, caller, audit, "intersection.controller", $"fault={fault}", grain => grain.SetControllerFaultAsync(fault));
     }
 }

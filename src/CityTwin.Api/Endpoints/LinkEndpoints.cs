@@ -1,3 +1,4 @@
+using CityTwin.Api.Audit;
 using CityTwin.Api.Access;
 using CityTwin.Contracts.Assets;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,13 +18,15 @@ public static class LinkEndpoints
 
     private sealed record LinkConditionChange(LinkCondition? Condition, double? LatencyMs, double? PacketLossPct);
 
-    private static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem>> SetLinkCondition(
-        string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    private static async Task<Results<Ok<Asset>, BadRequestProblem, BodyProblem, NotFoundProblem, UnavailableProblem>> SetLinkCondition(
+        string id, HttpRequest request, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var body = await JsonBody.ReadAsync<LinkConditionChange>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
         if (body.Value!.Condition is not { } condition) return Problems.Invalid("condition", "is required: up, degraded or down");
-        return AssetEndpoints.Answer(id, await grains.GetGrain<IAssetGrain>(id).SetLinkConditionAsync(condition, body.Value.LatencyMs, body.Value.PacketLossPct));
+        var (latency, loss) = (body.Value.LatencyMs, body.Value.PacketLossPct);
+        return await AssetEndpoints.CommandAsync(id, grains, caller, audit, "link.status", $"condition={condition}" + (latency is { } l ? $" latencyMs={l}" : "") + (loss is { } p ? $" packetLossPct={p}" : ""),
+            grain => grain.SetLinkConditionAsync(condition, latency, loss));
     }
 }

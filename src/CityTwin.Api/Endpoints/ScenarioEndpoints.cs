@@ -1,3 +1,4 @@
+using CityTwin.Api.Audit;
 using CityTwin.Api.Access;
 using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
@@ -27,12 +28,13 @@ public static class ScenarioEndpoints
         return scenarios;
     }
 
-    private static async Task<Results<Accepted<ScenarioSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(HttpContext context, IGrainFactory grains, CancellationToken ct)
+    private static async Task<Results<Accepted<ScenarioSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<ScenarioSpec>(context.Request, MaxSpecBytes, ct);
         if (body.Problem is not null) return body.Problem;
         var id = IScenarioGrain.IdPrefix + Guid.NewGuid().ToString("N")[..20];
-        var started = await grains.GetGrain<IScenarioGrain>(id).StartAsync(body.Value!);
+        if (await audit.BeginAsync(caller, "scenario.submit", id, null, body.Value!.Name) is not { } entry) return CommandAudit.Unavailable();
+        var started = await entry.RunAsync(() => grains.GetGrain<IScenarioGrain>(id).StartAsync(body.Value!), r => (r.Outcome.ToString().ToLowerInvariant(), null));
         switch (started.Outcome)
         {
             case ScenarioStartOutcome.Invalid:
@@ -65,10 +67,11 @@ public static class ScenarioEndpoints
         return view is null ? Problems.ScenarioNotFound(id) : TypedResults.Ok(Summary(view));
     }
 
-    private static async Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem>> Cancel(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
-        var view = await grains.GetGrain<IScenarioGrain>(id).CancelAsync();
+        if (await audit.BeginAsync(caller, "scenario.cancel", id) is not { } entry) return CommandAudit.Unavailable();
+        var view = await entry.RunAsync(() => grains.GetGrain<IScenarioGrain>(id).CancelAsync(), v => v is null ? ("not-found", null) : ("ok", v.Status.ToString()));
         return view is null ? Problems.ScenarioNotFound(id) : TypedResults.Ok(Summary(view));
     }
 

@@ -23,10 +23,19 @@ public static class StatsEndpoints
         return stats;
     }
 
-    private static async Task<Results<FileContentHttpResult, BadRequestProblem>> Stats(HttpRequest request, ReadModel readModel, IGrainFactory grains)
+    private static async Task<Results<FileContentHttpResult, BadRequestProblem>> Stats(HttpRequest request, ReadModel readModel, IGrainFactory grains, Caller caller)
     {
         var wanted = request.Query["district"].SelectMany(v => v!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
         if (wanted.FirstOrDefault(d => !Ids.IsValid(d)) is { } bad) return Problems.Invalid("district", $"'{bad}' is not a valid district id");
+        if (!caller.Scope.IsEverything)
+        {
+            // A scoped caller's stats: its districts and types only, counts and KPIs recomputed from them (not cached).
+            var all = await readModel.StatsAsync();
+            var shown = all.Districts.Where(d => wanted.Count == 0 || wanted.Contains(d.District))
+                .Select(d => ScopedViews.Report(d, caller.Scope)).OfType<DistrictReport>().ToArray();
+            var counts = await AlarmEndpoints.ActiveCountsAsync(grains, shown.Select(d => d.District), caller.Scope);
+            return TypedResults.Bytes(Render(all, shown, counts), "application/json");
+        }
         var alarms = grains.GetGrain<IAlarmBoardGrain>(IAlarmBoardGrain.Key).GetActiveCountsAsync();
         var stats = await readModel.StatsAsync();
         var districts = wanted.Count == 0 ? stats.Districts : [.. stats.Districts.Where(d => wanted.Contains(d.District))];

@@ -1,3 +1,4 @@
+using CityTwin.Domain.Access;
 using Microsoft.Extensions.Primitives;
 
 namespace CityTwin.Api.Feed;
@@ -11,8 +12,12 @@ public sealed record FeedFilter(HashSet<string>? Districts, HashSet<AssetType>? 
 {
     public static readonly FeedFilter All = new(null, null, null);
 
+    /// <summary>What the subscriber's credential may see: the feed shows nothing outside it, gap notices included.</summary>
+    public AccessScope Scope { get; init; } = AccessScope.Everything;
+
     public bool Matches(FeedItem item)
     {
+        if (!Scope.IsEverything && !InScope(item)) return false;
         if (Districts is not null && (item.District is null || !Districts.Contains(item.District))) return item.Kind == FeedItemKind.OverflowGap;
         return item.Kind switch
         {
@@ -21,6 +26,10 @@ public sealed record FeedFilter(HashSet<string>? Districts, HashSet<AssetType>? 
             _ => true,
         };
     }
+
+    private bool InScope(FeedItem item) => item.District is not { } district
+        ? item.Kind != FeedItemKind.Change && item.Kind != FeedItemKind.Alarm
+        : item.Type is { } type ? Scope.Allows(district, type) : Scope.AllowsDistrict(district);
 
     /// <summary>The filter, or the validation errors naming each bad parameter.</summary>
     public static (FeedFilter? Filter, List<ValidationError> Errors) Parse(IQueryCollection query)

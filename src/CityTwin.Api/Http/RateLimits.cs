@@ -106,8 +106,8 @@ public sealed record RateLimits
     public static string CallerOf(HttpContext context)
     {
         var user = context.User;
-        if (user.Identity?.IsAuthenticated == true && user.FindFirst(ClaimTypes.NameIdentifier)?.Value is { Length: > 0 } id)
-            return user.FindFirst("iss")?.Value is { Length: > 0 } issuer ? $"user:{issuer}|{id}" : $"key:{id}";
+        // The credential's id as authentication set it: "key:{id}" or "user:{issuer}|{subject}" (Access/Caller).
+        if (user.Identity?.IsAuthenticated == true && user.FindFirst(ClaimTypes.NameIdentifier)?.Value is { Length: > 0 } id) return id;
         return "ip:" + AddressOf(context.Connection.RemoteIpAddress);
     }
 

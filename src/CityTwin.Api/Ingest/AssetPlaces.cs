@@ -16,6 +16,10 @@ public sealed class AssetPlaces(IGrainFactory grains, TimeProvider time)
     private const int MaxRemembered = 2_000_000;
     private readonly ConcurrentDictionary<string, (AssetPlace Place, DateTimeOffset At)> _known = new(StringComparer.Ordinal);
 
+    /// <summary>For readings that name no district (HTTP batches): a remembered place stands until <see cref="Recheck"/>.</summary>
+    public Task<Dictionary<string, AssetPlace?>> GetAsync(IEnumerable<string> ids, CancellationToken ct) =>
+        GetAsync(ids.Select(id => (id, _known.TryGetValue(id, out var known) ? known.Place.District : "")), ct);
+
     /// <param name="topics">Each asset id with the district its topic named.</param>
     public async Task<Dictionary<string, AssetPlace?>> GetAsync(IEnumerable<(string Id, string District)> topics, CancellationToken ct)
     {

@@ -1,5 +1,7 @@
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
+using CityTwin.Api.Access;
+using CityTwin.Domain.Access;
 using CityTwin.Domain.Queries;
 
 namespace CityTwin.Api.Queries;
@@ -15,10 +17,13 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
     private (DateTimeOffset At, Task<Directory> Directory)? _directory;
     private CityStats _stats = new([], null, -1);
 
-    public async Task<QueryPage> SearchAsync(AssetQuery query)
+    /// <summary>The query's page over the districts the scope shows, each asked only for the types the scope shows there.</summary>
+    public async Task<QueryPage> SearchAsync(AssetQuery query, AccessScope scope)
     {
-        var partitions = Partitions(await DirectoryAsync(), query);
-        var pages = await Task.WhenAll(partitions.Select(d => grains.GetGrain<IDistrictGrain>(d).QueryAsync(query)));
+        var asks = Partitions(await DirectoryAsync(), query)
+            .Select(d => (District: d, Query: ScopedViews.Query(query, d, scope)))
+            .Where(a => a.Query is not null);
+        var pages = await Task.WhenAll(asks.Select(a => grains.GetGrain<IDistrictGrain>(a.District).QueryAsync(a.Query!)));
         return AssetIndex.Merge(pages, query.Limit);
     }
 

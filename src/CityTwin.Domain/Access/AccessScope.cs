@@ -11,7 +11,7 @@ public sealed record AccessScope(IReadOnlyList<ScopeArea> Areas)
     public static AccessScope Everything { get; } = new([ScopeArea.All]);
     public static AccessScope Nothing { get; } = new([]);
 
-    public bool IsEverything => Areas.Any(a => a.Districts is null && a.Types is null);
+    public bool IsEverything { get; } = Areas.Any(a => a.Districts is null && a.Types is null);
 
     public bool Allows(string district, AssetType type) => Areas.Any(a => a.Allows(district, type));
 
