@@ -6,7 +6,7 @@ public interface IAuditLog
     /// <summary>Stores the entry as pending and returns its sequence number; a command runs only after this succeeded.</summary>
     Task<long> BeginAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
-    /// <summary>Records how the command ended and the target's state after it.</summary>
+    /// <summary>Records how the command ended and the target's state after it; a null detail keeps the one it began with.</summary>
     Task CompleteAsync(long seq, string outcome, string? after, string? detail, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default);

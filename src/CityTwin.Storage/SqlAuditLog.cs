@@ -39,7 +39,7 @@ public sealed class SqlAuditLog(StorageOptions options) : IAuditLog
     {
         await using var connection = await SchemaInstaller.OpenAsync(options, cancellationToken);
         await using var update = connection.CreateCommand();
-        update.CommandText = $"UPDATE {Table} SET {C("Outcome", "outcome")} = @outcome, {C("After", "after")} = @after, {C("Detail", "detail")} = @detail WHERE {C("ServiceId", "service_id")} = @service AND {C("Seq", "seq")} = @seq";
+        update.CommandText = $"UPDATE {Table} SET {C("Outcome", "outcome")} = @outcome, {C("After", "after")} = @after, {C("Detail", "detail")} = COALESCE(@detail, {C("Detail", "detail")}) WHERE {C("ServiceId", "service_id")} = @service AND {C("Seq", "seq")} = @seq";
         Add(update, "outcome", Cut(outcome, 100));
         Add(update, "after", Cut(after, 1000));
         Add(update, "detail", Cut(detail, 2000));
