@@ -11,6 +11,8 @@
 #   load-tests/run.sh feed [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]   live feed: POST → SSE latency
 #   load-tests/run.sh ingest [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]
 #                                                                         telemetry readings/s (HTTP batch, MQTT) vs a PostgreSQL baseline
+#   load-tests/run.sh auth [--assets 100000] [--rate 2000] [--seconds 20] [--rounds 3]
+#                                                                         GET by id with an API key vs authentication off
 #   load-tests/run.sh fuzz [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]
 #                                                                         hostile requests: no 5xx, problems only, no state change
 set -euo pipefail

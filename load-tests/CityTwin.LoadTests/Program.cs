@@ -17,6 +17,8 @@ using CityTwin.LoadTests;
 //                         [--trace DIR]: dotnet-trace samples of the silo and the API during the HTTP window, summarised
 //                         by stage (parse, routing, grain turns, rules, storage, change events, GC); needs
 //                         `dotnet tool install -g dotnet-trace`. `profile FILE.nettrace…` summarises traces again.
+//   auth                  [--assets 100000] [--rate 2000] [--seconds 20] [--rounds 3]: GET by id with an API key vs authentication
+//                         off (a second API process in Development), in turn on the same silo: what checking a key costs.
 //   fuzz                  [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]: seeded hostile requests over every endpoint
 //                         (API in Development, loopback): no 5xx, every 4xx a problem, no state change from a refused request.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
@@ -57,6 +59,9 @@ switch (suite)
         rows.AddRange(await IngestBenchmark.RunAsync(Option("--assets", 100_000), Option("--batch", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)),
             string.IsNullOrEmpty(ingestPostgres) ? null : ingestPostgres, Text("--trace")));
         break;
+    case "auth":
+        rows.AddRange(await AuthBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)), Option("--rounds", 3)));
+        break;
     case "profile":
         foreach (var trace in args.Skip(1)) Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
         return 0;
@@ -64,7 +69,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed, ingest, fuzz or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz or profile");
         return 2;
 }
 

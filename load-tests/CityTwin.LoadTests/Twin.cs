@@ -12,6 +12,7 @@ public sealed class Twin : IAsyncDisposable
     public required ChildProcess Api { get; init; }
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(10) };
     public required AdminKey Admin { get; init; }
+    private string[] _apiArgs = [];
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
@@ -45,11 +46,14 @@ public sealed class Twin : IAsyncDisposable
                            "--Logging:LogLevel:Default=Warning", admin.Argument, .. extra];
         var silo = await ChildProcess.StartAsync(Dll("CityTwin.Silo"), [.. common, $"--Silo:Port={ChildProcess.FreePort()}", "--Seed:Assets=0"]);
         var api = await ChildProcess.StartAsync(Dll("CityTwin.Api"), common);
-        var twin = new Twin { Silo = silo, Api = api, Admin = admin };
+        var twin = new Twin { Silo = silo, Api = api, Admin = admin, _apiArgs = common };
         twin.Http.BaseAddress = new Uri(api.Url);
         admin.Authorize(twin.Http);
         return twin;
     }
+
+    /// <summary>Another API process on the same silo and storage, with more options; the caller disposes it.</summary>
+    public Task<ChildProcess> StartAnotherApiAsync(params string[] extra) => ChildProcess.StartAsync(Dll("CityTwin.Api"), [.. _apiArgs, .. extra]);
 
     public async ValueTask DisposeAsync()
     {

@@ -34,7 +34,7 @@ public static class ApiProgram
             CityTwinJson.ApplyTo(o.SerializerOptions);
             o.SerializerOptions.MaxDepth = JsonBody.MaxDepth;
         });
-        builder.Services.AddOpenApi(o => o.AddCityTwinDocs());
+        builder.Services.AddOpenApi(o => o.AddCityTwinDocs().AddCityTwinSecurity());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
         builder.Services.AddSingleton<Queries.ReadModel>();
@@ -42,6 +42,7 @@ public static class ApiProgram
         builder.AddTelemetryIngest();
         builder.AddCityTwinAccess();
         builder.AddCommandAudit(storage);
+        builder.Services.AddCityTwinCors(builder.Configuration);
         builder.Services.AddCityTwinRateLimits(builder.Configuration);
         var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();
         builder.WebHost.ConfigureKestrel(k =>
@@ -62,6 +63,8 @@ public static class ApiProgram
                 context.Response.Headers.Connection = "close";
             return next(context);
         });
+        app.UseSecurityHeaders();
+        app.UseCors(SecurityHeaders.CorsPolicy);
         app.UseAuthentication();
         // Per caller, so after authentication; refusals are 429 problems, written by the limiter's OnRejected.
         app.UseRateLimiter();

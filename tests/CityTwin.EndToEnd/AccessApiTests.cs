@@ -16,6 +16,7 @@ public sealed class AccessFixture : IAsyncLifetime
 {
     public const string Issuer = "https://idp.citytwin.test";
     public const string Audience = "citytwin";
+    public const string ConsoleOrigin = "https://ops.city.test";
 
     public RSA SigningKey { get; } = RSA.Create(2048);
     public TwinHost Twin { get; private set; } = null!;
@@ -24,7 +25,8 @@ public sealed class AccessFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(),
-            $"--Auth:Jwt:Issuer={Issuer}", $"--Auth:Jwt:Audience={Audience}", $"--Auth:Jwt:SigningKeys:0={SigningKey.ExportSubjectPublicKeyInfoPem()}");
+            $"--Auth:Jwt:Issuer={Issuer}", $"--Auth:Jwt:Audience={Audience}", $"--Auth:Jwt:SigningKeys:0={SigningKey.ExportSubjectPublicKeyInfoPem()}",
+            $"--Api:Cors:Origins:0={ConsoleOrigin}");
         using var imported = await Twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
         {
             Headers = { ContentType = new("application/geo+json") },
@@ -209,4 +211,40 @@ public sealed class AccessApiTests(AccessFixture fixture) : IClassFixture<Access
         using var http = fixture.WithToken(fixture.Token("carol", new[] { "payroll" }));
         await ProblemOf(await http.GetAsync("/api/stats"), HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task Answers_carry_security_headers_and_only_a_configured_origin_may_call_cross_origin()
+    {
+        using var response = await Twin.Http.GetAsync("/api/stats");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+
+        foreach (var (origin, allowed) in new[] { (AccessFixture.ConsoleOrigin, true), ("https://evil.test", false) })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/assets/pole-0001/status");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+            using var answer = await Twin.Client().SendAsync(preflight);
+            Assert.Equal(allowed, answer.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Single() == origin);
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_states_the_schemes_and_which_operations_need_them()
+    {
+        var document = (await Twin.Client().GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var schemes = document["components"]!["securitySchemes"]!.AsObject();
+        Assert.True(schemes.ContainsKey("apiKey") && schemes.ContainsKey("bearer"));
+        var get = document["paths"]!["/api/assets/{id}"]!["get"]!;
+        Assert.NotEmpty(get["security"]!.AsArray());
+        Assert.True(get["responses"]!.AsObject().ContainsKey("401"));
+        Assert.Contains("operator", (string?)document["paths"]!["/api/assets/{id}/status"]!["post"]!["description"]);
+    }
+
+    [Fact]
+    public void Authentication_can_be_switched_off_only_in_development() =>
+        Assert.Contains("Development only", Assert.Throws<InvalidOperationException>(() =>
+            CityTwin.Api.ApiProgram.CreateApp(["--Auth:Disabled=true", "--environment=Production", "--Storage:Provider=Sqlite"])).Message);
 }

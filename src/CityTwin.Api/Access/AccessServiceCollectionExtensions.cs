@@ -18,6 +18,9 @@ public static class AccessServiceCollectionExtensions
         var section = builder.Configuration.GetSection("Auth");
         builder.Services.Configure<AuthOptions>(section);
         var jwt = section.GetSection("Jwt").Get<JwtOptions>() ?? new();
+        var disabled = section.GetValue("Disabled", false);
+        if (disabled && !builder.Environment.IsDevelopment())
+            throw new InvalidOperationException("Auth:Disabled is for measuring in Development only; this environment is " + builder.Environment.EnvironmentName + ".");
 
         builder.Services.AddSingleton<AccessDirectory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessDirectory>());
@@ -25,8 +28,10 @@ public static class AccessServiceCollectionExtensions
 
         var authentication = builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or bearer token", o => o.ForwardDefaultSelector = context =>
-                !jwt.Enabled || ApiKeyHandler.KeyIn(context.Request) is not null ? ApiKeyHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+                disabled ? NoAuthHandler.SchemeName
+                : !jwt.Enabled || ApiKeyHandler.KeyIn(context.Request) is not null ? ApiKeyHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        if (disabled) authentication.AddScheme<AuthenticationSchemeOptions, NoAuthHandler>(NoAuthHandler.SchemeName, null);
         if (jwt.Enabled) authentication.AddJwtBearer(o => Configure(o, jwt));
 
         builder.Services.AddAuthorization(AccessPolicies.Add);

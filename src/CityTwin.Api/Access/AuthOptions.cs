@@ -15,6 +15,12 @@ public sealed class AuthOptions
     /// <summary>How long a request waits for the first key list while the cluster comes up, before a 503.</summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Development only, for measuring what authentication costs (load-tests/run.sh auth): every request is served as
+    /// an admin named "auth-disabled". Refused at start in any other environment.
+    /// </summary>
+    public bool Disabled { get; set; }
+
     /// <summary>JWT bearer tokens from the city's identity provider; off unless an issuer is set.</summary>
     public JwtOptions Jwt { get; set; } = new();
 }
