@@ -21,7 +21,7 @@ public static class FuzzBenchmark
         var data = Directory.CreateTempSubdirectory("citytwin-fuzz-").FullName;
         try
         {
-            await using var twin = await Twin.StartAsync(data, "--environment=Development", $"--Api:MaxImportBytes={BodyLimit}", $"--Ingest:MaxBodyBytes={BodyLimit}");
+            await using var twin = await Twin.StartAsync(data, "--environment=Development", "--Api:RateLimits:Enabled=false", $"--Api:MaxImportBytes={BodyLimit}", $"--Ingest:MaxBodyBytes={BodyLimit}");
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
             await twin.ImportAsync(city.Assets);
             var endpoints = HostileRequests.FromOpenApi(JsonNode.Parse(await twin.Http.GetStringAsync("/openapi/v1.json"))!);
