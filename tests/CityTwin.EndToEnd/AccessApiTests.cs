@@ -83,7 +83,7 @@ public sealed class AccessApiTests(AccessFixture fixture) : IClassFixture<Access
         }
         using var post = await anonymous.PostAsJsonAsync($"/api/assets/{fixture.City.Assets[0].Id}/status", new { status = "offline" });
         await ProblemOf(post, HttpStatusCode.Unauthorized);
-        foreach (var open in new[] { "/health", "/alive", "/metrics", "/openapi/v1.json" })
+        foreach (var open in new[] { "/health", "/alive", "/metrics", "/openapi/v1.json", "/docs" })
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(open)).StatusCode);
     }
 

@@ -1,3 +1,4 @@
+using CityTwin.Contracts.City;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Import;
 
@@ -28,6 +29,9 @@ internal sealed record TestCity(string District, Asset Link, Asset[] Poles, Asse
         var city = new TestCity(district, link, poles, intersection, cameras, feeder1, feeder2);
         // The intersection runs adaptive once both cameras have reported in.
         await Eventually.Until(() => city.Get(grains, intersection.Id), a => a.Intersection!.Cameras.Length == 2);
+        // The city learns a district from the district's first report (at most every Twin:DistrictReportInterval):
+        // a scenario that names the district needs it known.
+        await Eventually.Until(() => grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync(), d => d.Contains(district));
         return city;
     }
 
