@@ -41,7 +41,7 @@ public static class ApiProgram
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
         builder.AddCityTwinAccess();
-        builder.AddCommandAudit(storage);
+        builder.AddCommandAudit();
         builder.Services.AddCityTwinCors(builder.Configuration);
         builder.Services.AddCityTwinRateLimits(builder.Configuration);
         var limits = builder.Configuration.GetSection("Api:Limits").Get<HttpLimits>() ?? new();

@@ -1,3 +1,4 @@
+using CityTwin.Domain.Audit;
 namespace CityTwin.Storage;
 
 /// <summary>The audit log in the twin's database (table CityTwinAudit / citytwin_audit).</summary>

@@ -16,7 +16,7 @@ public static class OrleansStorageExtensions
 
     /// <summary>
     /// Grain storage (named <see cref="StorageNames.Assets"/>, <see cref="StorageNames.PubSub"/> and the default), the
-    /// asset grains' own table (<see cref="IAssetTable"/>), clustering
+    /// asset grains' own table (<see cref="IAssetTable"/>), the audit log (<see cref="IAuditLog"/>), clustering
     /// and reminders for the chosen provider, with the schema applied in the silo's first lifecycle stage, before
     /// membership and storage read their tables.
     /// </summary>
@@ -37,11 +37,13 @@ public static class OrleansStorageExtensions
             silo.Services.AddSingleton(sp => new SqliteWriteGate(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
             foreach (var name in names) silo.Services.AddGrainStorage(name, (sp, _) => sp.GetRequiredService<SqliteWriteGate>());
             silo.Services.AddSingleton<IAssetTable>(sp => new SqliteAssetTable(options, sp.GetRequiredService<SqliteWriteGate>()));
+            silo.Services.AddSingleton<IAuditLog>(sp => new SqlAuditLog(options, sp.GetRequiredService<SqliteWriteGate>().ExclusiveAsync));
         }
         else
         {
             foreach (var name in names) AddAdoNet(name);
             silo.Services.AddSingleton<IAssetTable>(new PostgresAssetTable(options));
+            silo.Services.AddSingleton<IAuditLog>(new SqlAuditLog(options));
         }
 
         void AddAdoNet(string name) =>

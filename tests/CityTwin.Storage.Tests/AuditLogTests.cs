@@ -1,3 +1,4 @@
+using CityTwin.Domain.Audit;
 namespace CityTwin.Storage.Tests;
 
 /// <summary>The audit log on both databases: pending then completed, found by actor, target, action and time, paged, aged out.</summary>

@@ -1,10 +1,10 @@
-using CityTwin.Storage;
+using CityTwin.Contracts.Audit;
 using Microsoft.Extensions.Options;
 
 namespace CityTwin.Api.Audit;
 
 /// <summary>Deletes entries older than <see cref="AuditOptions.Retention"/>, once every <see cref="AuditOptions.SweepInterval"/>.</summary>
-public sealed partial class AuditRetention(IAuditLog log, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
+public sealed partial class AuditRetention(IGrainFactory grains, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,7 +13,7 @@ public sealed partial class AuditRetention(IAuditLog log, IOptions<AuditOptions>
         {
             try
             {
-                var deleted = await log.DeleteOlderThanAsync(time.GetUtcNow() - options.Value.Retention, stoppingToken);
+                var deleted = await grains.GetGrain<IAuditGrain>(0).DeleteOlderThanAsync(time.GetUtcNow() - options.Value.Retention);
                 if (deleted > 0) LogDeleted(logger, deleted, options.Value.Retention.TotalDays);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

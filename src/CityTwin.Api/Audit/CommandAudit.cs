@@ -1,5 +1,6 @@
 using CityTwin.Api.Access;
-using CityTwin.Storage;
+using CityTwin.Contracts.Audit;
+using CityTwin.Domain.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Audit;
@@ -8,9 +9,9 @@ namespace CityTwin.Api.Audit;
 /// Writes every command to the audit log: a pending entry before it runs (no entry, no command: the caller gets a
 /// 503), completed with its outcome and the target's state after. Endpoints hold the entry across the command.
 /// </summary>
-public sealed partial class CommandAudit(IAuditLog log, TimeProvider time, ILogger<CommandAudit> logger)
+public sealed partial class CommandAudit(IGrainFactory grains, TimeProvider time, ILogger<CommandAudit> logger)
 {
-    private IAuditLog Log => log;
+    private IAuditGrain Log => grains.GetGrain<IAuditGrain>(0);
     private ILogger Logger => logger;
 
     /// <summary>The pending entry, or null when the log cannot be written (then the command must not run).</summary>
@@ -18,7 +19,7 @@ public sealed partial class CommandAudit(IAuditLog log, TimeProvider time, ILogg
     {
         try
         {
-            var seq = await log.BeginAsync(new AuditEntry
+            var seq = await Log.BeginAsync(new AuditEntry
             {
                 At = time.GetUtcNow(), Actor = caller.Id, ActorName = caller.Name, Role = caller.Role, Action = action, Target = target,
                 Before = before, Detail = detail,

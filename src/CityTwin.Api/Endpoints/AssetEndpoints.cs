@@ -1,6 +1,7 @@
 using CityTwin.Api.Access;
 using CityTwin.Api.Audit;
-using CityTwin.Storage;
+using CityTwin.Contracts.Audit;
+using CityTwin.Domain.Audit;
 using System.Text.Json;
 using CityTwin.Api.Queries;
 using CityTwin.Contracts.Assets;
@@ -61,13 +62,13 @@ public static class AssetEndpoints
         return asset is null || !caller.Sees(asset) ? Problems.AssetNotFound(id) : TypedResults.Ok(asset);
     }
 
-    private static async Task<Results<Ok<AssetHistoryView>, BadRequestProblem, NotFoundProblem>> GetHistory(string id, string? limit, IGrainFactory grains, Caller caller, IAuditLog audit)
+    private static async Task<Results<Ok<AssetHistoryView>, BadRequestProblem, NotFoundProblem>> GetHistory(string id, string? limit, IGrainFactory grains, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var count = QueryValues.Int("limit", limit, 1, 1_000, 100);
         if (count.Problem is not null) return count.Problem;
         if (!await caller.SeesAsync(grains, id)) return Problems.AssetNotFound(id);
-        var commands = audit.QueryAsync(new AuditQuery(Target: id, Limit: count.Value));
+        var commands = grains.GetGrain<IAuditGrain>(0).QueryAsync(new AuditQuery(Target: id, Limit: count.Value));
         var history = await grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(count.Value);
         return history is null ? Problems.AssetNotFound(id) : TypedResults.Ok(new AssetHistoryView(history.Id, history.Changes, history.Telemetry, await commands));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CityTwin.Api.Access;
-using CityTwin.Storage;
+using CityTwin.Contracts.Audit;
+using CityTwin.Domain.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Endpoints;
@@ -20,8 +21,8 @@ public static class AuditEndpoints
 
     public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? Next);
 
-    private static async Task<Results<Ok<AuditPage>, BadRequestProblem>> List(HttpRequest request, IAuditLog log,
-        string? actor, string? target, string? action, string? since, string? until, string? before, string? limit, CancellationToken ct)
+    private static async Task<Results<Ok<AuditPage>, BadRequestProblem>> List(HttpRequest request, IGrainFactory grains,
+        string? actor, string? target, string? action, string? since, string? until, string? before, string? limit)
     {
         var count = QueryValues.Int("limit", limit, 1, MaxLimit, 100);
         if (count.Problem is not null) return count.Problem;
@@ -35,8 +36,8 @@ public static class AuditEndpoints
         }
         foreach (var (name, value) in new[] { ("actor", actor), ("target", target), ("action", action) })
             if (value is { Length: > 512 }) return Problems.Invalid(name, "must be at most 512 characters");
-        var entries = await log.QueryAsync(new AuditQuery(actor, target, action, Time("since", since).Value, Time("until", until).Value, beforeSeq, count.Value), ct);
-        var next = entries.Count == count.Value ? $"{request.Path}?{Without(request, "before")}before={entries[^1].Seq}" : null;
+        var entries = await grains.GetGrain<IAuditGrain>(0).QueryAsync(new AuditQuery(actor, target, action, Time("since", since).Value, Time("until", until).Value, beforeSeq, count.Value));
+        var next = entries.Length == count.Value ? $"{request.Path}?{Without(request, "before")}before={entries[^1].Seq}" : null;
         return TypedResults.Ok(new AuditPage(entries, next));
     }
 
