@@ -86,4 +86,18 @@ public sealed class AuditTests(AccessFixture fixture) : IClassFixture<AccessFixt
         Assert.Equal((string?)(await twin.Http.GetFromJsonAsync<JsonObject>($"/api/assets/{pole.Id}"))!["status"], (string?)asset["status"]);
         Assert.NotEqual("offline", (string?)asset["status"]);
     }
+
+    [Fact]
+    public async Task Entries_older_than_the_retention_are_deleted_by_the_sweep()
+    {
+        await using var twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(), "--Audit:Retention=00:00:02", "--Audit:SweepInterval=00:00:01");
+        (await twin.Http.PostAsJsonAsync("/api/keys", new { name = "short-lived audit", role = "viewer" })).EnsureSuccessStatusCode();
+        Assert.NotEmpty((await twin.Http.GetFromJsonAsync<JsonObject>("/api/audit?action=key.create"))!["entries"]!.AsArray());
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await twin.Http.GetFromJsonAsync<JsonObject>("/api/audit?action=key.create"))!["entries"]!.AsArray().Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the entry outlived its retention by more than 13 s");
+            await Task.Delay(250);
+        }
+    }
 }
