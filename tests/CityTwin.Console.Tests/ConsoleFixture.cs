@@ -46,6 +46,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
         {
             if (message.Type is "error" or "warning") output.WriteLine($"browser {message.Type}: {message.Text}");
         };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) output.WriteLine($"browser got {response.Status} for {response.Request.Method} {response.Url}");
+        };
         return (page, errors);
     }
 

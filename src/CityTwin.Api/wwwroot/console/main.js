@@ -77,6 +77,7 @@ class Console {
     const scope = (me.scope ?? []).map(s => [s.districts?.join(' '), s.types?.join(' ')].filter(Boolean).join(' / ')).filter(Boolean).join('; ');
     $('who').textContent = `${me.name} · ${me.roles.join(', ')}${me.department ? ` · ${me.department}` : ''}${scope ? ` · ${scope}` : ''}`;
     $('who').dataset.roles = me.roles.join(' ');
+    $('large').onclick = () => $('large').setAttribute('aria-pressed', String(document.body.classList.toggle('large')));
     $('signout').onclick = () => { sessionStorage.removeItem(KEY); this.feed.stop(); location.reload(); };
 
     this.map = new CityMap($('map'), config);

@@ -61,7 +61,8 @@ export class AssetPanel {
     if (dependents?.dependents?.length) {
       e.append(el('h2', {}, `Dependents (${dependents.total})`));
       const ul = el('ul');
-      for (const d of dependents.dependents) ul.append(el('li', {}, this.link(d.id), ` ${d.type}${d.relation ? ` (${d.relation})` : ''}`));
+      for (const d of dependents.dependents.slice(0, 25)) ul.append(el('li', {}, this.link(d.id), ` ${d.type}${d.relation ? ` (${d.relation})` : ''}`));
+      if (dependents.total > 25) ul.append(el('li', {}, `… and ${dependents.total - 25} more (lines on the map)`));
       e.append(ul);
       this.options.onLines(id, dependents.dependents.map(d => d.id), '#7a3db8');
     } else if (deps?.neighbours?.length) this.options.onLines(id, deps.neighbours.map(n => n.id), '#1c2330');
