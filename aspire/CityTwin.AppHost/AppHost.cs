@@ -109,7 +109,7 @@ else
 api.OnResourceReady((resource, _, _) =>
 {
     var url = resource.GetEndpoint("http").Url;
-    Console.WriteLine($"CityTwin API ready at {url}  (every /api route takes an API key; the reference is at /docs)");
+    Console.WriteLine($"CityTwin console ready at {url}/  (open it in a browser and sign in with an API key; the API is at {url}/api, its reference at {url}/docs)");
     if (adminKey.ShowOnce is { } key)
     {
         // Shown this once: the twin keeps only its hash. Make further keys with it (POST /api/keys), then keep it safe.
@@ -117,7 +117,7 @@ api.OnResourceReady((resource, _, _) =>
 
             First run: an admin API key was made for this city. It is shown only now.
               {key}
-            Try:
+            Sign in to the console at {url}/ with it, or try:
               curl -H "Authorization: ApiKey {key}" {url}/api/stats
 
             """);

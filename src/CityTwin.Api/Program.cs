@@ -64,6 +64,9 @@ public static class ApiProgram
             return next(context);
         });
         app.UseSecurityHeaders();
+        // The operations-centre console (wwwroot): static files, served before authentication as they carry no data;
+        // every /api call it makes sends the key its user signed in with. "/" is its index.html.
+        app.UseConsole();
         app.UseCors(SecurityHeaders.CorsPolicy);
         app.UseAuthentication();
         // Per caller, so after authentication; refusals are 429 problems, written by the limiter's OnRejected.
@@ -89,7 +92,7 @@ public static class ApiProgram
         app.MapScenarioEndpoints();
         app.MapFeedEndpoints();
         app.MapIngestEndpoints();
-        app.MapGet("/", () => Results.Redirect("/api/districts")).AllowAnonymous();
+        app.MapConsoleConfig();
         return app;
     }
 }
