@@ -2,6 +2,8 @@
 # Runs a benchmark against Release builds of the real processes and writes load-tests/results/<suite>.md:
 #   load-tests/run.sh [foundation] [--assets N] [--rate R] [--seconds S]   the foundation's figures
 #   load-tests/run.sh cascades [--repetitions 20] [--seconds 30]          cascade latency, stream throughput
+#   load-tests/run.sh alarms [--assets 10000]                            alarms an operator must handle: root-cause groups vs
+#                                                                         the flat list, for a link cut, a feeder outage, a controller fault
 #   load-tests/run.sh models [--repeats 21]                               the Domain models, in process, one thread
 #   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]           failover; PostgreSQL from --postgres or
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite

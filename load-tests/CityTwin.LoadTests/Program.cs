@@ -4,6 +4,8 @@ using CityTwin.LoadTests;
 //   foundation (default)  [--assets N] [--rate R] [--seconds S] [--data DIR (keep the imported city; reuse it next time)]
 //                         CITYTWIN_BENCH_HOLD=S keeps the silo with every asset active for S seconds (for a dotnet-gcdump).
 //   cascades              [--repetitions N] [--seconds S]: cascade latency on the real processes, stream throughput in-process.
+//   alarms                [--assets 10000]: alarms an operator must handle (root-cause groups vs the flat list) for a link cut,
+//                         a feeder outage and a controller fault on a generated city, on the real processes.
 //   models                [--repeats N]: the Domain models (traffic, scenario fork), in process, one thread.
 //   failover              [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
@@ -32,6 +34,9 @@ switch (suite)
     case "cascades":
         if (Option("--repetitions", 20) > 0) rows.AddRange(await CascadeBenchmark.RunAsync(Option("--repetitions", 20)));
         rows.AddRange(await StreamBenchmark.RunAsync(TimeSpan.FromSeconds(Option("--seconds", 30))));
+        break;
+    case "alarms":
+        rows.AddRange(await AlarmBenchmark.RunAsync(Option("--assets", 10_000)));
         break;
     case "models":
         rows = ModelsBenchmark.Run(Option("--repeats", 21));
@@ -69,7 +74,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz or profile");
         return 2;
 }
 

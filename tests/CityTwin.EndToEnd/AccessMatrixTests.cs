@@ -40,6 +40,10 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("POST", "/api/intersections/{id}/controller", Operators),
         new("GET", "/api/alarms", Readers),
         new("POST", "/api/alarms/{id}/ack", Operators),
+        new("POST", "/api/alarms/{id}/shelve", Operators),
+        new("DELETE", "/api/alarms/{id}/shelve", Operators),
+        new("GET", "/api/alarms/groups/{rootId}/members", Readers),
+        new("POST", "/api/alarms/groups/{rootId}/ack", Operators),
         new("POST", "/api/scenarios", Engineers),
         new("GET", "/api/scenarios", Readers),
         new("GET", "/api/scenarios/{id}", Readers),
@@ -88,6 +92,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
                 .Replace("/api/districts/{id}", $"/api/districts/{pole.District}")
                 .Replace("/api/links/{id}", "/api/links/leo-none")
                 .Replace("/api/intersections/{id}", "/api/intersections/int-none")
+                .Replace("/api/alarms/groups/{rootId}", "/api/alarms/groups/leo-none")
                 .Replace("/api/alarms/{id}", $"/api/alarms/alm-{pole.District}-999999")
                 .Replace("/api/scenarios/{id}", "/api/scenarios/scn-none")
                 .Replace("/api/keys/{id}", "/api/keys/0000000000000000")

@@ -19,8 +19,22 @@ public sealed record Alarm
     [Id(9)] public DateTimeOffset? AcknowledgedAt { get; init; }
     [Id(10)] public string? AcknowledgedBy { get; init; }
     [Id(11)] public string? Note { get; init; }
+    /// <summary>The shelf keeping it off the active board (its own or its root cause's), filled in when listed; never stored.</summary>
+    [Id(12)] public AlarmShelf? Shelved { get; init; }
+    /// <summary>
+    /// A consequential alarm whose root cause's own alarm is active: suppressed by design, the root stands for it.
+    /// Filled in when listed; never stored.
+    /// </summary>
+    [Id(13)] public bool Suppressed { get; init; }
 
     public bool Active => ClearedAt is null;
+
+    /// <summary>The root cause this alarm is grouped under (see <see cref="AlarmRoots"/>).</summary>
+    public string Root => AlarmRoots.Of(AssetId, Cause);
+
+    /// <summary>The root cause's own alarm: its asset is the root. Every other alarm is a consequence.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsRoot => Root == AssetId;
 
     /// <summary>Alarm ids are "alm-{district}-{number}": the district is what locates the alarm.</summary>
     public static string? DistrictOf(string alarmId)
