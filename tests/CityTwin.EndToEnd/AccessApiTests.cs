@@ -32,6 +32,13 @@ public sealed class AccessFixture : IAsyncLifetime
             Headers = { ContentType = new("application/geo+json") },
         });
         Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+        // Stats come from the districts' reports (at most every 250 ms): ready once they count the whole city.
+        for (var wait = System.Diagnostics.Stopwatch.StartNew(); ; await Task.Delay(100))
+        {
+            var stats = await Twin.Http.GetFromJsonAsync<JsonObject>("/api/stats");
+            if ((int)stats!["city"]!["assets"]! == City.Assets.Count) break;
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(30), $"the stats never counted the imported city: {stats["city"]!["assets"]}");
+        }
     }
 
     public async Task DisposeAsync() => await Twin.DisposeAsync();
