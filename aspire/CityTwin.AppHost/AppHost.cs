@@ -26,6 +26,18 @@ else
     storageEnvironment["Storage__ConnectionString"] = connectionString;
     storage = server;
 }
+if (settings.IsPostgres)
+{
+    // Every process has its own connection pool (Npgsql's default is 100): silos × pool + the API must fit the
+    // server's max_connections (300 for the local server; CityTwin:PostgresMaxConnections for an existing one, default
+    // PostgreSQL's 100), less its 3 reserved connections and some headroom for psql and backups. Each process checks it at start.
+    var processes = settings.Silos + 1;
+    var maxConnections = builder.Configuration.GetConnectionString(LocalPostgres.Database) is { Length: > 0 }
+        ? builder.Configuration.GetValue("CityTwin:PostgresMaxConnections", 100)
+        : LocalPostgres.MaxConnections;
+    storageEnvironment["Storage__Processes"] = processes.ToString();
+    storageEnvironment["Storage__MaxPoolSize"] = Math.Max(5, (maxConnections - 3 - 10) / processes).ToString();
+}
 
 void UseStorage<T>(IResourceBuilder<T> resource) where T : IResourceWithEnvironment, IResourceWithWaitSupport
 {

@@ -11,6 +11,9 @@ internal static class LocalPostgres
 {
     public const string Database = "citytwin";
 
+    /// <summary>The local server's connection limit; the AppHost sizes every process's pool under it.</summary>
+    public const int MaxConnections = 300;
+
     /// <summary>Adds the server; returns it and the connection string the silos and the API use.</summary>
     public static (IResourceBuilder<ExecutableResource> Server, string ConnectionString) AddLocalPostgres(
         this IDistributedApplicationBuilder builder, TwinSettings settings)
@@ -29,7 +32,7 @@ internal static class LocalPostgres
         string[] serverArgs =
         [
             "-D", data, "-p", port.ToString(),
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300",
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", $"max_connections={MaxConnections}",
         ];
         var (command, args) = Environment.UserName == "root"
             ? ("setpriv", (string[])["--reuid=postgres", "--regid=postgres", "--init-groups", "--", postgresBinary, .. serverArgs])

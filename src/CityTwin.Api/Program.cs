@@ -22,6 +22,7 @@ public static class ApiProgram
 
         var storage = StorageOptions.FromConfiguration(builder.Configuration);
         builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ConnectionBudgetCheck>(sp, storage));
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientErrors.Customize);
         builder.Services.AddExceptionHandler<ClientErrors.Handler>();

@@ -27,7 +27,7 @@ public static class OrleansStorageExtensions
     public static ISiloBuilder UseCityTwinStorage(this ISiloBuilder silo, StorageOptions options, int siloPort = 11111, int gatewayPort = 30000, bool? directoryCache = null)
     {
         silo.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycle(options));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new SchemaLifecycle(options, sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
 
         string[] names = [StorageNames.Assets, StorageNames.PubSub, ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME];
         if (options.Provider == StorageProvider.Sqlite)
@@ -82,6 +82,10 @@ public static class OrleansStorageExtensions
     {
         client.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (options.ClusterId, options.ServiceId));
         client.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
+        client.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectRetry>();
+        // Orleans re-reads the gateways from the membership table once a minute: an API that started before the silos,
+        // or outlived one, would wait that long to find a gateway. Every 5 s costs one small query.
+        client.Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         return client;
     }
 
@@ -90,9 +94,13 @@ public static class OrleansStorageExtensions
     /// the membership table is initialised at RuntimeGrainServices (8000), grain storages and reminders at
     /// ApplicationServices (10000); a lifecycle stage completes before the next one starts.
     /// </summary>
-    private sealed class SchemaLifecycle(StorageOptions options) : ILifecycleParticipant<ISiloLifecycle>
+    private sealed class SchemaLifecycle(StorageOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
-            lifecycle.Subscribe(nameof(SchemaLifecycle), ServiceLifecycleStage.First, ct => SchemaInstaller.ApplyAsync(options, ct));
+            lifecycle.Subscribe(nameof(SchemaLifecycle), ServiceLifecycleStage.First, async ct =>
+            {
+                await SchemaInstaller.ApplyAsync(options, ct);
+                if (await ConnectionBudget.CheckAsync(options, ct) is { } overBudget) ConnectionBudget.LogOverBudget(loggers.CreateLogger("CityTwin.Storage"), overBudget);
+            });
     }
 }

@@ -20,6 +20,16 @@ public sealed class StorageOptions
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
     /// <summary>
+    /// PostgreSQL: the most connections this process opens (Npgsql's pool; its default is 100). Every process of a
+    /// cluster has its own pool, so <see cref="Processes"/> × this must stay under the server's max_connections —
+    /// checked at start. The AppHost sizes it from the server and the number of silos.
+    /// </summary>
+    public int? MaxPoolSize { get; set; }
+
+    /// <summary>How many processes share the server (silos + API processes), for the start-up check.</summary>
+    public int Processes { get; set; } = 1;
+
+    /// <summary>
     /// The ADO.NET invariant Orleans loads the driver by. For SQLite Orleans 10.4 knows only the historical name
     /// "System.Data.SQLite", which it maps to the Microsoft.Data.Sqlite assembly; "Microsoft.Data.Sqlite" is rejected.
     /// </summary>
@@ -35,6 +45,8 @@ public sealed class StorageOptions
             _ => configuration.GetConnectionString("citytwin")
                  ?? throw new InvalidOperationException("Storage:Provider is PostgreSql but neither Storage:ConnectionString nor ConnectionStrings:citytwin is set."),
         };
+        if (options.Provider == StorageProvider.PostgreSql && options.MaxPoolSize is { } pool)
+            options.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = pool }.ConnectionString;
         return options;
     }
 }
