@@ -278,7 +278,7 @@ public sealed class FeedApiTests(FeedFixture fixture)
     [Fact]
     public async Task Subscribers_that_disconnect_leave_the_feed()
     {
-        var before = Subscribers();
+        var before = await SettledSubscribersAsync(); // an earlier test's client may still be leaving
         var clients = new List<FeedClient>();
         for (var i = 0; i < 3; i++) clients.Add(await FeedClient.ConnectAsync(Http, "?type=link"));
         Assert.Equal(before + 3, await SubscribersAsync(before + 3));
@@ -296,6 +296,21 @@ public sealed class FeedApiTests(FeedFixture fixture)
             if (n == expected || DateTime.UtcNow > deadline) return n;
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The subscriber count once it has held still for a second (at most 10 s).</summary>
+    private async Task<int> SettledSubscribersAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var last = Subscribers();
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1_000);
+            var now = Subscribers();
+            if (now == last) return now;
+            last = now;
+        }
+        return last;
     }
 
     private int Subscribers() => fixture.Twin.ApiServices.GetRequiredService<CityTwin.Api.Feed.LiveFeed>().SubscriberCount;
