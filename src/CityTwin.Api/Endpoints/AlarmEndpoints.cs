@@ -107,21 +107,31 @@ public static class AlarmEndpoints
             merged.Count > count.Value ? page[^1].Id : null));
     }
 
+    /// <summary>An acknowledgement's body, which may be absent: who (a desk) and a note, each bounded.</summary>
+    private static async Task<(Acknowledgement? Value, BodyProblem? Problem, BadRequestProblem? Invalid)> AcknowledgementAsync(HttpRequest request, CancellationToken ct)
+    {
+        var body = request.ContentLength is 0 or null && !request.Headers.ContentType.Any()
+            ? new JsonBody.Outcome<Acknowledgement>(new Acknowledgement(null, null), null)
+            : await JsonBody.ReadAsync<Acknowledgement>(request, ct: ct);
+        if (body.Problem is not null) return (null, body.Problem, null);
+        if (body.Value!.By is { Length: > 100 }) return (null, null, Problems.Invalid("by", "must be at most 100 characters"));
+        if (body.Value.Note is { Length: > 1_000 }) return (null, null, Problems.Invalid("note", "must be at most 1,000 characters"));
+        return (body.Value, null, null);
+    }
+
     private static async Task<Results<Ok<Alarm>, BadRequestProblem, BodyProblem, NotFoundProblem, UnavailableProblem>> Acknowledge(
         string id, HttpRequest request, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
     {
         if (Alarm.DistrictOf(id) is not { } district || !Ids.IsValid(district)) return Problems.Invalid("id", "is not an alarm id (alm-{district}-{number})");
-        var body = request.ContentLength is 0 or null && !request.Headers.ContentType.Any()
-            ? new JsonBody.Outcome<Acknowledgement>(new Acknowledgement(null, null), null)
-            : await JsonBody.ReadAsync<Acknowledgement>(request, ct: ct);
+        var body = await AcknowledgementAsync(request, ct);
         if (body.Problem is not null) return body.Problem;
-        if (body.Value!.By is { Length: > 100 }) return Problems.Invalid("by", "must be at most 100 characters");
-        if (body.Value.Note is { Length: > 1_000 }) return Problems.Invalid("note", "must be at most 1,000 characters");
+        if (body.Invalid is not null) return body.Invalid;
+        var ack = body.Value!;
         if (!caller.Scope.AllowsDistrict(district) || !await KnownDistricts.ExistsAsync(grains, district))
             return Problems.NotFoundOf("Alarm not found", $"No alarm has the id '{id}'.");
-        if (await audit.BeginAsync(caller, "alarm.ack", id, null, body.Value.Note) is not { } entry) return CommandAudit.Unavailable();
+        if (await audit.BeginAsync(caller, "alarm.ack", id, null, ack.Note) is not { } entry) return CommandAudit.Unavailable();
         // "by" names the desk or person at it; without one, the credential's name stands.
-        var alarm = await entry.RunAsync(() => grains.GetGrain<IAlarmGrain>(district).AcknowledgeAsync(id, body.Value.By ?? caller.Name, body.Value.Note),
+        var alarm = await entry.RunAsync(() => grains.GetGrain<IAlarmGrain>(district).AcknowledgeAsync(id, ack.By ?? caller.Name, ack.Note),
             a => a is null ? ("not-found", null) : ("ok", $"acknowledged by {a.AcknowledgedBy}"));
         return alarm is null
             ? Problems.NotFoundOf("Alarm not found", $"No alarm has the id '{id}'.")
@@ -132,18 +142,16 @@ public static class AlarmEndpoints
         string rootId, HttpRequest request, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
     {
         if (!Ids.IsValid(rootId)) return Problems.Invalid("rootId", "is not a root cause id (an asset's, a feeder's or district:{id})");
-        var body = request.ContentLength is 0 or null && !request.Headers.ContentType.Any()
-            ? new JsonBody.Outcome<Acknowledgement>(new Acknowledgement(null, null), null)
-            : await JsonBody.ReadAsync<Acknowledgement>(request, ct: ct);
+        var body = await AcknowledgementAsync(request, ct);
         if (body.Problem is not null) return body.Problem;
-        if (body.Value!.By is { Length: > 100 }) return Problems.Invalid("by", "must be at most 100 characters");
-        if (body.Value.Note is { Length: > 1_000 }) return Problems.Invalid("note", "must be at most 1,000 characters");
+        if (body.Invalid is not null) return body.Invalid;
+        var ack = body.Value!;
         var districts = (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Where(caller.Scope.AllowsDistrict).ToArray();
-        if (await audit.BeginAsync(caller, "alarm.group.ack", rootId, null, body.Value.Note) is not { } entry) return CommandAudit.Unavailable();
-        var by = body.Value.By ?? caller.Name;
+        if (await audit.BeginAsync(caller, "alarm.group.ack", rootId, null, ack.Note) is not { } entry) return CommandAudit.Unavailable();
+        var by = ack.By ?? caller.Name;
         // One audit entry for the group; each district acknowledges its share, written before the reply.
         var results = await entry.RunAsync(
-            () => Task.WhenAll(districts.Select(d => grains.GetGrain<IAlarmGrain>(d).AcknowledgeGroupAsync(rootId, by, body.Value.Note, Types(caller, d)))),
+            () => Task.WhenAll(districts.Select(d => grains.GetGrain<IAlarmGrain>(d).AcknowledgeGroupAsync(rootId, by, ack.Note, Types(caller, d)))),
             r => r.Sum(x => x.Total) == 0 ? ("not-found", null) : ("ok", $"acknowledged {r.Sum(x => x.Acknowledged)} of {r.Sum(x => x.Total)} by {by}"));
         var total = results.Sum(r => r.Total);
         return total == 0
