@@ -16,11 +16,23 @@ const probe = window.__citytwin = {
   get drawn() { return session?.map?.points.drawn ?? 0; },
   get mode() { return session?.map?.aggregated ? 'districts' : 'points'; },
   get feed() { const f = session?.feed; return f ? { state: f.state, lastEventId: f.lastEventId, ...f.stats } : null; },
-  get alarms() { return session?.board?.alarms.size ?? 0; },
+  get alarms() { return session?.board?.activeTotal ?? 0; },
+  get board() { const b = session?.board; return b ? { view: b.view, shelved: b.shelvedOnly, loads: b.loads, groups: b.groups.length, rows: Number(b.element.dataset.rows ?? 0), lastGroupAck: b.lastGroupAck ?? null } : null; },
   asset(id) { const a = session?.map?.store.get(id); return a ? { id: a.id, type: a.type, status: a.status, district: a.district } : null; },
+  // Timings for the console benchmark (load-tests `console`): performance.now() at sign-in and when ready, the map's
+  // draws ([end, drawn, ms]…), main-thread long tasks, and — while lag.on — each feed change's lag to the draw showing it.
+  signInAt: null, readyAt: null, longTasks: [],
+  get drawLog() { return session?.map?.points.log ?? []; },
+  get lastDrawMs() { return session?.map?.points.lastMs ?? 0; },
+  viewBox() { return session?.map?.viewBox() ?? null; },
+  lag: { on: false, pending: [], published: [], received: [], changes: 0 },
   statusCounts(ids) { const c = {}; for (const id of ids) { const s = session?.map?.store.get(id)?.status ?? 'unknown'; c[s] = (c[s] ?? 0) + 1; } return c; },
 };
 let session = null; // the signed-in console
+try {
+  new PerformanceObserver(list => { for (const t of list.getEntries()) { if (probe.longTasks.length < 10000) probe.longTasks.push([t.startTime, t.duration]); } })
+    .observe({ type: 'longtask', buffered: true });
+} catch { /* no Long Tasks API in this browser */ }
 
 start();
 
@@ -28,6 +40,7 @@ async function start() {
   const config = await fetch('/console/config').then(r => r.ok ? r.json() : {}).catch(() => ({}));
   $('signin-form').addEventListener('submit', async e => {
     e.preventDefault();
+    probe.signInAt = performance.now();
     const key = $('signin-key').value.trim();
     $('signin-error').textContent = '';
     if (!(await signIn(key, config))) $('signin-key').focus();
@@ -105,9 +118,17 @@ class Console {
     this.showStats(stats, true);
     this.map.map.on('moveend', () => { this.map.refreshMode(); this.loadViewport(); });
     this.map.map.on('click', e => this.click(e));
+    this.map.points.on('drawn', () => {
+      const lag = probe.lag;
+      if (!lag.pending.length) return;
+      const now = Date.now();
+      for (let i = 0; i < lag.pending.length; i += 2) { lag.published.push(now - lag.pending[i]); lag.received.push(now - lag.pending[i + 1]); }
+      lag.pending.length = 0;
+    });
     this.wireFind();
     this.feed.start(); // before the first load: nothing that changes meanwhile is missed
     await Promise.all([this.loadViewport(), this.board.load().catch(e => this.notice(`alarms: ${e.message}`))]);
+    probe.readyAt = performance.now();
     probe.ready = true;
   }
 
@@ -166,6 +187,7 @@ class Console {
 
   event(type, data) {
     if (type === 'change') {
+      if (probe.lag.on) { probe.lag.changes++; probe.lag.pending.push(Date.parse(data.at), Date.now()); }
       this.map.upsert({ id: data.asset, type: data.type, status: data.status, district: data.district, location: data.location, attributes: data.attributes });
       this.panel.changed(data.asset);
       this.scheduleStats();
