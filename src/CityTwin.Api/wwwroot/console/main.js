@@ -25,6 +25,7 @@ const probe = window.__citytwin = {
   get drawLog() { return session?.map?.points.log ?? []; },
   get lastDrawMs() { return session?.map?.points.lastMs ?? 0; },
   viewBox() { return session?.map?.viewBox() ?? null; },
+  get leaflet() { return session?.map?.map ?? null; },
   lag: { on: false, pending: [], published: [], received: [], changes: 0 },
   statusCounts(ids) { const c = {}; for (const id of ids) { const s = session?.map?.store.get(id)?.status ?? 'unknown'; c[s] = (c[s] ?? 0) + 1; } return c; },
 };
