@@ -67,6 +67,7 @@ public static class ConsoleBenchmark
 
             // 3. Pans and zooms, one per frame.
             await Task.Delay(1000);
+            Console.WriteLine($"{moves} pans/zooms…");
             var pans = await page.EvaluateAsync<JsonElement>(PanScript, moves);
             var frames = pans.GetProperty("frames").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
             var draws = pans.GetProperty("draws").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
@@ -75,6 +76,7 @@ public static class ConsoleBenchmark
             Console.WriteLine($"{moves} pans/zooms: frame p50 {P(frames, 50):0.0} p95 {P(frames, 95):0.0} max {frames[^1]:0.0} ms; redraw p50 {P(draws, 50):0.0} p95 {P(draws, 95):0.0} ms; longest task {panLongest:0} ms; {panDrawn:N0} points drawn at the end");
 
             // 4. The feed: `rate` telemetry changes per second on poles in the view, for feedDuration.
+            Console.WriteLine($"feed: {rate}/s for {feedDuration.TotalSeconds:0} s…");
             await page.EvaluateAsync("() => { const p = window.__citytwin; p.lag.on = false; p.lag.pending.length = 0; }");
             var box = await page.EvaluateAsync<double[]>("window.__citytwin.viewBox()");
             var poles = city.Assets.Where(a => a.Type == AssetType.Pole && Inside(a, box)).Select(a => a.Id).ToArray();
@@ -144,10 +146,10 @@ public static class ConsoleBenchmark
         return (city.Assets.Count(a => Inside(a, box)), string.Join(",", box.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture))));
     }
 
-    private sealed record Drawn(double Ms, double ReadyMs, int Drawn);
+    private sealed record FullDraw(double Ms, double ReadyMs, int Drawn);
 
     /// <summary>Waits for every expected point drawn, then reads from the page's draw log when that first happened.</summary>
-    private static async Task<Drawn> FullyDrawnAsync(IPage page, int expected, string? from)
+    private static async Task<FullDraw> FullyDrawnAsync(IPage page, int expected, string? from)
     {
         await page.WaitForFunctionAsync($"() => window.__citytwin.drawn >= {expected}", null, new() { Timeout = 600_000, PollingInterval = 100 });
         var r = await page.EvaluateAsync<JsonElement>($$"""
@@ -155,7 +157,7 @@ public static class ConsoleBenchmark
               for (let i = 0; i < log.length; i += 3) if (log[i + 1] >= {{expected}}) return { at: log[i] - start, ready: p.readyAt - start, drawn: log[i + 1] };
               return { at: -1, ready: p.readyAt - start, drawn: p.drawn }; }
             """);
-        return new Drawn(r.GetProperty("at").GetDouble(), r.GetProperty("ready").GetDouble(), r.GetProperty("drawn").GetInt32());
+        return new FullDraw(r.GetProperty("at").GetDouble(), r.GetProperty("ready").GetDouble(), r.GetProperty("drawn").GetInt32());
     }
 
     /// <summary>Telemetry batches every 50 ms adding up to `rate` readings a second, each a new dimLevel on the next pole.</summary>

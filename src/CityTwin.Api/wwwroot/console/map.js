@@ -7,6 +7,9 @@ export const STATUS_COLOURS = {
 };
 const STATUSES = Object.keys(STATUS_COLOURS);
 const TYPES = ['pole', 'camera', 'intersection', 'link'];
+/** A point's bucket: type × status as one small integer (-1: unknown), so a draw needs no string per point. */
+const bucketOf = (type, status) => { const t = TYPES.indexOf(type), s = STATUSES.indexOf(status); return t < 0 || s < 0 ? -1 : t * STATUSES.length + s; };
+const BUCKETS = TYPES.length * STATUSES.length;
 
 /** Web Mercator at zoom 0, in Leaflet's 256-pixel world: project once, then scale and shift per frame. */
 function project(lon, lat) {
@@ -17,7 +20,12 @@ function project(lon, lat) {
 
 /** The assets as points: a canvas over the map, redrawn on every move (batched by colour and shape). */
 const AssetCanvas = L.Layer.extend({
-  initialize(store) { this.store = store; this.drawn = 0; this.frame = 0; this.lastMs = 0; this.highlight = new Set(); this.selected = null; this.visible = true; this.log = []; },
+  initialize(store) {
+    this.store = store; this.drawn = 0; this.frame = 0; this.lastMs = 0; this.highlight = new Set(); this.selected = null; this.visible = true; this.log = [];
+    // Per bucket, the visible points' x, y, reused from draw to draw (grown, never shrunk): no allocation per point.
+    this.xy = Array.from({ length: BUCKETS }, () => new Float32Array(256));
+    this.counts = new Int32Array(BUCKETS);
+  },
 
   onAdd(map) {
     this.canvas = L.DomUtil.create('canvas', 'asset-canvas');
@@ -64,24 +72,27 @@ const AssetCanvas = L.Layer.extend({
     if (!this.visible) { this.drawn = 0; this.report(started); return; }
     const zoom = this._map.getZoom();
     const r = zoom >= 17 ? 5 : zoom >= 16 ? 4 : zoom >= 15 ? 3 : 2;
-    // Bucket the visible points by status × type, then draw each bucket as one path.
-    const buckets = new Map();
+    // Bucket the visible points by type × status into reused typed arrays, then draw each bucket as one path.
+    const xy = this.xy, counts = this.counts, maxX = size.x + 8, maxY = size.y + 8;
+    counts.fill(0);
     let drawn = 0;
     for (const a of this.store.values()) {
+      const k = a.k;
+      if (k < 0) continue;
       const x = a.wx * scale - ox, y = a.wy * scale - oy;
-      if (x < -8 || y < -8 || x > size.x + 8 || y > size.y + 8) continue;
-      const key = a.status + '|' + a.type;
-      let bucket = buckets.get(key);
-      if (!bucket) buckets.set(key, bucket = []);
-      bucket.push(x, y);
+      if (x < -8 || y < -8 || x > maxX || y > maxY) continue;
+      let n = counts[k], points = xy[k];
+      if (n + 2 > points.length) { const bigger = new Float32Array(points.length * 2); bigger.set(points); xy[k] = points = bigger; }
+      points[n] = x; points[n + 1] = y;
+      counts[k] = n + 2;
       drawn++;
     }
-    for (const type of TYPES) for (const status of STATUSES) {
-      const points = buckets.get(status + '|' + type);
-      if (!points) continue;
-      ctx.fillStyle = STATUS_COLOURS[status];
+    for (let t = 0; t < TYPES.length; t++) for (let s = 0; s < STATUSES.length; s++) {
+      const k = t * STATUSES.length + s, n = counts[k], points = xy[k], type = TYPES[t];
+      if (!n) continue;
+      ctx.fillStyle = STATUS_COLOURS[STATUSES[s]];
       ctx.beginPath();
-      for (let i = 0; i < points.length; i += 2) shape(ctx, type, points[i], points[i + 1], r);
+      for (let i = 0; i < n; i += 2) shape(ctx, type, points[i], points[i + 1], r);
       ctx.fill();
       if (type === 'link' || type === 'intersection') { ctx.strokeStyle = '#000a'; ctx.lineWidth = 1; ctx.stroke(); }
     }
@@ -166,6 +177,7 @@ export class CityMap {
     }
     a.type = item.type ?? a.type;
     a.status = item.status ?? a.status;
+    a.k = bucketOf(a.type, a.status);
     a.district = item.district ?? a.district;
     if (item.attributes) a.attributes = item.attributes;
     this.points.schedule();
