@@ -10,6 +10,9 @@ const TYPES = ['pole', 'camera', 'intersection', 'link'];
 /** A point's bucket: type × status as one small integer (-1: unknown), so a draw needs no string per point. */
 const bucketOf = (type, status) => { const t = TYPES.indexOf(type), s = STATUSES.indexOf(status); return t < 0 || s < 0 ? -1 : t * STATUSES.length + s; };
 const BUCKETS = TYPES.length * STATUSES.length;
+const CHUNK = 256;
+/** The status colours as canvas pixels (RGBA bytes, little-endian Uint32), for the tiny poles written straight into pixels. */
+const PIXELS = STATUSES.map(s => { const v = parseInt(STATUS_COLOURS[s].slice(1), 16); return (0xff000000 | (v & 0xff) << 16 | (v & 0xff00) | (v >> 16 & 0xff)) >>> 0; });
 
 /** Web Mercator at zoom 0, in Leaflet's 256-pixel world: project once, then scale and shift per frame. */
 function project(lon, lat) {
@@ -87,14 +90,23 @@ const AssetCanvas = L.Layer.extend({
       counts[k] = n + 2;
       drawn++;
     }
-    for (let t = 0; t < TYPES.length; t++) for (let s = 0; s < STATUSES.length; s++) {
+    // Zoomed out (r ≤ 2) the poles — most of the points — are small squares: written into one ImageData and put in
+    // one call, instead of tens of thousands of subpaths for the canvas to fill.
+    const tiny = r <= 2;
+    if (tiny) this.pixelPoles(ctx, r);
+    for (let t = tiny ? 1 : 0; t < TYPES.length; t++) for (let s = 0; s < STATUSES.length; s++) {
       const k = t * STATUSES.length + s, n = counts[k], points = xy[k], type = TYPES[t];
       if (!n) continue;
       ctx.fillStyle = STATUS_COLOURS[STATUSES[s]];
-      ctx.beginPath();
-      for (let i = 0; i < n; i += 2) shape(ctx, type, points[i], points[i + 1], r);
-      ctx.fill();
-      if (type === 'link' || type === 'intersection') { ctx.strokeStyle = '#000a'; ctx.lineWidth = 1; ctx.stroke(); }
+      ctx.strokeStyle = '#000a'; ctx.lineWidth = 1;
+      const outline = type === 'link' || type === 'intersection';
+      // Paths of at most CHUNK shapes: one path of tens of thousands of subpaths fills far slower than many small ones.
+      for (let from = 0; from < n; from += 2 * CHUNK) {
+        ctx.beginPath();
+        for (let i = from, end = Math.min(n, from + 2 * CHUNK); i < end; i += 2) shape(ctx, type, points[i], points[i + 1], r);
+        ctx.fill();
+        if (outline) ctx.stroke();
+      }
     }
     // Highlighted results and the selected asset: rings on top.
     ctx.lineWidth = 2;
@@ -115,6 +127,29 @@ const AssetCanvas = L.Layer.extend({
     }
     this.drawn = drawn;
     this.report(started);
+  },
+
+  /** The pole buckets (type 0) as squares of 2r CSS pixels, straight into the canvas's pixels. */
+  pixelPoles(ctx, r) {
+    const w = this.canvas.width, h = this.canvas.height, ratio = this.ratio;
+    if (!this.image || this.image.width !== w || this.image.height !== h) {
+      this.image = ctx.createImageData(w, h);
+      this.pixels = new Uint32Array(this.image.data.buffer);
+    }
+    const px = this.pixels, side = Math.max(1, Math.round(2 * r * ratio)), half = r * ratio;
+    px.fill(0);
+    for (let s = 0; s < STATUSES.length; s++) {
+      const n = this.counts[s], points = this.xy[s], colour = PIXELS[s];
+      for (let i = 0; i < n; i += 2) {
+        const x0 = Math.round(points[i] * ratio - half), y0 = Math.round(points[i + 1] * ratio - half);
+        const x1 = Math.min(w, x0 + side), y1 = Math.min(h, y0 + side);
+        for (let y = Math.max(0, y0); y < y1; y++) {
+          const row = y * w;
+          for (let x = Math.max(0, x0); x < x1; x++) px[row + x] = colour;
+        }
+      }
+    }
+    ctx.putImageData(this.image, 0, 0);
   },
 
   report(started) {
