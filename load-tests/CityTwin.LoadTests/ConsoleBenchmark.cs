@@ -99,7 +99,9 @@ public static class ConsoleBenchmark
             Console.WriteLine($"feed {rate}/s for {feedDuration.TotalSeconds:0} s on {poles.Length:N0} poles: {sent:N0} readings sent, {applied:N0} applied ({posted:0} /s); page saw {changes:N0} changes, {gaps} gaps; " +
                               $"published → drawn p50 {P(published, 50):0} p95 {P(published, 95):0} p99 {P(published, 99):0} max {Max(published):0} ms; received → drawn p95 {P(received, 95):0} ms; longest task {feedLongest:0} ms ({longTasks} long tasks)");
 
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Twin.RepoRoot, "load-tests", "results", "console.png") });
+            var shot = Path.Combine(Path.GetTempPath(), "citytwin-console-benchmark.png");
+            await page.ScreenshotAsync(new() { Path = shot });
+            Console.WriteLine($"screenshot: {shot}");
 
             var where = $"{assets:N0}-asset generated city, all in one 1920×1080 view (zoom {zoom}), headless chromium on {Environment.ProcessorCount} cores shared with the silo and API";
             return
