@@ -23,6 +23,9 @@ using CityTwin.LoadTests;
 //                         off (a second API process in Development), in turn on the same silo: what checking a key costs.
 //   fuzz                  [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]: seeded hostile requests over every endpoint
 //                         (API in Development, loopback): no 5xx, every 4xx a problem, no state change from a refused request.
+//   console               [--assets 100000] [--moves 100] [--rate 1000] [--seconds 20]: the console in headless chromium
+//                         (/usr/bin/chromium) with every asset in one view: sign-in → all points drawn, reload → drawn,
+//                         pan/zoom frame times, a feed of --rate changes/s (lag to the draw, drops, longest task).
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -67,6 +70,9 @@ switch (suite)
     case "auth":
         rows.AddRange(await AuthBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)), Option("--rounds", 3)));
         break;
+    case "console":
+        rows.AddRange(await ConsoleBenchmark.RunAsync(Option("--assets", 100_000), Option("--moves", 100), Option("--rate", 1_000), TimeSpan.FromSeconds(Option("--seconds", 20))));
+        break;
     case "profile":
         foreach (var trace in args.Skip(1)) Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
         return 0;
@@ -74,7 +80,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz, console or profile");
         return 2;
 }
 

@@ -38,14 +38,17 @@ public sealed class Twin : IAsyncDisposable
         }
     }
 
-    public static async Task<Twin> StartAsync(string dataDirectory, params string[] extra)
+    public static Task<Twin> StartAsync(string dataDirectory, params string[] extra) => StartAsync(dataDirectory, extra, []);
+
+    /// <summary>With options for the API process only (<paramref name="apiExtra"/>), e.g. its content root for the console.</summary>
+    public static async Task<Twin> StartAsync(string dataDirectory, string[] extra, string[] apiExtra)
     {
         var gateway = ChildProcess.FreePort();
         var admin = AdminKey.New();
         string[] common = ["--Storage:Provider=Sqlite", $"--Storage:DataDirectory={dataDirectory}", $"--Silo:GatewayPort={gateway}",
                            "--Logging:LogLevel:Default=Warning", admin.Argument, .. extra];
         var silo = await ChildProcess.StartAsync(Dll("CityTwin.Silo"), [.. common, $"--Silo:Port={ChildProcess.FreePort()}", "--Seed:Assets=0"]);
-        var api = await ChildProcess.StartAsync(Dll("CityTwin.Api"), common);
+        var api = await ChildProcess.StartAsync(Dll("CityTwin.Api"), [.. common, .. apiExtra]);
         var twin = new Twin { Silo = silo, Api = api, Admin = admin, _apiArgs = common };
         twin.Http.BaseAddress = new Uri(api.Url);
         admin.Authorize(twin.Http);

@@ -93,7 +93,10 @@ public sealed class ConsoleTests(ConsoleFixture fixture, ITestOutputHelper outpu
         // The feed turns the cameras behind it offline on the map, and alarms arrive on the board — without reload.
         await WaitForAsync(page, $"() => (window.__citytwin.statusCounts({ids}).offline ?? 0) === {behind.Length}", Live, "the cameras behind the link going offline");
         output.WriteLine($"cameras offline on the map {(DateTime.UtcNow - cut).TotalMilliseconds:0} ms after the confirmation");
-        await WaitForAsync(page, $"() => window.__citytwin.alarms > {alarmsBefore} && document.querySelectorAll('#alarms [data-alarm]').length > 0", Live, "alarms on the board");
+        // The board groups by root cause by default: the link's group arrives; the flat list shows the alarms one by one.
+        await WaitForAsync(page, $"() => window.__citytwin.alarms > {alarmsBefore} && document.querySelectorAll('#alarms li.group[data-root=\"{link.Id}\"]').length === 1", Live, "the link's group on the board");
+        await page.Locator("#alarm-view-flat").ClickAsync();
+        await WaitForAsync(page, "() => window.__citytwin.board.view === 'flat' && document.querySelectorAll('#alarms [data-alarm]').length > 0", Live, "alarms on the flat board");
         await WaitForAsync(page, $"() => document.getElementById('panel').dataset.status !== 'operational'", Live, "the link's panel following");
         Assert.Equal(0, await Eval<int>(page, "window.__citytwin.feed.gaps"));
 
@@ -118,6 +121,87 @@ public sealed class ConsoleTests(ConsoleFixture fixture, ITestOutputHelper outpu
     }
 
     [BrowserFact]
+    public async Task A_link_cut_is_one_group_on_the_board_counted_as_the_flat_list_counts_it_acknowledged_and_shelved_as_one()
+    {
+        RequireBrowser();
+        var (page, errors, http) = await SignInAsync("operator");
+        await WaitForAsync(page, "() => document.getElementById('feed-state').dataset.state === 'live' && window.__citytwin.board.view === 'root'", Live, "the live feed and the grouped board");
+
+        // Another link than the first test's: the one with the second most assets behind it.
+        var link = fixture.City.Assets.Where(a => a.Type == AssetType.Link)
+            .OrderByDescending(l => fixture.City.Assets.Count(a => a.Dependencies.BackhaulLinkId == l.Id)).ThenBy(l => l.Id, StringComparer.Ordinal).Skip(1).First();
+        (await http.PostAsJsonAsync($"/api/links/{link.Id}/status", new { condition = "down" })).EnsureSuccessStatusCode();
+        var group = $"#alarms li.group[data-root=\"{link.Id}\"]";
+
+        // The oracle, from the API: the flat list's active consequential alarms of that root (root = the link, not the
+        // link's own alarm). The console's group must show the same count once the cascade settled, and be the only one.
+        async Task<(int Consequences, string? RootAlarm)> FlatAsync()
+        {
+            var flat = await http.GetFromJsonAsync<JsonObject>("/api/alarms?active=true&limit=1000");
+            var mine = flat!["alarms"]!.AsArray().Where(a => (string?)a!["root"] == link.Id).ToList();
+            return (mine.Count(a => (string?)a!["assetId"] != link.Id), (string?)mine.FirstOrDefault(a => (string?)a!["assetId"] == link.Id)?["id"]);
+        }
+        var settled = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        (int Consequences, string? RootAlarm) oracle = default;
+        int shown = -1, stable = 0;
+        while (DateTime.UtcNow < settled && stable < 3)
+        {
+            await Task.Delay(500);
+            var now = await FlatAsync();
+            shown = await Eval<int>(page, $"(() => {{ const rows = document.querySelectorAll('{group.Replace("'", "\\'")}'); return rows.length === 1 ? Number(rows[0].dataset.members) : -rows.length; }})()");
+            stable = now == oracle && now.Consequences > 0 && shown == now.Consequences ? stable + 1 : 0;
+            oracle = now;
+        }
+        output.WriteLine($"link {link.Id}: flat list {oracle.Consequences} consequential alarms (root alarm {oracle.RootAlarm}); the console's group shows {shown}");
+        Assert.True(oracle.Consequences > 0, "the link cut raised no consequential alarm");
+        Assert.Equal(1, await page.Locator(group).CountAsync());
+        Assert.Equal(oracle.Consequences, shown);
+        var apiGroup = (await http.GetFromJsonAsync<JsonObject>("/api/alarms?group=root&active=true&limit=1000"))!["groups"]!.AsArray().Single(g => (string?)g!["root"] == link.Id)!;
+        Assert.Equal(oracle.Consequences, (int)apiGroup["members"]!);
+
+        // Its members, paged from the members endpoint.
+        await page.Locator($"{group} button.expand").ClickAsync();
+        await WaitForAsync(page, $"() => document.querySelector('{group.Replace("'", "\\'")} .members')?.dataset.loaded === '{Math.Min(50, oracle.Consequences)}'", Live, "the group's first page of members");
+
+        // Acknowledge the group from the console, with a note: every member (and the root's alarm) acknowledged.
+        await page.Locator($"{group} button.ack-group").ClickAsync();
+        await page.Locator("#confirm-note").FillAsync("link cut: satellite operator called (console test)");
+        await page.Locator("#confirm-ok").ClickAsync();
+        await WaitForAsync(page, $"() => document.querySelector('{group.Replace("'", "\\'")}')?.classList.contains('acked')", Live, "the group shown acknowledged");
+        var members = await http.GetFromJsonAsync<JsonObject>($"/api/alarms/groups/{link.Id}/members?active=true&limit=1000");
+        var alarms = members!["alarms"]!.AsArray();
+        Assert.Equal(oracle.Consequences, alarms.Count);
+        Assert.All(alarms, a => Assert.NotNull((string?)a!["acknowledgedAt"]));
+        Assert.All(alarms, a => Assert.Equal("link cut: satellite operator called (console test)", (string?)a!["note"]));
+        if (oracle.RootAlarm is not null)
+        {
+            var flat = await http.GetFromJsonAsync<JsonObject>("/api/alarms?active=true&limit=1000");
+            Assert.NotNull((string?)flat!["alarms"]!.AsArray().Single(a => (string?)a!["id"] == oracle.RootAlarm)!["acknowledgedAt"]);
+        }
+
+        // Shelve the group for 1 h: off the board, on the shelf (API); unshelve it from the shelved view: back.
+        await page.Locator($"{group} select.shelf-hours").SelectOptionAsync("1");
+        await page.Locator($"{group} button.shelve").ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await WaitForAsync(page, $"() => document.querySelectorAll('{group.Replace("'", "\\'")}').length === 0", Live, "the shelved group off the board");
+        var shelf = await http.GetFromJsonAsync<JsonObject>("/api/alarms?group=root&shelved=true&limit=1000");
+        var onShelf = shelf!["groups"]!.AsArray().Single(g => (string?)g!["root"] == link.Id)!;
+        var until = DateTimeOffset.Parse((string)onShelf["shelved"]!["until"]!);
+        Assert.InRange(until - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
+        await page.Locator("#alarm-view-shelved").ClickAsync();
+        await WaitForAsync(page, $"() => !!document.querySelector('{group.Replace("'", "\\'")} button.unshelve')", Live, "the group on the shelf");
+        await page.Locator($"{group} button.unshelve").ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await page.Locator("#alarm-view-shelved").ClickAsync();
+        await WaitForAsync(page, $"() => window.__citytwin.board.shelved === false && document.querySelectorAll('{group.Replace("'", "\\'")}').length === 1", Live, "the group back on the board");
+
+        await ConsoleFixture.ScreenshotAsync(page, "operator-alarm-group");
+        Assert.Empty(errors);
+        (await fixture.Twin.Http.PostAsJsonAsync($"/api/links/{link.Id}/status", new { condition = "up" })).EnsureSuccessStatusCode();
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
     public async Task A_viewer_sees_the_city_and_its_alarms_but_no_incident_buttons()
     {
         RequireBrowser();
@@ -133,6 +217,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture, ITestOutputHelper outpu
         Assert.Equal(0, await page.Locator("#panel [data-action]").CountAsync());
         Assert.Equal(0, await page.Locator("#districts [data-action]").CountAsync());
         Assert.Equal(0, await page.Locator("#alarms button.ack").CountAsync());
+        Assert.Equal(0, await page.Locator("#alarms button.ack-group, #alarms button.shelve, #alarms button.unshelve").CountAsync());
+        Assert.Equal("root", await Eval<string>(page, "window.__citytwin.board.view"));
         Assert.False(await page.Locator("body.can-operate").IsVisibleAsync());
 
         await ConsoleFixture.ScreenshotAsync(page, "viewer");

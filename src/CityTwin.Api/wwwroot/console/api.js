@@ -46,6 +46,10 @@ export class Api {
   history(id, limit = 100) { return this.get(`/api/assets/${encodeURIComponent(id)}/history?limit=${limit}`); }
   power(district) { return this.get(`/api/districts/${encodeURIComponent(district)}/power`); }
   alarms(query = 'active=true&limit=1000') { return this.get(`/api/alarms?${query}`); }
+  members(root, query = 'active=true&limit=50') { return this.get(`/api/alarms/groups/${encodeURIComponent(root)}/members?${query}`); }
+  acknowledgeGroup(root, note) { return this.post(`/api/alarms/groups/${encodeURIComponent(root)}/ack`, note ? { note } : {}); }
+  shelve(id, until, note) { return this.post(`/api/alarms/${encodeURIComponent(id)}/shelve`, note ? { until, note } : { until }); }
+  unshelve(id) { return this.request('DELETE', `/api/alarms/${encodeURIComponent(id)}/shelve`); }
   acknowledge(id, note) { return this.post(`/api/alarms/${encodeURIComponent(id)}/ack`, note ? { note } : {}); }
   setLink(id, condition) { return this.post(`/api/links/${encodeURIComponent(id)}/status`, { condition }); }
   setPower(district, on, feeder) { return this.post(`/api/districts/${encodeURIComponent(district)}/power`, feeder ? { on, feeder } : { on }); }
