@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using CityTwin.Api;
 using CityTwin.LoadTests;
 using CityTwin.Silo;
@@ -16,7 +15,7 @@ public sealed class StartOrderTests
     public async Task An_api_started_before_the_silos_waits_for_them_and_then_serves()
     {
         var storage = TwinStorage.TempSqlite();
-        int siloPort = FreePort(), gatewayPort = FreePort();
+        int siloPort = ChildProcess.FreePort(), gatewayPort = ChildProcess.FreePort();
         var admin = AdminKey.New();
         string[] common = [.. storage.Args(), $"--Silo:GatewayPort={gatewayPort}", "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", admin.Argument];
 
@@ -41,12 +40,5 @@ public sealed class StartOrderTests
             await api.DisposeAsync();
             await silo.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
