@@ -7,6 +7,8 @@
 #   load-tests/run.sh models [--repeats 21]                               the Domain models, in process, one thread
 #   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]           failover; PostgreSQL from --postgres or
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
+#   load-tests/run.sh outage [--runs 3] [--seconds 30] [--assets 1000]   PostgreSQL stopped under commands and ingest:
+#                                                                         answers by status, recovery, nothing acknowledged lost
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
 #   load-tests/run.sh queries [--assets 1000000] [--rate 5000]            GET by id, bbox, near, stats, read-model staleness

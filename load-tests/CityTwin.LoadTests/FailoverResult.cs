@@ -11,6 +11,9 @@ public sealed record FailoverResult
     public required TimeSpan Recovery { get; init; }
     /// <summary>The longest a status change took to be answered (acknowledged or not): what a client caught by the kill waits.</summary>
     public required TimeSpan SlowestWrite { get; init; }
+    /// <summary>GETs of the surviving silo's assets just before the kill, and from the kill until the victim's grains answered.</summary>
+    public required ReadLatencies SurvivorReadsBefore { get; init; }
+    public required ReadLatencies SurvivorReadsDuring { get; init; }
     /// <summary>Status changes the API acknowledged (200) during the run, and those it did not (error or timeout).</summary>
     public required int AckedWrites { get; init; }
     public required int UnackedWrites { get; init; }
@@ -21,6 +24,13 @@ public sealed record FailoverResult
 
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
-        $"{Recovery.TotalSeconds:0.0} s; slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes; " +
+        $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before, " +
+        $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering";
+}
+
+/// <summary>Read latencies in milliseconds, sorted, and how many reads failed or timed out.</summary>
+public sealed record ReadLatencies(IReadOnlyList<double> Sorted, int Errors)
+{
+    public double P(double p) => Sorted.Count == 0 ? 0 : Sorted[Math.Clamp((int)Math.Ceiling(p / 100 * Sorted.Count) - 1, 0, Sorted.Count - 1)];
 }

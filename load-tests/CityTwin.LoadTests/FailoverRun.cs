@@ -103,6 +103,13 @@ public static class FailoverRun
             var victimAddress = hosts.Keys.Single(a => a.Endpoint.Port == victim.Port);
             log($"killing the silo on port {victim.Port} (pid {victim.Process.Pid}), which holds {victimGrains.Count} of {ids.Count} asset grains");
 
+            // The other silo's assets: read at a steady pace before the kill (the baseline) and through the recovery, so
+            // the run shows whether a failover elsewhere disturbs the assets that never moved.
+            var survivors = byPort.Where(p => p.Key != victim.Port).SelectMany(p => p.Value).ToArray();
+            var survivorReadsBefore = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None);
+            using var recovered = new CancellationTokenSource();
+            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token);
+
             victim.Process.Kill();
             var clock = Stopwatch.StartNew();
             var declaredDead = WatchDeclaredDeadAsync(management, victimAddress, clock);
@@ -131,6 +138,8 @@ public static class FailoverRun
                 }));
             }
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
+            await recovered.CancelAsync();
+            var survivorReadsDuring = await survivorReads;
             var pending = victimGrains.Where(id => !answered.ContainsKey(id)).ToList();
             log($"every grain of the killed silo answered after {recovery.TotalSeconds:0.0} s ({pending.Count} never did)");
 
@@ -167,6 +176,8 @@ public static class FailoverRun
                 DeclaredDead = dead,
                 Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
                 SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
+                SurvivorReadsBefore = survivorReadsBefore,
+                SurvivorReadsDuring = survivorReadsDuring,
                 AckedWrites = ackedCount,
                 UnackedWrites = unackedCount,
                 Lost = [.. lost.Order(StringComparer.Ordinal)],
@@ -205,6 +216,37 @@ public static class FailoverRun
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>
+    /// GETs of the given assets, 50 a second, one after another in four lanes, until the time is up or it is cancelled;
+    /// an attempt not answered in 2 s counts as 2 s (and an error) rather than hiding in a retry.
+    /// </summary>
+    private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var errors = 0;
+        if (ids.Length == 0) return new ReadLatencies([], 0);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async lane =>
+        {
+            var random = new Random(lane);
+            for (var n = 0; !stop.IsCancellationRequested && clock.Elapsed < limit; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    using var r = await http.GetAsync($"/api/assets/{ids[random.Next(ids.Length)]}", attempt.Token);
+                    if (!r.IsSuccessStatusCode) Interlocked.Increment(ref errors);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { Interlocked.Increment(ref errors); }
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var pause = TimeSpan.FromMilliseconds(80) - Stopwatch.GetElapsedTime(started);
+                if (pause > TimeSpan.Zero) await Task.Delay(pause);
+            }
+        }));
+        return new ReadLatencies([.. latencies.Order()], errors);
     }
 
     private static async Task<TimeSpan> WatchDeclaredDeadAsync(IManagementGrain management, SiloAddress victim, Stopwatch clock)

@@ -49,6 +49,9 @@ switch (suite)
         var postgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
         rows.AddRange(await FailoverBenchmark.RunAsync(Option("--runs", 5), Option("--assets", 1_000), string.IsNullOrEmpty(postgres) ? null : postgres));
         break;
+    case "outage":
+        rows.AddRange(await OutageBenchmark.RunAsync(Option("--runs", 3), TimeSpan.FromSeconds(Option("--seconds", 30)), Option("--assets", 1_000)));
+        break;
     case "scrape":
         rows.AddRange(await ScrapeBenchmark.RunAsync(Option("--assets", 1_000_000)));
         break;

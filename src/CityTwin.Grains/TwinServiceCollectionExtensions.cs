@@ -11,6 +11,7 @@ public static class TwinServiceCollectionExtensions
     {
         services.TryAddKeyedSingleton(TwinOptions.ClockKey, TimeProvider.System);
         services.AddMetrics();
+        services.AddSingleton<IIncomingGrainCallFilter, StorageFaultFilter>();
         services.TryAddSingleton<Metrics.TwinMetrics>();
         services.TryAddSingleton<Streams.ChangeCoalescer>();
         services.TryAddSingleton<Assets.AssetStore>();

@@ -25,7 +25,8 @@ public static class SiloProgram
                 storage,
                 builder.Configuration.GetValue("Silo:Port", 11111),
                 builder.Configuration.GetValue("Silo:GatewayPort", 30000),
-                builder.Configuration.GetValue<bool?>("Silo:DirectoryCache"));
+                builder.Configuration.GetValue<bool?>("Silo:DirectoryCache"))
+                .UseCityTwinFailureDetection(builder.Configuration);
             if (dashboard) silo.AddDashboard();
         });
 

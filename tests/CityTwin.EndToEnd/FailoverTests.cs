@@ -49,11 +49,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
         Assert.True(result.AckedWrites > 100, $"only {result.AckedWrites} status changes were acknowledged");
         Assert.Empty(result.Lost);
         Assert.Empty(result.Unanswered);
-        Assert.True(result.Recovery < TimeSpan.FromMinutes(2), $"the killed silo's grains took {result.Recovery} to answer");
+        // Membership notices the death in about 3 s (Cluster:Membership); Orleans' defaults took about 15 s.
+        Assert.True(result.Recovery < TimeSpan.FromSeconds(10), $"the killed silo's grains took {result.Recovery} to answer");
     }
 
     /// <summary>The silo's and the API's own build output, of this test's configuration (Debug or Release).</summary>
-    private static string Dll(string project)
+    internal static string Dll(string project)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // …/bin/<configuration>/net10.0/
         return Path.Combine(Root(), "src", project, "bin", configuration, "net10.0", $"{project}.dll");

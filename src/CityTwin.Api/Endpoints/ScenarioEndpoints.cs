@@ -40,9 +40,8 @@ public static class ScenarioEndpoints
             case ScenarioStartOutcome.Invalid:
                 return Problems.Invalid(started.Errors, "The scenario is invalid");
             case ScenarioStartOutcome.QueueFull:
-                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return new UnavailableProblem(TypedResults.Problem(type: Problems.ScenarioQueueFull, title: "Scenario queue full", statusCode: 503,
-                    detail: $"Every scenario slot and queue place is taken; try again in {RetryAfterSeconds} s."));
+                    detail: $"Every scenario slot and queue place is taken; try again in {RetryAfterSeconds} s."), RetryAfterSeconds);
             case ScenarioStartOutcome.Exists:
                 return new ConflictProblem(TypedResults.Problem(type: Problems.BadRequest, title: "Scenario exists", statusCode: 409, detail: $"A scenario with the id '{id}' exists."));
             default:

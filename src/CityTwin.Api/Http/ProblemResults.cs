@@ -20,7 +20,7 @@ public abstract class StatusProblem(ProblemHttpResult problem)
     public int? StatusCode => Problem.StatusCode;
     public string? ContentType => Problem.ContentType;
 
-    public Task ExecuteAsync(HttpContext httpContext) => Problem.ExecuteAsync(httpContext);
+    public virtual Task ExecuteAsync(HttpContext httpContext) => Problem.ExecuteAsync(httpContext);
 
     protected static void Declare(EndpointBuilder builder, params int[] statuses)
     {
@@ -54,8 +54,14 @@ public sealed class ConflictProblem(ProblemHttpResult problem) : StatusProblem(p
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status409Conflict);
 }
 
-/// <summary>503: the API is full (scenario queue, feed subscribers); try again later.</summary>
-public sealed class UnavailableProblem(ProblemHttpResult problem) : StatusProblem(problem), IEndpointMetadataProvider
+/// <summary>503: the API is full (scenario queue, feed subscribers) or its database unreachable; always with <c>Retry-After</c>.</summary>
+public sealed class UnavailableProblem(ProblemHttpResult problem, int retryAfterSeconds = Unavailable.RetryAfterSeconds) : StatusProblem(problem), IEndpointMetadataProvider
 {
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status503ServiceUnavailable);
+
+    public override Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return base.ExecuteAsync(httpContext);
+    }
 }

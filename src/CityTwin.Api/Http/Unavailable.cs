@@ -1,0 +1,65 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Diagnostics;
+using CityTwin.Contracts.Storage;
+using Orleans.Serialization;
+
+namespace CityTwin.Api.Http;
+
+/// <summary>
+/// The twin's own infrastructure failing under a request — its database down or locked, a silo lost mid-call, no silo
+/// reachable — is neither the client's mistake nor a bug: it is a 503 with <c>Retry-After</c>, never a 500, so
+/// clients and devices retry instead of giving up. A command that fails this way was not acknowledged; one whose
+/// answer was lost (a silo died after applying it) is safe to send again, as every command sets a state rather than
+/// changing it by an amount.
+/// </summary>
+public static partial class Unavailable
+{
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>True for failures that pass once the database or the cluster is back; false for everything else (a bug stays a 500).</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case StorageUnavailableException or DbException or SocketException or TimeoutException:
+                case SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException:
+                // A database exception whose type the API could not load arrives as Orleans' fallback, named.
+                case UnavailableExceptionFallbackException fallback when IsDatabase(fallback.ExceptionType):
+                    return true;
+                case AggregateException { InnerExceptions.Count: > 0 } many:
+                    return many.InnerExceptions.All(IsTransient);
+            }
+        }
+        return false;
+    }
+
+    private static bool IsDatabase(string? type) =>
+        type is not null && (type.StartsWith("Npgsql.", StringComparison.Ordinal) || type.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal)
+                             || type.StartsWith("System.Data.", StringComparison.Ordinal));
+
+    /// <summary>Sets <c>Retry-After</c> on a 503 the endpoint writes itself.</summary>
+    public static void SetRetryAfter(HttpContext context) =>
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+
+    public sealed partial class Handler(ILogger<Handler> logger) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (context.Response.HasStarted || !IsTransient(exception)) return false;
+            LogUnavailable(logger, context.Request.Method, context.Request.Path, exception.GetType().Name, exception.Message);
+            SetRetryAfter(context);
+            await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: Problems.TypeBase + "unavailable",
+                title: "The twin is briefly unavailable",
+                detail: $"Its database or one of its servers did not answer; the request was not acknowledged. Send it again in {RetryAfterSeconds} s.",
+                extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = RetryAfterSeconds }).ExecuteAsync(context);
+            return true;
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "503 for {Method} {Path}: {Exception}: {Reason}")]
+        private static partial void LogUnavailable(ILogger logger, string method, string path, string exception, string reason);
+    }
+}
