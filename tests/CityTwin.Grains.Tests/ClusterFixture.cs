@@ -50,6 +50,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.Services.AddKeyedSingleton<TimeProvider>(Grains.TwinOptions.ClockKey, Clock);
             silo.Services.AddCityTwinGrains(config);
             silo.AddCityTwinStreams();
+            silo.UseInMemoryReminderService(); // the fan-out guard's reminders
             foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>(), Data));
             silo.Services.AddSingleton<IAssetTable>(sp => new RecordingAssetTable(sp.GetRequiredService<Serializer>(), AssetRows));

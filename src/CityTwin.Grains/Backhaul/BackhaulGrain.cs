@@ -12,15 +12,22 @@ namespace CityTwin.Grains.Backhaul;
 /// grain's key is the link's id) and goes on to every dependent as a direct call: an explicit stream subscription
 /// per dependent would cost the pub-sub store a write of the whole subscriber list per dependent (see
 /// docs/architecture.md). Membership is written behind: dependents register again on activation.
+/// <para>
+/// A fan-out that dies with its silo is finished by the next activation: a reminder, registered before the first
+/// dependent is told and removed after the last one was, wakes the grain on a surviving silo, which asks the link for
+/// its condition and tells every dependent again (they ignore what they already heard, by sequence).
+/// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Link)]
-public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionObserver, IAsyncObserver<LinkSignal>
+public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionObserver, IAsyncObserver<LinkSignal>, IRemindable
 {
     private readonly IPersistentState<BackhaulGrainState> _state;
     private readonly WriteBehind _writes;
+    private readonly FanOutGuard _guard;
     private readonly TimeProvider _time;
     private readonly TwinMetrics _metrics;
     private string[]? _sortedIds;
+    private Task? _fanOut; // the fan-out under way, if any
 
     public BackhaulGrain(
         [PersistentState("backhaul", StorageNames.Assets)] IPersistentState<BackhaulGrainState> state,
@@ -32,21 +39,26 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         _time = time;
         _metrics = metrics;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
+        _guard = new FanOutGuard(this);
     }
 
     private Dictionary<string, AssetType> Dependents => _state.State.Dependents;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // The link is the truth; what this grain last heard may have died with a silo (in the stream or the
-        // write-behind window). If the link says something newer, its dependents may have missed it too: pass it on,
-        // once activation is over (dependents that activate call back in).
+        // The link is the truth; what this grain last heard, or its last fan-out, may have died with a silo (in the
+        // stream, half-way, or in the write-behind window). If the link says something its dependents were not all
+        // told, pass it on once activation is over (dependents that activate call back in).
         var current = await GrainFactory.GetGrain<IAssetGrain>(this.GetPrimaryKeyString()).GetLinkSignalAsync();
-        if (current is null || current.Sequence <= (_state.State.Last?.Sequence ?? 0)) return;
+        if (current is not null && current.Sequence > (_state.State.Last?.Sequence ?? 0)) _state.State.Last = current;
+        if (_state.State.Last is not { } last || last.Sequence <= (_state.State.FannedOut?.Sequence ?? 0)) return;
         // A newer version with the same condition (the link was renamed, say) is no news for the dependents.
-        if (current.Condition == (_state.State.Last?.Condition ?? LinkCondition.Up)) return;
-        _state.State.Last = current;
-        this.RegisterGrainTimer(() => FanOutAsync(current), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        if (last.Condition == (_state.State.FannedOut?.Condition ?? LinkCondition.Up))
+        {
+            _state.State.FannedOut = last;
+            return;
+        }
+        this.RegisterGrainTimer(() => FanOutAsync(last), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     public async Task<LinkSignal?> RegisterAsync(string assetId, AssetType type)
@@ -84,10 +96,24 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         await FanOutAsync(signal);
     }
 
-    private async Task FanOutAsync(LinkSignal signal)
+    private Task FanOutAsync(LinkSignal signal) => _fanOut = FanOutOnceAsync(signal);
+
+    private async Task FanOutOnceAsync(LinkSignal signal)
     {
+        await _guard.BeginAsync();
         await _writes.MarkDirtyAsync();
         await Task.WhenAll(Dependents.Keys.ToArray().Select(id => GrainFactory.GetGrain<IAssetGrain>(id).OnBackhaulAsync(signal)));
+        if (signal.Sequence > (_state.State.FannedOut?.Sequence ?? 0)) _state.State.FannedOut = signal;
+        await _writes.MarkDirtyAsync();
+        if (_state.State.FannedOut == _state.State.Last) await _guard.EndAsync();
+    }
+
+    /// <summary>The guard's reminder: finish a fan-out a dead silo left, or stop reminding.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_fanOut is { IsCompleted: false } running) await running;
+        if (_state.State.Last is { } last && last.Sequence > (_state.State.FannedOut?.Sequence ?? 0)) await FanOutAsync(last);
+        else await _guard.EndAsync();
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;

@@ -8,12 +8,14 @@ namespace CityTwin.Grains.Power;
 /// <summary>
 /// A district's power: the district supply and its feeders. Outages and restorations are written through with a new
 /// version, then sent to every affected asset; who hangs on which feeder is written behind (assets register again
-/// on activation).
+/// on activation). A fan-out that dies with its silo is finished on a surviving one: <see cref="FanOutGuard"/>'s
+/// reminder activates the grain there, and activation sends the pending change again.
 /// </summary>
-public sealed class PowerGrain : Grain, IPowerGrain
+public sealed class PowerGrain : Grain, IPowerGrain, IRemindable
 {
     private readonly IPersistentState<PowerGrainState> _state;
     private readonly WriteBehind _writes;
+    private readonly FanOutGuard _guard;
     private readonly TimeProvider _time;
 
     public PowerGrain(
@@ -24,6 +26,7 @@ public sealed class PowerGrain : Grain, IPowerGrain
         _state = state;
         _time = time;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
+        _guard = new FanOutGuard(this);
     }
 
     private PowerGrainState State => _state.State;
@@ -71,10 +74,21 @@ public sealed class PowerGrain : Grain, IPowerGrain
 
     private async Task FanOutAsync(string? feederId)
     {
+        await _guard.BeginAsync();
+        var version = State.Version;
         var affected = State.Assets.Where(a => feederId is null || a.Value == feederId).Select(a => (a.Key, a.Value)).ToArray();
         await Task.WhenAll(affected.Select(a => GrainFactory.GetGrain<IAssetGrain>(a.Key).OnPowerAsync(Signal(a.Value))));
+        if (State.Version != version) return; // another change came meanwhile: its own fan-out ends the guard
         State.Pending = false;
         await _writes.MarkDirtyAsync();
+        await _guard.EndAsync();
+    }
+
+    /// <summary>The guard's reminder: activation has sent a pending change again (see OnActivateAsync); stop reminding once none is.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (State.Pending) await FanOutAsync(null);
+        else await _guard.EndAsync();
     }
 
     public Task<PowerView> GetAsync() => Task.FromResult(View());
