@@ -598,14 +598,11 @@ export function unchanged(c) {
     && same(c.citySeries.baseline, c.citySeries.variant);
 }
 
-/** The KPI series whose variant differs most from the baseline, relative to the baseline's size. */
+/**
+ * The KPI to chart first: the first, in the table's order (delay, queue, throughput, offline, energy, cameras, links),
+ * whose series differs between baseline and variant — a controller fault shows its delay, a dimming policy its energy.
+ */
 function mostChanged(c) {
-  let best = KPIS[0].series, bestScore = 0;
-  for (const k of KPIS) {
-    const b = c.citySeries.baseline[k.series] ?? [], v = c.citySeries.variant[k.series] ?? [];
-    const size = Math.max(1e-9, ...b.map(Math.abs));
-    const score = Math.max(0, ...v.map((x, i) => Math.abs(x - (b[i] ?? 0)) / size));
-    if (score > bestScore) { best = k.series; bestScore = score; }
-  }
-  return best;
+  const changed = KPIS.find(k => !same(c.citySeries.baseline[k.series], c.citySeries.variant[k.series]));
+  return (changed ?? KPIS[0]).series;
 }
