@@ -10,7 +10,7 @@ namespace CityTwin.LoadTests;
 /// <summary>
 /// The README's pictures of the console (<c>docs/images/</c>), taken the way a user sees it: the Release silo + API
 /// with a generated city, Debian's headless chromium signed in with the admin key. <c>console.png</c>: the city on the
-/// map with one LEO link cut (its cameras offline, its group on the alarm board); <c>console-whatif.png</c>: the
+/// map with a feeder off and a controller fault (their groups on the alarm board); <c>console-whatif.png</c>: the
 /// what-if view after running the link-down example, baseline against variant. Not a benchmark: it writes no results.
 /// </summary>
 public static class ReadmeScreenshots
@@ -32,7 +32,7 @@ public static class ReadmeScreenshots
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ConsoleBenchmark.Chromium, Headless = true, Args = ["--no-sandbox"] });
-            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 860 } });
+            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });
             var page = await context.NewPageAsync();
             page.PageError += (_, e) => Console.Error.WriteLine($"page error: {e}");
             await page.GotoAsync(twin.Api.Url + "/");
@@ -40,12 +40,18 @@ public static class ReadmeScreenshots
             await page.Locator("#signin-form button[type=submit]").ClickAsync();
             await page.WaitForFunctionAsync("() => window.__citytwin.ready === true", null, new() { Timeout = 300_000 });
 
-            // Something to see: the link with the most cameras behind it goes down; the feed brings the cascade.
-            var link = city.Assets.Where(a => a.Type == AssetType.Link)
-                .OrderByDescending(l => city.Assets.Count(a => a.Type == AssetType.Camera && a.Dependencies.BackhaulLinkId == l.Id)).First();
-            (await twin.Http.PostAsJsonAsync($"/api/links/{link.Id}/status", new { condition = "down" })).EnsureSuccessStatusCode();
-            await page.WaitForFunctionAsync($"() => document.querySelectorAll('#alarms li.group[data-root=\"{link.Id}\"]').length === 1", null, new() { Timeout = 30_000 });
-            await Task.Delay(2000); // the KPI bar's debounced refresh, the last draws
+            // Something to see, small enough not to flood the feed: the middle feeder of the last district off (its poles go dark),
+            // and a signal controller fault in the first district.
+            var district = city.Assets[^1].District;
+            var middle = city.Assets.Where(a => a.District == district).Average(a => a.Location.Lat);
+            var feeder = city.Assets.Where(a => a.Dependencies.PowerFeederId is not null && a.District == district)
+                .GroupBy(a => (a.District, Feeder: a.Dependencies.PowerFeederId!)).OrderBy(g => Math.Abs(g.Average(a => a.Location.Lat) - middle))
+                .ThenBy(g => g.Key.Feeder, StringComparer.Ordinal).First().Key;
+            (await twin.Http.PostAsJsonAsync($"/api/districts/{feeder.District}/power", new { on = false, feeder = feeder.Feeder })).EnsureSuccessStatusCode();
+            var junction = city.Assets.Where(a => a.Type == AssetType.Intersection).OrderBy(a => a.Id, StringComparer.Ordinal).Skip(40).First();
+            (await twin.Http.PostAsJsonAsync($"/api/intersections/{junction.Id}/controller", new { fault = true })).EnsureSuccessStatusCode();
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('#alarms li.group').length >= 2", null, new() { Timeout = 30_000 });
+            await Task.Delay(3000); // the KPI bar's debounced refresh, the last draws
             var city1 = Path.Combine(output, "console.png");
             await page.ScreenshotAsync(new() { Path = city1 });
             Console.WriteLine($"{city1}: {new FileInfo(city1).Length / 1024} KiB");

@@ -51,6 +51,7 @@ export class WhatIf {
     this.poll = 0;
     this.followed = 0; // generation: a newer follow() ends the older poll
     this.perturbations = [];
+    this.specs = new Map(); // scenario id → the spec this console submitted for it
     // The highlight layer: the most-changed intersections and links, in a pane above the asset canvas (z 450).
     const map = this.map.map;
     const pane = map.createPane('whatif');
@@ -98,6 +99,8 @@ export class WhatIf {
     this.options.toggle?.setAttribute('aria-pressed', String(open));
     this.map.map.invalidateSize();
     if (!open) return;
+    for (const list of this.form.querySelectorAll('datalist[id^="whatif-targets-"]')) list.remove(); // the assets loaded since
+    for (const kind of Object.values(KINDS)) this.ensureTargets(kind.target);
     if (!this.examples.length) await this.loadExamples();
     await this.loadRecent();
   }
@@ -264,7 +267,7 @@ export class WhatIf {
     this.run.disabled = true;
     try {
       const accepted = await this.api.post('/api/scenarios', spec);
-      this.lastSpec = spec;
+      this.specs.set(accepted.id, spec);
       this.follow(accepted.id);
     } catch (error) {
       this.showErrors(error);
@@ -392,7 +395,7 @@ export class WhatIf {
       el('p', { className: 'summary' }, `${c.id} · seed ${c.seed} · ${formatSeconds(c.horizonSeconds)} in ${c.intervalEndSeconds.length} intervals · ${c.districtCount} district(s), ${c.intersectionCount} intersection(s), ${c.linkCount} link(s)`));
     if (unchanged(c)) {
       r.append(el('p', { id: 'whatif-nochange', className: 'whatif-nochange', role: 'status' },
-        this.lastSpec?.perturbations?.length === 0
+        this.specs.get(c.id)?.perturbations?.length === 0
           ? 'No perturbation: the variant is the baseline, so nothing changes.'
           : 'This perturbation changes nothing: baseline and variant are identical over the whole horizon — every city KPI, every trip and the intersections and links compared. (Is it outside the horizon, or on an asset nothing depends on at that time?)'));
     }
@@ -503,10 +506,10 @@ export class WhatIf {
     for (const i of changedIntersections) {
       const a = this.map.store.get(i.id);
       if (!a) continue;
-      const up = i.delayDeltaSeconds >= 0;
+      const d = i.delayDeltaSeconds, way = d > 0 ? 'up' : d < 0 ? 'down' : 'same';
       L.circleMarker([a.lat, a.lon], {
-        renderer: this.renderer, pane: 'whatif', interactive: false, radius: 9 + 9 * Math.abs(i.delayDeltaSeconds) / max,
-        color: up ? '#d62728' : '#2e9e44', weight: 3, fill: true, fillOpacity: 0.12, className: `whatif-mark whatif-intersection ${up ? 'up' : 'down'}`,
+        renderer: this.renderer, pane: 'whatif', interactive: false, radius: 9 + 9 * Math.abs(d) / max,
+        color: { up: '#d62728', down: '#2e9e44', same: '#e0a800' }[way], weight: 3, fill: true, fillOpacity: 0.12, className: `whatif-mark whatif-intersection ${way}`,
       }).addTo(this.layer);
       marks.push(i.id);
     }
