@@ -54,7 +54,7 @@ public static class ReadmeScreenshots
             await Task.Delay(3000); // the KPI bar's debounced refresh, the last draws
             var city1 = Path.Combine(output, "console.png");
             await page.ScreenshotAsync(new() { Path = city1 });
-            Console.WriteLine($"{city1}: {new FileInfo(city1).Length / 1024} KiB");
+            await ShrinkAsync(city1);
 
             // The what-if view: the link-down example, run and compared.
             await page.Locator("#whatif-toggle").ClickAsync();
@@ -68,11 +68,27 @@ public static class ReadmeScreenshots
             await Task.Delay(1500);
             var whatIf = Path.Combine(output, "console-whatif.png");
             await page.ScreenshotAsync(new() { Path = whatIf });
-            Console.WriteLine($"{whatIf}: {new FileInfo(whatIf).Length / 1024} KiB");
+            await ShrinkAsync(whatIf);
         }
         finally
         {
             try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>With Debian's <c>pngquant</c> (apt-get install pngquant), a quarter of the size and no visible difference.</summary>
+    private static async Task ShrinkAsync(string png)
+    {
+        var before = new FileInfo(png).Length;
+        try
+        {
+            using var quant = Process.Start(new ProcessStartInfo("pngquant", ["--quality", "70-90", "--speed", "1", "--force", "--output", png, png]) { UseShellExecute = false })!;
+            await quant.WaitForExitAsync();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Console.WriteLine("pngquant is not installed: the PNG is left as chromium wrote it");
+        }
+        Console.WriteLine($"{png}: {before / 1024} KiB → {new FileInfo(png).Length / 1024} KiB");
     }
 }
