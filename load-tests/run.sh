@@ -21,6 +21,7 @@
 #                                                                         hostile requests: no 5xx, problems only, no state change
 #   load-tests/run.sh console [--assets 100000] [--moves 100] [--rate 1000] [--seconds 20]
 #                                                                         the console in headless chromium: first draw, pan/zoom, feed
+#   load-tests/run.sh screenshots [--assets 10000]                       the README's console screenshots (docs/images/*.png)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/CityTwin.Silo src/CityTwin.Api load-tests/CityTwin.LoadTests load-tests/CityTwin.Baseline.Ingest; do

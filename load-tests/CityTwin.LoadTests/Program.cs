@@ -26,6 +26,8 @@ using CityTwin.LoadTests;
 //   console               [--assets 100000] [--moves 100] [--rate 1000] [--seconds 20]: the console in headless chromium
 //                         (/usr/bin/chromium) with every asset in one view: sign-in → all points drawn, reload → drawn,
 //                         pan/zoom frame times, a feed of --rate changes/s (lag to the draw, drops, longest task).
+//   screenshots           [--assets 10000] [--out docs/images]: the README's console pictures (the city with a link cut; the
+//                         what-if view after the link-down example), in headless chromium; writes PNGs, no results.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
 var header = $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores";
 var rows = new List<string> { "| figure | measured | goal |", "|---|---|---|" };
@@ -76,6 +78,9 @@ switch (suite)
     case "console":
         rows.AddRange(await ConsoleBenchmark.RunAsync(Option("--assets", 100_000), Option("--moves", 100), Option("--rate", 1_000), TimeSpan.FromSeconds(Option("--seconds", 20))));
         break;
+    case "screenshots":
+        await ReadmeScreenshots.RunAsync(Option("--assets", 10_000), Text("--out") ?? Path.Combine(Twin.RepoRoot, "docs", "images"));
+        return 0;
     case "profile":
         foreach (var trace in args.Skip(1)) Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
         return 0;
@@ -83,7 +88,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz, console or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
         return 2;
 }
 

@@ -46,6 +46,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("POST", "/api/alarms/groups/{rootId}/ack", Operators),
         new("POST", "/api/scenarios", Engineers),
         new("GET", "/api/scenarios", Readers),
+        new("GET", "/api/scenarios/examples", Readers),
         new("GET", "/api/scenarios/{id}", Readers),
         new("GET", "/api/scenarios/{id}/compare", Readers),
         new("DELETE", "/api/scenarios/{id}", Engineers),

@@ -55,6 +55,7 @@ public sealed class OpenApiResponseTests(ApiFixture fixture)
         AssertResponse(Operation(paths, "/api/scenarios", "post"), "202", "application/json", "post /api/scenarios");
         AssertResponse(Operation(paths, "/api/scenarios", "post"), "503", "application/problem+json", "post /api/scenarios");
         AssertResponse(Operation(paths, "/api/stats", "get"), "200", "application/json", "get /api/stats");
+        AssertResponse(Operation(paths, "/api/scenarios/examples", "get"), "200", "application/json", "get /api/scenarios/examples");
     }
 
     [Fact]

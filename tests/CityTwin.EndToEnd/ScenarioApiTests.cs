@@ -1,6 +1,9 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.City;
+using CityTwin.Domain.Scenarios;
+using CityTwin.Domain.Serialization;
 
 namespace CityTwin.EndToEnd;
 
@@ -9,12 +12,14 @@ public sealed class ScenarioApiTests(ApiFixture fixture)
 {
     private HttpClient Http => fixture.Http;
 
-    public static string ExampleSpec(string name)
+    public static string ExampleSpec(string name) => File.ReadAllText(ExamplePath(name));
+
+    public static string ExamplePath(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var path = Path.Combine(dir.FullName, "docs", "scenarios", name);
-            if (File.Exists(path)) return File.ReadAllText(path);
+            if (File.Exists(path)) return path;
         }
         throw new FileNotFoundException(name);
     }
@@ -56,6 +61,33 @@ public sealed class ScenarioApiTests(ApiFixture fixture)
 
         var recent = await Json.ReadAsync(await Http.GetAsync("/api/scenarios?limit=100"));
         Assert.Contains(recent["scenarios"]!.AsArray(), s => (string?)s!["id"] == (string?)accepted["id"]);
+    }
+
+    [Fact]
+    public async Task The_examples_served_are_the_docs_specs_and_one_runs_as_served()
+    {
+        var response = await Http.GetAsync("/api/scenarios/examples");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var examples = (await Json.ReadAsync(response))["examples"]!.AsArray();
+
+        // One per file of docs/scenarios, named by the file, the same spec (the served one with its defaults spelled out).
+        var docs = Path.GetDirectoryName(ExamplePath("controller-fault.json"))!;
+        var files = Directory.GetFiles(docs, "*.json").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(files, examples.Select(e => (string?)e!["id"]));
+        foreach (var example in examples)
+        {
+            var id = (string)example!["id"]!;
+            var file = JsonSerializer.Deserialize<ScenarioSpec>(File.ReadAllText(Path.Combine(docs, id + ".json")), CityTwinJson.Options)!;
+            var served = example["spec"].Deserialize<ScenarioSpec>(CityTwinJson.Options)!;
+            Assert.Equal(JsonSerializer.Serialize(file, CityTwinJson.Options), JsonSerializer.Serialize(served, CityTwinJson.Options));
+            Assert.Equal(file.Name, (string?)example["name"]);
+        }
+
+        // What is served is what the API accepts and runs.
+        var spec = examples.Single(e => (string?)e!["id"] == "controller-fault")!["spec"]!.ToJsonString();
+        var submitted = await Http.PostAsync("/api/scenarios", Json.Body(spec));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal("completed", (string?)(await UntilFinishedAsync(Http, submitted.Headers.Location!.ToString()))["status"]);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public static class ScenarioEndpoints
         scenarios.MapPost("", Submit).RequireAuthorization(AccessPolicies.Engineer)
             .WithSummary("Submit a what-if scenario (snapshotId: a district id or 'city', or the assets inline); 202 with its Location");
         scenarios.MapGet("", List).RequireAuthorization(AccessPolicies.Read).WithSummary("The most recent scenarios, newest first");
+        scenarios.MapGet("/examples", Examples).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("The example specs of docs/scenarios (link down at the evening peak, a controller fault, …), ready to submit");
         scenarios.MapGet("/{id}", Get).RequireAuthorization(AccessPolicies.Read).WithSummary("A scenario's status, progress and result summary");
         scenarios.MapGet("/{id}/compare", Compare).RequireAuthorization(AccessPolicies.Read)
             .WithSummary("Baseline against variant: KPI totals and deltas for the city, and the districts, intersections and links that changed most");
@@ -58,6 +60,8 @@ public static class ScenarioEndpoints
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false)));
         return TypedResults.Ok(new ScenarioList(views.OfType<ScenarioView>().Select(Summary)));
     }
+
+    private static Ok<ScenarioExampleList> Examples() => TypedResults.Ok(new ScenarioExampleList(ScenarioExamples.All));
 
     private static async Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem>> Get(string id, IGrainFactory grains)
     {

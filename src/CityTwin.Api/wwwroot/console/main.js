@@ -6,6 +6,7 @@ import { CityMap } from './map.js';
 import { AlarmBoard, el, SEVERITIES } from './alarms.js';
 import { AssetPanel } from './panel.js';
 import { parseFind } from './find.js';
+import { WhatIf } from './whatif.js';
 
 const KEY = 'citytwin.key';
 const $ = id => document.getElementById(id);
@@ -112,6 +113,8 @@ class Console {
     });
     this.statsTimer = 0;
     this.picking = false;
+    // What-if scenarios: built for engineers and admins only (the API refuses the others anyway).
+    this.whatif = can.engineer ? new WhatIf($('whatif'), { api, map: this.map, toggle: $('whatif-toggle'), onSelectAsset: id => this.select(id, true) }) : null;
   }
 
   async begin() {

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CityTwin.Domain.Assets;
+using Microsoft.Playwright;
+
+namespace CityTwin.Console.Tests;
+
+/// <summary>
+/// The console's what-if view, in Debian's chromium against a real silo and API: an engineer runs a small scenario to
+/// completion and reads its comparison (checked against the API's own comparison of that scenario), the API's field
+/// errors land on the fields they name, a running scenario is cancelled, and viewers and operators get no what-if
+/// controls at all.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class WhatIfConsoleTests(ConsoleFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Live = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Run = TimeSpan.FromSeconds(90);
+
+    private static void RequireBrowser()
+    {
+        if (ConsoleFixture.Missing is { } missing) Assert.Fail($"{missing}: CI must install it (.ci/run does).");
+    }
+
+    private async Task<(IPage Page, List<string> Errors, HttpClient Http)> SignInAsync(string role)
+    {
+        var (http, _) = await fixture.Twin.ClientAsAsync(role);
+        var key = http.DefaultRequestHeaders.Authorization!.Parameter!;
+        var (page, errors) = await fixture.NewPageAsync(output);
+        await page.GotoAsync(fixture.BaseUrl + "/");
+        await page.Locator("#signin-key").FillAsync(key);
+        await page.Locator("#signin-form button[type=submit]").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__citytwin && window.__citytwin.ready === true", null, new() { Timeout = 30_000 });
+        return (page, errors, http);
+    }
+
+    private static async Task WaitForAsync(IPage page, string predicate, TimeSpan timeout, string what)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(predicate, null, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 50 });
+        }
+        catch (TimeoutException)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "timeout-whatif-" + string.Concat(what.Where(char.IsLetterOrDigit)));
+            Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what} ({predicate}).");
+        }
+    }
+
+    /// <summary>Opens the view (engineer) and waits for the examples the API serves to be offered.</summary>
+    private async Task OpenAsync(IPage page, HttpClient http)
+    {
+        var examples = (await http.GetFromJsonAsync<JsonObject>("/api/scenarios/examples"))!["examples"]!.AsArray();
+        Assert.NotEmpty(examples);
+        await page.Locator("#whatif-toggle").ClickAsync();
+        await WaitForAsync(page, $"() => document.getElementById('whatif').dataset.examples === '{examples.Count}' && !document.getElementById('whatif').hidden", Live, "the what-if view with its examples");
+        var offered = await page.Locator("#whatif-example option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
+        Assert.Equal(examples.Select(e => (string)e!["id"]!), offered);
+    }
+
+    /// <summary>A small spec through the form: one district, half an hour, no warm-up, the perturbations replaced by one.</summary>
+    private static async Task FillAsync(IPage page, string name, string district, int horizonSeconds, string kind, IReadOnlyDictionary<string, string> perturbation, double trips = 40)
+    {
+        await page.Locator("#whatif-name").FillAsync(name);
+        await page.Locator("#whatif-snapshotId").FillAsync(district);
+        await page.Locator("#whatif-start").FillAsync("2026-11-30T08:00:00Z");
+        await page.Locator("#whatif-horizonSeconds").FillAsync(horizonSeconds.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("#whatif-intervalSeconds").FillAsync("300");
+        await page.Locator("#whatif-warmUpSeconds").FillAsync("0");
+        await page.Locator("#whatif-seed").FillAsync("5");
+        await page.Locator("#whatif-demand-tripsPerHourPerIntersection").FillAsync(trips.ToString(CultureInfo.InvariantCulture));
+        while (await page.Locator("#whatif-perturbations > li").CountAsync() > 0)
+            await page.Locator("#whatif-perturbations > li").First.Locator("button[aria-label^='Remove']").ClickAsync();
+        await page.Locator("#whatif-add-kind").SelectOptionAsync(kind);
+        await page.Locator("#whatif-add").ClickAsync();
+        foreach (var (field, value) in perturbation) await page.Locator($"#whatif-perturbations-0-{field}").FillAsync(value);
+    }
+
+    private static async Task<int> ScenarioCountAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonObject>("/api/scenarios?limit=100"))!["scenarios"]!.AsArray().Count;
+
+    [BrowserFact]
+    public async Task An_engineer_runs_a_scenario_to_completion_and_its_comparison_matches_the_api()
+    {
+        RequireBrowser();
+        var (page, errors, http) = await SignInAsync("engineer");
+        await OpenAsync(page, http);
+
+        // The busiest junction's controller dies at the start: the variant's delay must grow.
+        var intersection = fixture.City.Assets.Where(a => a.Type == AssetType.Intersection).OrderBy(a => a.Id, StringComparer.Ordinal).Skip(5).First();
+        await FillAsync(page, "console: controller fault", intersection.District, 1800, "controllerFault",
+            new Dictionary<string, string> { ["atSeconds"] = "0", ["targetId"] = intersection.Id });
+        var spec = JsonNode.Parse(await page.Locator("#whatif-json").InputValueAsync())!;
+        Assert.Equal(intersection.Id, (string?)spec["perturbations"]![0]!["targetId"]);
+        Assert.Equal(1800, (int)spec["horizonSeconds"]!);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await page.Locator("#whatif-run").ClickAsync();
+        await WaitForAsync(page, "() => !!document.getElementById('whatif').dataset.scenario", Live, "the scenario accepted");
+        var id = (await page.Locator("#whatif").GetAttributeAsync("data-scenario"))!;
+        await WaitForAsync(page, $"() => document.getElementById('whatif-result').dataset.compared === '{id}'", Run, "the comparison");
+        output.WriteLine($"{id}: submitted → comparison shown in {clock.ElapsedMilliseconds} ms");
+
+        // The API's view of the same scenario is the oracle.
+        var view = (await http.GetFromJsonAsync<JsonObject>($"/api/scenarios/{id}"))!;
+        Assert.Equal("completed", (string?)view["status"]);
+        Assert.Equal("console: controller fault", (string?)view["name"]);
+        var compare = (await http.GetFromJsonAsync<JsonObject>($"/api/scenarios/{id}/compare?top=10"))!;
+        var delta = compare["city"]!["delta"]!.AsObject();
+        Assert.True((double)delta["meanDelaySeconds"]! > 0, $"a dead controller added no delay: {delta.ToJsonString()}");
+
+        // The chart is drawn (uPlot's canvas), baseline and variant.
+        Assert.True(await page.Locator("#whatif-chart canvas").CountAsync() >= 1);
+        Assert.Equal(2, await page.Locator("#whatif-chart .u-legend .u-series").CountAsync() - 1);
+        // Every city KPI delta shown is the API's, to the bit; the trips too.
+        foreach (var (kpi, value) in delta)
+        {
+            var row = page.Locator($"#whatif-kpis tr[data-kpi='{kpi}']");
+            Assert.Equal(1, await row.CountAsync());
+            Assert.Equal((double)value!, double.Parse((await row.GetAttributeAsync("data-delta"))!, CultureInfo.InvariantCulture));
+            Assert.Equal((double)compare["city"]!["variant"]![kpi]!, double.Parse((await row.GetAttributeAsync("data-variant"))!, CultureInfo.InvariantCulture));
+        }
+        var trips = compare["trips"]!;
+        Assert.Equal((double)trips["variant"]! - (double)trips["baseline"]!,
+            double.Parse((await page.Locator("#whatif-kpis tr[data-kpi='tripsCompleted']").GetAttributeAsync("data-delta"))!, CultureInfo.InvariantCulture));
+        // It changed something, so the console does not say otherwise.
+        Assert.Equal(0, await page.Locator("#whatif-nochange").CountAsync());
+
+        // The most-changed intersections, in the API's order; the faulted one first; ringed on the map.
+        var apiIntersections = compare["intersections"]!.AsArray().Select(i => (string)i!["id"]!).ToList();
+        var shown = await page.Locator("#whatif-intersections tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)");
+        Assert.Equal(apiIntersections, shown);
+        Assert.Contains(intersection.Id, shown.Take(3));
+        var highlighted = await page.EvaluateAsync<string[]>("window.__citytwin.whatif.highlighted");
+        Assert.Contains(intersection.Id, highlighted);
+        Assert.Equal(highlighted.Length, await page.Locator("path.whatif-mark").CountAsync());
+
+        // Listed with the past scenarios, completed.
+        await WaitForAsync(page, $"() => document.querySelector('#whatif-recent li[data-id=\"{id}\"]')?.dataset.status === 'completed'", Live, "the scenario in the recent list");
+
+        await page.Locator("#whatif-show").ClickAsync();
+        await ConsoleFixture.ScreenshotAsync(page, "engineer-whatif");
+        Assert.Empty(errors);
+
+        // A perturbation that changes nothing is said to: demand × 1 is the baseline's demand.
+        await FillAsync(page, "console: demand x1", intersection.District, 600, "demandFactor", new Dictionary<string, string> { ["factor"] = "1" });
+        await page.Locator("#whatif-run").ClickAsync();
+        await WaitForAsync(page, $"() => document.getElementById('whatif').dataset.scenario !== '{id}' && !!document.getElementById('whatif-result').dataset.compared", Run, "the second comparison");
+        var second = (await page.Locator("#whatif").GetAttributeAsync("data-scenario"))!;
+        var same = (await http.GetFromJsonAsync<JsonObject>($"/api/scenarios/{second}/compare"))!;
+        Assert.All(same["city"]!["delta"]!.AsObject(), kv => Assert.Equal(0, (double)kv.Value!));
+        Assert.Contains("changes nothing", await page.Locator("#whatif-nochange").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("path.whatif-mark").CountAsync());
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task The_apis_field_errors_are_shown_on_the_fields_of_an_invalid_spec_and_nothing_runs()
+    {
+        RequireBrowser();
+        var (page, errors, http) = await SignInAsync("engineer");
+        await OpenAsync(page, http);
+        var before = await ScenarioCountAsync(http);
+        var district = fixture.City.Assets[0].District;
+        var link = fixture.City.Assets.First(a => a.Type == AssetType.Link);
+
+        // Too short a horizon: the API's validation names horizonSeconds; the console marks that field.
+        await FillAsync(page, "console: invalid", district, 5, "linkDown", new Dictionary<string, string> { ["targetId"] = link.Id });
+        await page.Locator("#whatif-run").ClickAsync();
+        await WaitForAsync(page, "() => document.getElementById('whatif-horizonSeconds').getAttribute('aria-invalid') === 'true'", Live, "the horizon's field error");
+        var message = await page.Locator("#whatif-horizonSeconds ~ .field-error").InnerTextAsync();
+        Assert.Contains("must be between 60 and", message);
+        await ConsoleFixture.ScreenshotAsync(page, "engineer-whatif-invalid");
+
+        // Fixed, but the link does not exist in the snapshot: the error moves to the perturbation's target.
+        await page.Locator("#whatif-horizonSeconds").FillAsync("600");
+        await page.Locator("#whatif-perturbations-0-targetId").FillAsync("leo-nowhere-9");
+        await page.Locator("#whatif-run").ClickAsync();
+        await WaitForAsync(page, "() => document.getElementById('whatif-perturbations-0-targetId').getAttribute('aria-invalid') === 'true'", Live, "the target's field error");
+        Assert.Contains("refers to unknown link 'leo-nowhere-9'", await page.Locator("#whatif-perturbations-0-targetId ~ .field-error").InnerTextAsync());
+        Assert.Null(await page.Locator("#whatif-horizonSeconds").GetAttributeAsync("aria-invalid"));
+
+        // Not a number at all: the API's malformed-JSON problem names the field too.
+        await page.Locator("#whatif-perturbations-0-targetId").FillAsync(link.Id);
+        await page.Locator("#whatif-seed").FillAsync("five");
+        await page.Locator("#whatif-run").ClickAsync();
+        await WaitForAsync(page, "() => document.getElementById('whatif-seed').getAttribute('aria-invalid') === 'true'", Live, "the seed's field error");
+
+        // None of them was accepted.
+        Assert.Equal(before, await ScenarioCountAsync(http));
+        Assert.Null(await page.Locator("#whatif").GetAttributeAsync("data-scenario"));
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task An_engineer_cancels_a_running_scenario_and_is_told_there_is_nothing_to_compare()
+    {
+        RequireBrowser();
+        var (page, errors, http) = await SignInAsync("engineer");
+        await OpenAsync(page, http);
+
+        // A whole day at heavy demand over the city: long enough to be caught running.
+        await FillAsync(page, "console: a long day", "city", 86_400, "demandFactor", new Dictionary<string, string> { ["factor"] = "1.5" }, trips: 400);
+        await page.Locator("#whatif-intervalSeconds").FillAsync("3600");
+        await page.Locator("#whatif-run").ClickAsync();
+        await WaitForAsync(page, "() => document.getElementById('whatif').dataset.status === 'running' && !document.getElementById('whatif-cancel').hidden", Run, "the scenario running");
+        var id = (await page.Locator("#whatif").GetAttributeAsync("data-scenario"))!;
+        await page.Locator("#whatif-cancel").ClickAsync();
+        await WaitForAsync(page, "() => document.getElementById('whatif').dataset.status === 'cancelled'", Live, "the scenario cancelled");
+        Assert.Contains("nothing to compare", await page.Locator("#whatif-result").InnerTextAsync());
+        Assert.True(await page.Locator("#whatif-cancel").IsHiddenAsync());
+        Assert.Equal("cancelled", (string?)(await http.GetFromJsonAsync<JsonObject>($"/api/scenarios/{id}"))!["status"]);
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Viewers_and_operators_get_no_what_if_controls()
+    {
+        RequireBrowser();
+        foreach (var role in new[] { "viewer", "operator" })
+        {
+            var (page, errors, http) = await SignInAsync(role);
+            Assert.True(await page.Locator("#whatif-toggle").IsHiddenAsync(), $"{role}: the What-if button is shown");
+            Assert.True(await page.Locator("#whatif").IsHiddenAsync(), $"{role}: the what-if view is shown");
+            Assert.Equal(0, await page.Locator("#whatif *").CountAsync());
+            Assert.False(await page.EvaluateAsync<bool>("'whatif' in window.__citytwin"));
+            // And the API refuses them a run anyway.
+            using var refused = await http.PostAsJsonAsync("/api/scenarios", new { name = "x", snapshotId = "city", start = "2026-11-30T08:00:00Z" });
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            await ConsoleFixture.ScreenshotAsync(page, $"{role}-no-whatif");
+            Assert.Empty(errors);
+            await page.Context.CloseAsync();
+        }
+    }
+}
