@@ -208,7 +208,7 @@ public static class FailoverRun
     }
 
     /// <summary>An Orleans client of the cluster, for the management grain (where grains live, who is dead).</summary>
-    private static async Task<IHost> StartClientAsync(StorageOptions storage)
+    public static async Task<IHost> StartClientAsync(StorageOptions storage)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
