@@ -122,6 +122,52 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
         Assert.Equal("snapshotId", Assert.Single(unknown.Errors).Field);
     }
 
+    /// <summary>What storage holds of a run whose silo died: queued or running, with its spec.</summary>
+    private async Task<IScenarioGrain> InterruptedAsync(ScenarioSpec spec, int attempt)
+    {
+        var grain = Grains.GetGrain<IScenarioGrain>(TestAssets.NewId("scn"));
+        await fixture.Storage.WriteStateAsync("scenario", grain.GetGrainId(), new Orleans.GrainState<ScenarioGrainState>(new()
+        {
+            Spec = spec,
+            View = new ScenarioView
+            {
+                Id = grain.GetPrimaryKeyString(), Name = spec.Name, Status = ScenarioStatus.Running, Progress = 0.5, Attempt = attempt,
+                SubmittedAt = fixture.Clock.GetUtcNow(), StartedAt = fixture.Clock.GetUtcNow(),
+            },
+        }));
+        return grain;
+    }
+
+    [Fact]
+    public async Task A_run_whose_silo_stopped_starts_again_from_its_spec_says_so_and_gives_the_same_result()
+    {
+        var city = await TestCity.CreateAsync(Grains);
+        Assert.True(await Grains.GetGrain<IDistrictGrain>(city.District).SettleAsync(TimeSpan.FromSeconds(10)));
+        var spec = Spec(city);
+        var grain = await InterruptedAsync(spec, attempt: 1);
+
+        var view = await Eventually.Until(async () => (await grain.GetAsync(includeResult: true))!,
+            v => v.Status is ScenarioStatus.Completed or ScenarioStatus.Failed or ScenarioStatus.Cancelled);
+
+        Assert.Equal(ScenarioStatus.Completed, view.Status);
+        Assert.Equal(2, view.Attempt);
+        Assert.Contains("the silo running it stopped", view.Note);
+        var direct = ScenarioRunner.Run(spec, await SnapshotCapture.CaptureAsync(Grains, city.District));
+        Assert.Equal(Json(direct), Json(view.Result));
+    }
+
+    [Fact]
+    public async Task A_run_interrupted_on_its_last_attempt_is_failed_and_says_why()
+    {
+        var city = await TestCity.CreateAsync(Grains);
+        var grain = await InterruptedAsync(Spec(city), attempt: ScenarioGrain.MaxAttempts);
+
+        var view = (await grain.GetAsync(includeResult: false))!;
+
+        Assert.Equal(ScenarioStatus.Failed, view.Status);
+        Assert.Contains("the silo running it stopped", view.Error);
+    }
+
     [Fact]
     public async Task The_limiter_admits_the_running_and_the_queued_then_refuses()
     {

@@ -21,4 +21,8 @@ public sealed record ScenarioView
     [Id(10)] public ScenarioResult? Result { get; init; }
     /// <summary>The result without its districts, intersections and links: what a status poll needs.</summary>
     [Id(11)] public ScenarioResult? Summary { get; init; }
+    /// <summary>1, or more when the silo running it stopped and it was started again from its spec.</summary>
+    [Id(12)] public int Attempt { get; init; } = 1;
+    /// <summary>Why the run is not the first: when and why it started again, and on which snapshot.</summary>
+    [Id(13)] public string? Note { get; init; }
 }

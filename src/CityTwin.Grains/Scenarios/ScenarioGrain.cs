@@ -11,9 +11,17 @@ namespace CityTwin.Grains.Scenarios;
 /// One what-if run. The snapshot is captured read-only when the scenario is submitted (so the spec's ids are checked
 /// against it), the run waits for a slot of the silo's <see cref="ScenarioLimiter"/>, then simulates on the thread
 /// pool while the grain keeps answering; only this grain's own state is ever written.
+/// <para>
+/// A run lives in memory. If its silo stops, the scenario is started again from its stored spec on whichever silo
+/// activates it next (a reminder makes sure one does), on a snapshot of the live twin captured then, up to
+/// <see cref="MaxAttempts"/> runs; its view says which attempt it is and why, and its progress starts again.
+/// </para>
 /// </summary>
-public sealed partial class ScenarioGrain : Grain, IScenarioGrain
+public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
 {
+    public const int MaxAttempts = 3;
+    private const string ResumeReminder = "resume";
+
     private readonly IPersistentState<ScenarioGrainState> _state;
     private readonly TimeProvider _time;
     private readonly ScenarioLimiter _limiter;
@@ -25,6 +33,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
     private Task? _run;
     /// <summary>While the final state is being written: what readers still see (results count as available once stored).</summary>
     private ScenarioView? _shown;
+    private bool _stopping; // deactivating: a run cancelled now is to be resumed, not recorded as cancelled
 
     public ScenarioGrain(
         [PersistentState("scenario", StorageNames.Assets)] IPersistentState<ScenarioGrainState> state,
@@ -46,12 +55,68 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A run lives in memory only: one that was queued or running when its silo went away will not finish.
-        if (_state.State.View is { Status: ScenarioStatus.Queued or ScenarioStatus.Running } view)
+        // A run that was queued or running when its silo went away did not finish: start it again from its spec.
+        if (_state.State.View is not { Status: ScenarioStatus.Queued or ScenarioStatus.Running } view) return;
+        if (_state.State.Spec is { } spec && view.Attempt < MaxAttempts)
         {
-            _state.State.View = view with { Status = ScenarioStatus.Failed, Error = "interrupted: the silo running it stopped", FinishedAt = _time.GetUtcNow() };
+            _state.State.View = view with
+            {
+                Status = ScenarioStatus.Queued, Progress = 0, StartedAt = null, Attempt = view.Attempt + 1,
+                Note = $"Started again at {_time.GetUtcNow():u} (attempt {view.Attempt + 1} of {MaxAttempts}): the silo running it stopped; " +
+                       "it runs on a snapshot captured now, and its progress starts from 0.",
+            };
             await _state.WriteStateAsync(cancellationToken);
+            this.RegisterGrainTimer(() => RestartAsync(spec), TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            return;
         }
+        _state.State.View = view with { Status = ScenarioStatus.Failed, Error = "interrupted: the silo running it stopped", FinishedAt = _time.GetUtcNow() };
+        await _state.WriteStateAsync(cancellationToken);
+    }
+
+    /// <summary>Captures the snapshot again and runs (the spec was validated against the twin when it was submitted).</summary>
+    private async Task RestartAsync(ScenarioSpec spec)
+    {
+        TwinSnapshot snapshot;
+        List<ValidationError> errors;
+        try
+        {
+            snapshot = await CaptureAsync(spec);
+            errors = ScenarioValidator.Validate(spec, snapshot);
+        }
+        catch (Exception e)
+        {
+            await FailAsync($"interrupted, and its snapshot could not be captured again: {e.Message}");
+            return;
+        }
+        if (errors.Count > 0) await FailAsync($"interrupted, and the live twin no longer has what it names: {string.Join("; ", errors.Select(x => $"{x.Field}: {x.Message}"))}");
+        else if (!_limiter.TryAdmit()) await FailAsync("interrupted, and every scenario slot and queue place is taken now");
+        else
+        {
+            _cancel = new CancellationTokenSource();
+            _run = RunAsync(spec, snapshot, _cancel.Token);
+        }
+    }
+
+    private async Task FailAsync(string error)
+    {
+        _state.State.View = _state.State.View! with { Status = ScenarioStatus.Failed, Error = error, FinishedAt = _time.GetUtcNow() };
+        await _state.WriteStateAsync();
+        await ForgetReminderAsync();
+    }
+
+    private async Task<TwinSnapshot> CaptureAsync(ScenarioSpec spec) => spec.SnapshotId is { } snapshotId
+        ? await SnapshotCapture.CaptureAsync(GrainFactory, snapshotId == IScenarioGrain.CitySnapshot ? null : snapshotId)
+        : TwinSnapshot.FromAssets(spec.Assets!);
+
+    /// <summary>The reminder only wakes a scenario whose silo died: activation has restarted it; once finished, it stops.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_state.State.View is not { Status: ScenarioStatus.Queued or ScenarioStatus.Running }) await ForgetReminderAsync();
+    }
+
+    private async Task ForgetReminderAsync()
+    {
+        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     public async Task<ScenarioStartResult> StartAsync(ScenarioSpec spec)
@@ -81,6 +146,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
         if (errors.Count > 0) return new(ScenarioStartOutcome.Invalid, [.. errors]);
         if (!_limiter.TryAdmit()) return new(ScenarioStartOutcome.QueueFull, []);
 
+        _state.State.Spec = spec;
         _state.State.View = new ScenarioView
         {
             Id = Id,
@@ -96,10 +162,11 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
         }
         catch
         {
-            _state.State.View = null;
+            (_state.State.View, _state.State.Spec) = (null, null);
             _limiter.Leave();
             throw;
         }
+        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         _cancel = new CancellationTokenSource();
         _run = RunAsync(spec, snapshot, _cancel.Token);
         await GrainFactory.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.Key).AddAsync(Id);
@@ -143,6 +210,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
             slot?.Dispose();
         }
 
+        if (_stopping && final.Status == ScenarioStatus.Cancelled) return; // resumed by the next activation
         final = final with { FinishedAt = _time.GetUtcNow() };
         _metrics.Finished(final.Status, submitted.Elapsed);
         LogFinished(_logger, Id, final.Status, submitted.Elapsed.TotalMilliseconds);
@@ -160,6 +228,14 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
         finally
         {
             _shown = null;
+        }
+        try
+        {
+            await ForgetReminderAsync();
+        }
+        catch (Exception e)
+        {
+            LogFailed(_logger, e, Id); // it fires once more, sees the run finished and goes
         }
     }
 
@@ -197,10 +273,13 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain
         return await GetAsync(includeResult: false);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // The silo is stopping (a run keeps its activation otherwise): stop the run but leave it queued or running in
+        // storage, so that the next activation, on another silo, starts it again.
+        _stopping = true;
         _cancel?.Cancel();
-        return Task.CompletedTask;
+        if (_run is { } run) await run.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
     /// <summary>Progress written from the simulating thread and read by the grain.</summary>
