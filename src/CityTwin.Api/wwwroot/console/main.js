@@ -166,7 +166,7 @@ class Console {
   /** After a gap in the feed: forget what was loaded and read the state again, then follow the feed. */
   async resync() {
     this.loaded = [];
-    this.map.store.clear();
+    this.map.clear();
     await Promise.all([this.loadViewport(), this.refreshStats(), this.board.load().catch(() => {})]);
   }
 
