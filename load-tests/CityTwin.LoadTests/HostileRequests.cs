@@ -63,6 +63,7 @@ public sealed partial class HostileRequests
     {
         ["/api/assets"] = ["type", "status", "district", "bbox", "near", "radius", "limit", "cursor", "dimLevel", "latencyMs", "feedOnline", "mode", "condition", "vehicleCount"],
         ["/api/stats"] = ["district"],
+        ["/api/stats/history"] = ["district"],
         ["/api/feed"] = ["district", "type", "status", "lastEventId"],
     };
 

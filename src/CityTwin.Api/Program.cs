@@ -15,7 +15,9 @@ public static class ApiProgram
 {
     public static void Main(string[] args) => CreateApp(args).Run();
 
-    public static WebApplication CreateApp(string[] args)
+    /// <param name="args">command line (configuration)</param>
+    /// <param name="services">what a test replaces after the API registered its own (e.g. a keyed clock)</param>
+    public static WebApplication CreateApp(string[] args, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
@@ -40,6 +42,10 @@ public static class ApiProgram
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Api:Query").Get<CityTwin.Domain.Queries.QueryLimits>() ?? new());
         builder.Services.AddSingleton<Queries.ReadModel>();
+        builder.Services.Configure<Stats.StatsHistoryOptions>(builder.Configuration.GetSection("Api:StatsHistory"));
+        builder.Services.AddKeyedSingleton(Stats.StatsHistory.ClockKey, TimeProvider.System);
+        builder.Services.AddSingleton<Stats.StatsHistory>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Stats.StatsHistory>());
         builder.Services.AddLiveFeed(builder.Configuration);
         builder.AddTelemetryIngest();
         builder.AddCityTwinAccess();
@@ -54,6 +60,7 @@ public static class ApiProgram
             limits.ApplyTo(k.Limits);
         });
 
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages(ClientErrors.StatusCodeAsync);

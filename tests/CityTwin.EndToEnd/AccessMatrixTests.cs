@@ -30,6 +30,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("POST", "/api/assets/{id}/telemetry", Senders),
         new("POST", "/api/assets/{id}/status", Operators),
         new("GET", "/api/stats", Readers),
+        new("GET", "/api/stats/history", Readers),
         new("GET", "/api/districts", Readers),
         new("GET", "/api/districts/{id}", Readers),
         new("GET", "/api/districts/{id}/power", Readers),

@@ -36,7 +36,7 @@ public sealed record TwinStorage(string Provider, string? DataDirectory = null, 
 public sealed class TwinHost : IAsyncDisposable
 {
     private readonly WebApplication _silo;
-    private readonly WebApplication _api;
+    private WebApplication _api;
     private readonly string[] _apiArgs;
     private readonly List<WebApplication> _moreApis = [];
 
@@ -79,13 +79,30 @@ public sealed class TwinHost : IAsyncDisposable
         return new TwinHost(silo, api, common, storage, admin);
     }
 
-    /// <summary>Another API process on the same cluster, as a deployment runs several behind a load balancer; a client of it with no credential.</summary>
-    public async Task<HttpClient> StartAnotherApiAsync()
+    /// <summary>
+    /// Another API process on the same cluster, as a deployment runs several behind a load balancer; a client of it with
+    /// no credential. <paramref name="services"/> replaces some of its services (e.g. a keyed clock).
+    /// </summary>
+    public async Task<HttpClient> StartAnotherApiAsync(Action<IServiceCollection>? services = null)
     {
-        var api = ApiProgram.CreateApp(_apiArgs);
+        var api = ApiProgram.CreateApp(_apiArgs, services);
         await api.StartAsync();
         _moreApis.Add(api);
         return new HttpClient { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    /// <summary>
+    /// Stops the API (as a deployment restarts it: its live feeds end, its port closes) and starts a new one on the same
+    /// address, once <paramref name="down"/> has passed, so clients and browsers that knew it reconnect to the new one.
+    /// </summary>
+    public async Task RestartApiAsync(TimeSpan down)
+    {
+        var address = new Uri(AddressOf(_api));
+        await _api.StopAsync();
+        await _api.DisposeAsync();
+        await Task.Delay(down);
+        _api = ApiProgram.CreateApp([.. _apiArgs, $"--urls=http://{address.Host}:{address.Port}"]);
+        await _api.StartAsync();
     }
 
     /// <summary>A client of this API with no credential.</summary>

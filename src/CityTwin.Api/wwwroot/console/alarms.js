@@ -38,6 +38,7 @@ export class AlarmBoard {
     if (view === this.view) return;
     this.view = view;
     this.element.dataset.view = view;
+    this.options.onViewChange?.();
     this.load().catch(e => this.error(e));
   }
 
@@ -128,7 +129,7 @@ export class AlarmBoard {
     }
     const shelf = el('button', { type: 'button', id: 'alarm-view-shelved', title: 'List what is on the shelf' }, 'Shelved');
     shelf.setAttribute('aria-pressed', String(this.shelvedOnly));
-    shelf.addEventListener('click', () => { this.shelvedOnly = !this.shelvedOnly; this.load().catch(err => this.error(err)); });
+    shelf.addEventListener('click', () => { this.shelvedOnly = !this.shelvedOnly; this.options.onViewChange?.(); this.load().catch(err => this.error(err)); });
     toggle.append(shelf);
     header.append(toggle);
     e.append(header);

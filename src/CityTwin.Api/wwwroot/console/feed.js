@@ -81,19 +81,25 @@ export class LiveFeed {
     const arm = () => { clearTimeout(watchdog); watchdog = setTimeout(() => controller.abort(), 45000); };
     arm();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
+    // Line ends normalised to \n as chunks arrive (a \r ending a chunk waits for the next: it may be half of \r\n),
+    // then each blank line ends an event: one scan and one slice per chunk, not one copy of the buffer per event.
+    let buffer = '', heldCr = false;
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         arm();
-        buffer += value;
-        let match;
-        while (!controller.signal.aborted && (match = /\r\n\r\n|\n\n|\r\r/.exec(buffer))) {
-          const block = buffer.slice(0, match.index);
-          buffer = buffer.slice(match.index + match[0].length);
-          this.dispatch(block);
+        let text = heldCr ? `\r${value}` : value;
+        heldCr = text.endsWith('\r');
+        if (heldCr) text = text.slice(0, -1);
+        if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+        buffer += text;
+        let pos = 0, end;
+        while (!controller.signal.aborted && (end = buffer.indexOf('\n\n', pos)) >= 0) {
+          this.dispatch(buffer.slice(pos, end));
+          pos = end + 2;
         }
+        if (pos) buffer = buffer.slice(pos);
       }
     } catch (error) {
       if (controller.signal.aborted) return 'aborted';
@@ -107,7 +113,7 @@ export class LiveFeed {
 
   dispatch(block) {
     let event = 'message', data = [], id = null;
-    for (const line of block.split(/\r\n|\n|\r/)) {
+    for (const line of block.split('\n')) {
       if (!line || line.startsWith(':')) continue;
       const colon = line.indexOf(':');
       const field = colon < 0 ? line : line.slice(0, colon);

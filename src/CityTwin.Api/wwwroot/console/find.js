@@ -23,3 +23,32 @@ export function parseFind(text) {
   }
   return { query: params.join('&') };
 }
+
+/** Attributes the query API compares, by type (the form offers them; any other name may still be typed). */
+export const ATTRIBUTES = {
+  pole: ['dimLevel', 'powerW', 'illuminanceLevel', 'energyKWh', 'lampOn', 'lampFault', 'driverFault'],
+  camera: ['vehicleCount', 'pedestrianCount', 'frameRate', 'feedOnline'],
+  intersection: ['flowVehPerHour', 'mode'],
+  link: ['latencyMs', 'throughputMbps', 'packetLossPct', 'condition'],
+};
+
+/**
+ * The filters form as the typed text it stands for: `type=camera status=offline district=d02 latencyMs>=80`.
+ * @param {{ type?: string, status?: string, district?: string, attribute?: string, op?: string, value?: string }} form
+ * @returns {{ text?: string, error?: string }}
+ */
+export function buildFind({ type, status, district, attribute, op = '=', value } = {}) {
+  const terms = [];
+  if (type) terms.push(`type=${type}`);
+  if (status) terms.push(`status=${status}`);
+  if (district) terms.push(`district=${district}`);
+  attribute = attribute?.trim(); value = value?.trim();
+  if (attribute || value) {
+    if (!attribute || !/^[A-Za-z][A-Za-z0-9]*$/.test(attribute)) return { error: 'Name an attribute (e.g. dimLevel).' };
+    if (!value || /\s/.test(value)) return { error: `Give ${attribute} a value (one word or number).` };
+    if (!['<', '<=', '=', '!=', '>=', '>'].includes(op)) return { error: `"${op}" is not a comparison.` };
+    terms.push(`${attribute}${op}${value}`);
+  }
+  if (!terms.length) return { error: 'Choose at least one filter.' };
+  return { text: terms.join(' ') };
+}

@@ -5,7 +5,8 @@ import { LiveFeed } from './feed.js';
 import { CityMap } from './map.js';
 import { AlarmBoard, el, SEVERITIES } from './alarms.js';
 import { AssetPanel } from './panel.js';
-import { parseFind } from './find.js';
+import { parseFind, buildFind, ATTRIBUTES } from './find.js';
+import { KpiBar } from './kpis.js';
 import { WhatIf } from './whatif.js';
 
 const KEY = 'citytwin.key';
@@ -28,6 +29,11 @@ const probe = window.__citytwin = {
   viewBox() { return session?.map?.viewBox() ?? null; },
   get leaflet() { return session?.map?.map ?? null; },
   lag: { on: false, pending: [], published: [], received: [], changes: 0 },
+  get url() { return location.hash; },
+  get large() { return document.body.classList.contains('large'); },
+  get markerScale() { return session?.map?.points.markerScale ?? 1; },
+  get sparklines() { const k = session?.kpis; return k ? { loads: k.loads, district: k.district, points: k.points.length, charts: [...document.querySelectorAll('#kpis .spark')].map(e => ({ kpi: e.parentElement.dataset.kpi, points: Number(e.dataset.points ?? 0), canvas: !!e.querySelector('canvas') })) } : null; },
+  get panelAsset() { return session?.panel?.id ?? null; },
   statusCounts(ids) { const c = {}; for (const id of ids) { const s = session?.map?.store.get(id)?.status ?? 'unknown'; c[s] = (c[s] ?? 0) + 1; } return c; },
 };
 let session = null; // the signed-in console
@@ -92,19 +98,21 @@ class Console {
     const scope = (me.scope ?? []).map(s => [s.districts?.join(' '), s.types?.join(' ')].filter(Boolean).join(' / ')).filter(Boolean).join('; ');
     $('who').textContent = `${me.name} · ${me.roles.join(', ')}${me.department ? ` · ${me.department}` : ''}${scope ? ` · ${scope}` : ''}`;
     $('who').dataset.roles = me.roles.join(' ');
-    $('large').onclick = () => $('large').setAttribute('aria-pressed', String(document.body.classList.toggle('large')));
+    $('large').onclick = () => this.setLarge(!document.body.classList.contains('large'));
+    $('share').onclick = () => navigator.clipboard?.writeText(location.href).then(() => this.notice('Link to this view copied.'), () => this.notice(`Link to this view: ${location.href}`));
     $('signout').onclick = () => { sessionStorage.removeItem(KEY); this.feed.stop(); location.reload(); };
 
     this.map = new CityMap($('map'), config);
     this.loaded = []; // boxes whose assets are loaded
     this.generation = 0;
     this.confirm = confirmDialog;
-    this.board = new AlarmBoard($('alarms'), { api, canOperate: can.operate, confirm: confirmDialog, onSelectAsset: id => this.select(id, true) });
+    this.board = new AlarmBoard($('alarms'), { api, canOperate: can.operate, confirm: confirmDialog, onSelectAsset: id => this.select(id, true), onViewChange: () => this.saveUrl() });
+    this.kpis = new KpiBar($('kpis'), $('kpi-district'), { api, onScope: () => this.saveUrl() });
     this.panel = new AssetPanel($('panel'), {
       api, canOperate: can.operate, confirm: confirmDialog,
       onSelectAsset: id => this.select(id, true),
       onLines: (from, ids, colour) => this.map.drawLines(from, ids, colour),
-      onClose: () => { this.map.select(null); this.map.drawLines(null, [], ''); },
+      onClose: () => { this.map.select(null); this.map.drawLines(null, [], ''); this.saveUrl(); },
     });
     this.feed = new LiveFeed(api, {
       onState: (state, detail) => this.feedState(state, detail),
@@ -115,12 +123,18 @@ class Console {
     this.picking = false;
     // What-if scenarios: built for engineers and admins only (the API refuses the others anyway).
     this.whatif = can.engineer ? new WhatIf($('whatif'), { api, map: this.map, toggle: $('whatif-toggle'), onSelectAsset: id => this.select(id, true) }) : null;
+    this.restoring = true; // until begin() has applied the URL's view
+    this.lastFind = '';
   }
 
   async begin() {
+    const state = readUrl();
+    if (state.large) this.setLarge(true, false);
     const stats = await this.api.stats();
-    this.showStats(stats, true);
-    this.map.map.on('moveend', () => { this.map.refreshMode(); this.loadViewport(); });
+    if (state.view) this.map.map.setView([state.view.lat, state.view.lon], state.view.zoom);
+    this.showStats(stats, !state.view);
+    // The address follows the view a moment after it stops moving (not on every step of a pan).
+    this.map.map.on('moveend', () => { this.map.refreshMode(); this.loadViewport(); clearTimeout(this.urlTimer); this.urlTimer = setTimeout(() => this.saveUrl(), 250); });
     this.map.map.on('click', e => this.click(e));
     this.map.points.on('drawn', () => {
       const lag = probe.lag;
@@ -130,10 +144,72 @@ class Console {
       lag.pending.length = 0;
     });
     this.wireFind();
+    this.wireKeys();
+    if (state.board) this.board.view = state.board;
+    this.board.shelvedOnly = state.shelved;
     this.feed.start(); // before the first load: nothing that changes meanwhile is missed
-    await Promise.all([this.loadViewport(), this.board.load().catch(e => this.notice(`alarms: ${e.message}`))]);
+    this.statsPoll = setInterval(() => this.refreshStats(), 10000); // the KPIs and sparklines move on when the feed is quiet too
+    await Promise.all([
+      this.loadViewport(),
+      this.board.load().catch(e => this.notice(`alarms: ${e.message}`)),
+      this.kpis.setDistrict(state.kpi).catch(e => this.notice(`KPI history: ${e.message}`)),
+    ]);
+    // What the URL named: the find (without moving the map when the URL placed it) and the asset's panel.
+    if (state.find) { $('find-q').value = state.find; await this.find({ fit: !state.view, open: !state.asset }); }
+    if (state.asset) await this.select(state.asset, !state.view);
+    this.restoring = false;
+    this.saveUrl();
     probe.readyAt = performance.now();
     probe.ready = true;
+  }
+
+  // ---- the view in the URL, large type, keys ----------------------------------------------------------------------
+
+  /**
+   * The view as the URL's fragment (`#map=zoom/lat/lon&find=…&asset=…&large=1&board=flat&shelved=1&kpi=d02`), kept
+   * current with replaceState, so a copied link opens the same view (after sign-in: the key is never in it).
+   */
+  saveUrl() {
+    if (this.restoring) return;
+    const c = this.map.map.getCenter(), p = new URLSearchParams();
+    p.set('map', `${this.map.map.getZoom()}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+    if (this.lastFind) p.set('find', this.lastFind);
+    if (this.panel.id) p.set('asset', this.panel.id);
+    if (document.body.classList.contains('large')) p.set('large', '1');
+    if (this.board.view !== 'root') p.set('board', this.board.view);
+    if (this.board.shelvedOnly) p.set('shelved', '1');
+    if (this.kpis.district) p.set('kpi', this.kpis.district);
+    const hash = `#${p.toString()}`;
+    if (hash !== location.hash) history.replaceState(null, '', hash);
+  }
+
+  setLarge(on, save = true) {
+    document.body.classList.toggle('large', on);
+    $('large').setAttribute('aria-pressed', String(on));
+    this.map.setMarkerScale(on ? 1.75 : 1);
+    this.map.map.invalidateSize();
+    this.kpis.resize(on);
+    if (save) this.saveUrl();
+  }
+
+  wireKeys() {
+    document.addEventListener('keydown', e => {
+      const typing = e.target instanceof HTMLElement && (e.target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName));
+      if ($('confirm').open) return; // the dialog has its own keys (Escape cancels)
+      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        $('find-q').focus();
+        $('find-q').select();
+      } else if (e.key === 'Escape') {
+        if (this.picking) { this.picking = false; $('map').classList.remove('picking'); $('find-summary').textContent = ''; }
+        else if (typing && e.target.id === 'find-q' && e.target.value) return; // the search box clears itself
+        else if (!this.panel.element.hidden) { this.panel.close(); $('find-q').focus(); }
+        else if ($('find-filters').open) { $('find-filters').open = false; }
+      } else if ((e.key === 'l' || e.key === 'L') && e.altKey && !e.ctrlKey) {
+        e.preventDefault();
+        this.setLarge(!document.body.classList.contains('large'));
+      }
+    });
   }
 
   // ---- the map's assets -------------------------------------------------------------------------------------------
@@ -169,7 +245,7 @@ class Console {
   /** After a gap in the feed: forget what was loaded and read the state again, then follow the feed. */
   async resync() {
     this.loaded = [];
-    this.map.store.clear();
+    this.map.clear();
     await Promise.all([this.loadViewport(), this.refreshStats(), this.board.load().catch(() => {})]);
   }
 
@@ -192,7 +268,9 @@ class Console {
       try { this.map.upsert(await this.api.asset(id)); } catch { /* the panel says why */ }
     }
     if (center) this.map.fitTo([id]);
-    await this.panel.open(id);
+    const opened = this.panel.open(id);
+    this.saveUrl();
+    await opened;
   }
 
   // ---- the live feed ----------------------------------------------------------------------------------------------
@@ -245,47 +323,81 @@ class Console {
   }
 
   showStats(stats, fit) {
-    const c = stats.city;
-    const alarms = SEVERITIES.map(s => c.activeAlarms?.[s] ?? 0);
-    $('kpis').replaceChildren(...[
-      ['assets', c.assets.toLocaleString()], ['offline', `${(c.offlineRatio * 100).toFixed(1)}%`], ['power', `${c.powerDrawKw.toFixed(0)} kW`],
-      ['congestion', c.congestionIndex.toFixed(2)], ['cameras w/o feed', c.camerasWithoutFeed], ['links down', c.linksDown],
-      ['alarms', alarms.join('/')],
-    ].map(([k, v]) => el('span', { title: k === 'alarms' ? 'critical/major/minor/warning' : '' }, `${k} `, el('b', {}, String(v)))));
+    this.kpis.show(stats);
     this.map.setDistricts(stats.districts, fit);
     const list = $('districts');
-    list.replaceChildren();
+    // The lines are built once per set of districts; after that only their text changes, and only where it reads
+    // differently (this runs every second under a busy feed).
+    const ids = stats.districts.map(d => d.id).join();
+    if (ids !== this.districtIds) {
+      this.districtIds = ids;
+      const filter = $('ff-district'), options = ['', ...stats.districts.map(d => d.id)];
+      const chosen = filter.value;
+      filter.replaceChildren(...options.map(id => el('option', { value: id }, id || 'any')));
+      filter.value = chosen;
+      list.replaceChildren();
+      this.districtLines = new Map();
+      for (const d of stats.districts) {
+        const text = el('span', {});
+        const li = el('li', {}, el('button', { type: 'button', className: 'link' }, d.id), text);
+        li.firstChild.addEventListener('click', () => { const [a, b, c2, d2] = this.districtBox(d.id); this.map.map.fitBounds([[b, a], [d2, c2]]); });
+        if (this.can.operate) {
+          for (const [label, on] of [['Power off', false], ['Power on', true]]) {
+            const button = el('button', { type: 'button', className: on ? '' : 'danger' }, label);
+            button.dataset.action = `${label} ${d.id}`;
+            button.addEventListener('click', () => confirmDialog({
+              title: `${label}: ${d.id}`, text: on ? `Restore district ${d.id}'s power?` : `Cut the power of district ${d.id}? Its poles and signals go dark.`,
+              ok: label, run: () => this.api.setPower(d.id, on),
+            }));
+            li.append(button);
+          }
+        }
+        list.append(li);
+        this.districtLines.set(d.id, text);
+      }
+    }
+    this.districtBoxes = new Map(stats.districts.map(d => [d.id, d.bbox]));
     for (const d of stats.districts) {
       const offline = d.counts.filter(x => x.status === 'offline').reduce((n, x) => n + x.count, 0);
-      const li = el('li', {}, el('button', { type: 'button', className: 'link' }, d.id), ` ${d.total} assets · ${offline} offline · ${d.powerDrawKw.toFixed(0)} kW · ${d.linksDown} links down`);
-      li.firstChild.addEventListener('click', () => { const [a, b, c2, d2] = d.bbox; this.map.map.fitBounds([[b, a], [d2, c2]]); });
-      if (this.can.operate) {
-        for (const [label, on] of [['Power off', false], ['Power on', true]]) {
-          const button = el('button', { type: 'button', className: on ? '' : 'danger' }, label);
-          button.dataset.action = `${label} ${d.id}`;
-          button.addEventListener('click', () => confirmDialog({
-            title: `${label}: ${d.id}`, text: on ? `Restore district ${d.id}'s power?` : `Cut the power of district ${d.id}? Its poles and signals go dark.`,
-            ok: label, run: () => this.api.setPower(d.id, on),
-          }));
-          li.append(button);
-        }
-      }
-      list.append(li);
+      const line = ` ${d.total} assets · ${offline} offline · ${d.powerDrawKw.toFixed(0)} kW · ${d.linksDown} links down`;
+      const text = this.districtLines.get(d.id);
+      if (text.textContent !== line) text.textContent = line;
     }
   }
+
+  districtBox(id) { return this.districtBoxes.get(id); }
 
   // ---- find -------------------------------------------------------------------------------------------------------
 
   wireFind() {
     $('find-form').addEventListener('submit', e => { e.preventDefault(); this.find(); });
     $('find-near').addEventListener('click', () => { this.picking = true; $('map').classList.add('picking'); $('find-summary').textContent = 'Click the map to search around a point.'; });
-    $('find-clear').addEventListener('click', () => { $('find-q').value = ''; $('find-results').replaceChildren(); $('find-summary').textContent = ''; $('find-error').textContent = ''; this.map.highlight([]); });
+    $('find-clear').addEventListener('click', () => { $('find-q').value = ''; $('find-results').replaceChildren(); $('find-summary').textContent = ''; $('find-error').textContent = ''; this.map.highlight([]); this.lastFind = ''; this.saveUrl(); });
+    // The filters form builds the same text as typing it would, then finds.
+    const attributes = () => {
+      const type = $('ff-type').value;
+      $('ff-attributes').replaceChildren(...(type ? ATTRIBUTES[type] : [...new Set(Object.values(ATTRIBUTES).flat())]).map(a => el('option', { value: a })));
+    };
+    $('ff-type').addEventListener('change', attributes);
+    attributes();
+    const apply = () => {
+      const built = buildFind({ type: $('ff-type').value, status: $('ff-status').value, district: $('ff-district').value, attribute: $('ff-attribute').value, op: $('ff-op').value, value: $('ff-value').value });
+      $('find-error').textContent = built.error ?? '';
+      if (built.error) return;
+      $('find-q').value = built.text;
+      this.find();
+    };
+    $('ff-apply').addEventListener('click', apply);
+    for (const id of ['ff-attribute', 'ff-value']) $(id).addEventListener('keydown', e => { if (e.key === 'Enter') { e.preventDefault(); apply(); } });
   }
 
-  async find() {
+  /** @param {{ fit?: boolean, open?: boolean }} options whether to move the map to the results, and open a lone result's panel */
+  async find({ fit = true, open = true } = {}) {
     const parsed = parseFind($('find-q').value);
     $('find-error').textContent = parsed.error ?? '';
     if (parsed.error) return;
+    this.lastFind = $('find-q').value.trim();
+    this.saveUrl();
     const results = $('find-results');
     results.replaceChildren();
     let items = [];
@@ -309,9 +421,18 @@ class Console {
       results.append(el('li', {}, open, el('span', { className: `st ${item.status}` }, item.status), ` ${item.type} ${item.district}${item.distanceM !== undefined && item.distanceM !== null ? ` ${Math.round(item.distanceM)} m` : ''}`));
     }
     if (items.length > 200) results.append(el('li', {}, `… ${items.length - 200} more highlighted on the map`));
-    if (ids.length) this.map.fitTo(ids);
-    if (items.length === 1) this.select(items[0].id, false);
+    if (ids.length && fit) this.map.fitTo(ids);
+    if (items.length === 1 && open) this.select(items[0].id, false);
   }
+}
+
+/** The view the URL's fragment names (see Console.saveUrl). */
+function readUrl() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const [zoom, lat, lon] = (p.get('map') ?? '').split('/').map(Number);
+  const view = [zoom, lat, lon].every(Number.isFinite) && p.get('map') ? { zoom, lat, lon } : null;
+  const board = ['root', 'flat'].includes(p.get('board')) ? p.get('board') : null;
+  return { view, find: p.get('find') ?? '', asset: p.get('asset') || null, large: p.get('large') === '1', board, shelved: p.get('shelved') === '1', kpi: p.get('kpi') || null };
 }
 
 /** Viewport loads in flight at once (one district's pages each). */

@@ -10,9 +10,10 @@ const TYPES = ['pole', 'camera', 'intersection', 'link'];
 /** A point's bucket: type × status as one small integer (-1: unknown), so a draw needs no string per point. */
 const bucketOf = (type, status) => { const t = TYPES.indexOf(type), s = STATUSES.indexOf(status); return t < 0 || s < 0 ? -1 : t * STATUSES.length + s; };
 const BUCKETS = TYPES.length * STATUSES.length;
-const CHUNK = 256;
-/** The status colours as canvas pixels (RGBA bytes, little-endian Uint32), for the tiny poles written straight into pixels. */
-const PIXELS = STATUSES.map(s => { const v = parseInt(STATUS_COLOURS[s].slice(1), 16); return (0xff000000 | (v & 0xff) << 16 | (v & 0xff00) | (v >> 16 & 0xff)) >>> 0; });
+/** Cells of 16 × 16 device pixels: what a redraw of a few changed points clears and redraws. */
+const CELL = 16;
+/** More dirty cells than this in a frame: redraw everything instead. */
+const MAX_DIRTY_CELLS = 400;
 
 /** Web Mercator at zoom 0, in Leaflet's 256-pixel world: project once, then scale and shift per frame. */
 function project(lon, lat) {
@@ -21,13 +22,107 @@ function project(lon, lat) {
   return [128 + lon * 256 / 360, 128 - 128 * Math.log((1 + s) / (1 - s)) / (2 * Math.PI)];
 }
 
-/** The assets as points: a canvas over the map, redrawn on every move (batched by colour and shape). */
+/**
+ * The loaded assets: a Map by id for what the console reads (type, status, attributes…), and beside it typed arrays
+ * by slot — world x, y (zoom 0, Float64 so zoom 19 stays exact) and the type × status bucket — which is all a draw reads,
+ * so a redraw of 100,000 points touches no object. A change that moves a point or adds/removes one asks a full redraw;
+ * one that only changes a point's bucket (its colour) marks that point dirty; anything else costs no pixels.
+ */
+class PointStore {
+  constructor() {
+    this.byId = new Map();
+    this.objs = [];
+    this.cap = 1024;
+    this.wx = new Float64Array(this.cap); this.wy = new Float64Array(this.cap); this.k = new Int8Array(this.cap);
+    this.n = 0;
+    this.moved = true; // a full redraw is due
+    this.dirty = [];   // slots whose bucket changed since the last draw
+    this.changed = false; // something (possibly invisible) changed since the last draw
+  }
+
+  get size() { return this.byId.size; }
+  get(id) { return this.byId.get(id); }
+  has(id) { return this.byId.has(id); }
+  values() { return this.byId.values(); }
+  clear() { this.byId.clear(); this.objs.length = 0; this.n = 0; this.dirty.length = 0; this.moved = true; }
+
+  grow() {
+    this.cap *= 2;
+    for (const [name, Type] of [['wx', Float64Array], ['wy', Float64Array], ['k', Int8Array]]) { const a = new Type(this.cap); a.set(this[name]); this[name] = a; }
+  }
+
+  /** @returns the asset's object, or null when it is new and has no location. */
+  upsert(item) {
+    const lon = item.location?.lon, lat = item.location?.lat;
+    let a = this.byId.get(item.id);
+    if (!a) {
+      if (lon === undefined) return null;
+      if (this.n === this.cap) this.grow();
+      a = { id: item.id, lon, lat, i: this.n++ };
+      this.objs[a.i] = a;
+      this.byId.set(item.id, a);
+      [this.wx[a.i], this.wy[a.i]] = project(lon, lat);
+      this.moved = true;
+    } else if (lon !== undefined && (lon !== a.lon || lat !== a.lat)) {
+      [this.wx[a.i], this.wy[a.i]] = project(lon, lat); a.lon = lon; a.lat = lat;
+      this.moved = true;
+    }
+    if (item.type !== undefined) a.type = item.type;
+    if (item.status !== undefined) a.status = item.status;
+    const k = bucketOf(a.type, a.status);
+    if (k !== this.k[a.i]) { this.k[a.i] = k; this.dirty.push(a.i); }
+    if (item.district !== undefined) a.district = item.district;
+    if (item.attributes) a.attributes = item.attributes;
+    this.changed = true;
+    return a;
+  }
+
+  delete(id) {
+    const a = this.byId.get(id);
+    if (!a) return false;
+    this.byId.delete(id);
+    const last = --this.n, b = this.objs[last];
+    if (b !== a) { this.objs[a.i] = b; this.wx[a.i] = this.wx[last]; this.wy[a.i] = this.wy[last]; this.k[a.i] = this.k[last]; b.i = a.i; }
+    this.objs.length = last;
+    this.moved = true;
+    return true;
+  }
+}
+
+/**
+ * One shape as pixels: the shape drawn once on a small canvas, its pixels at least half opaque kept (as opaque), so
+ * a draw copies a few Uint32s per point instead of asking the canvas to fill a path.
+ */
+function stamp(type, colour, r, ratio) {
+  const size = Math.ceil((2 * r + 8) * ratio) | 1, c = size >> 1;
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.setTransform(ratio, 0, 0, ratio, c + 0.5, c + 0.5);
+  ctx.fillStyle = colour; ctx.strokeStyle = '#000a'; ctx.lineWidth = 1;
+  ctx.beginPath(); shape(ctx, type, 0, 0, r); ctx.fill();
+  if (type === 'link' || type === 'intersection') ctx.stroke();
+  const data = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer);
+  const dx = [], dy = [], colours = [];
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const v = data[y * size + x];
+    if ((v >>> 24) >= 128) { dx.push(x - c); dy.push(y - c); colours.push((v | 0xff000000) >>> 0); }
+  }
+  const reach = dx.reduce((m, v, i) => Math.max(m, Math.abs(v), Math.abs(dy[i])), 0);
+  return { dx: Int16Array.from(dx), dy: Int16Array.from(dy), colours: Uint32Array.from(colours), offsets: new Int32Array(dx.length), reach };
+}
+
+/** The assets as points: one canvas over the map, its pixels written from typed arrays; at most one draw per frame. */
 const AssetCanvas = L.Layer.extend({
   initialize(store) {
     this.store = store; this.drawn = 0; this.frame = 0; this.lastMs = 0; this.highlight = new Set(); this.selected = null; this.visible = true; this.log = [];
-    // Per bucket, the visible points' x, y, reused from draw to draw (grown, never shrunk): no allocation per point.
-    this.xy = Array.from({ length: BUCKETS }, () => new Float32Array(256));
-    this.counts = new Int32Array(BUCKETS);
+    this.markerScale = 1;
+    this.viewKey = '';
+    this.counts = new Int32Array(BUCKETS + 1);
+    this.order = new Int32Array(1024); // the visible slots of the last full draw, in draw order (by bucket)
+    this.visibleCount = 0;
+    this.stamps = null; this.stampKey = '';
+    this.overlay = false; // rings drawn on top at the last draw
   },
 
   onAdd(map) {
@@ -65,91 +160,169 @@ const AssetCanvas = L.Layer.extend({
     return { scale, ox: origin.x, oy: origin.y, size: map.getSize() };
   },
 
+  radius() {
+    const zoom = this._map.getZoom();
+    return (zoom >= 17 ? 5 : zoom >= 16 ? 4 : zoom >= 15 ? 3 : 2) * this.markerScale;
+  },
+
+  /** A frame's draw: everything when the view, the points or the rings changed; else only the cells of changed colours. */
   draw() {
     const started = performance.now();
     this.resize();
-    const ctx = this.canvas.getContext('2d');
-    ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    const { scale, ox, oy, size } = this.view();
-    ctx.clearRect(0, 0, size.x, size.y);
-    if (!this.visible) { this.drawn = 0; this.report(started); return; }
-    const zoom = this._map.getZoom();
-    const r = zoom >= 17 ? 5 : zoom >= 16 ? 4 : zoom >= 15 ? 3 : 2;
-    // Bucket the visible points by type × status into reused typed arrays, then draw each bucket as one path.
-    const xy = this.xy, counts = this.counts, maxX = size.x + 8, maxY = size.y + 8;
-    counts.fill(0);
-    let drawn = 0;
-    for (const a of this.store.values()) {
-      const k = a.k;
-      if (k < 0) continue;
-      const x = a.wx * scale - ox, y = a.wy * scale - oy;
-      if (x < -8 || y < -8 || x > maxX || y > maxY) continue;
-      let n = counts[k], points = xy[k];
-      if (n + 2 > points.length) { const bigger = new Float32Array(points.length * 2); bigger.set(points); xy[k] = points = bigger; }
-      points[n] = x; points[n + 1] = y;
-      counts[k] = n + 2;
-      drawn++;
+    const store = this.store, v = this.view();
+    const key = `${v.scale},${v.ox},${v.oy},${this.canvas.width},${this.canvas.height},${this.visible},${this.markerScale}`;
+    if (key !== this.viewKey || store.moved || this.overlay || this.highlight.size || this.selected || store.dirty.length > MAX_DIRTY_CELLS / 4) {
+      this.viewKey = key;
+      this.full(v);
+    } else if (store.dirty.length) {
+      this.partial(v);
+    } else if (!store.changed) {
+      return; // nothing to show
     }
-    // Zoomed out (r ≤ 2) the poles — most of the points — are small squares: written into one ImageData and put in
-    // one call, instead of tens of thousands of subpaths for the canvas to fill.
-    const tiny = r <= 2;
-    if (tiny) this.pixelPoles(ctx, r);
-    for (let t = tiny ? 1 : 0; t < TYPES.length; t++) for (let s = 0; s < STATUSES.length; s++) {
-      const k = t * STATUSES.length + s, n = counts[k], points = xy[k], type = TYPES[t];
-      if (!n) continue;
-      ctx.fillStyle = STATUS_COLOURS[STATUSES[s]];
-      ctx.strokeStyle = '#000a'; ctx.lineWidth = 1;
-      const outline = type === 'link' || type === 'intersection';
-      // Paths of at most CHUNK shapes: one path of tens of thousands of subpaths fills far slower than many small ones.
-      for (let from = 0; from < n; from += 2 * CHUNK) {
-        ctx.beginPath();
-        for (let i = from, end = Math.min(n, from + 2 * CHUNK); i < end; i += 2) shape(ctx, type, points[i], points[i + 1], r);
-        ctx.fill();
-        if (outline) ctx.stroke();
+    store.moved = false; store.changed = false; store.dirty.length = 0;
+    this.report(started);
+  },
+
+  ensureImage(ctx) {
+    const w = this.canvas.width, h = this.canvas.height;
+    if (!this.image || this.image.width !== w || this.image.height !== h) {
+      this.image = ctx.createImageData(w, h);
+      this.pixels = new Uint32Array(this.image.data.buffer);
+      this.stampKey = '';
+      this.cols = Math.ceil(w / CELL); this.rows = Math.ceil(h / CELL);
+      this.cells = new Uint8Array(this.cols * this.rows);
+    }
+    const r = this.radius(), stampKey = `${r},${this.ratio},${w}`;
+    if (stampKey !== this.stampKey) {
+      if (!this.stampCache || this.stampCache.key !== `${r},${this.ratio}`) {
+        this.stampCache = { key: `${r},${this.ratio}`, stamps: [] };
+        for (let t = 0; t < TYPES.length; t++) for (let s = 0; s < STATUSES.length; s++) this.stampCache.stamps.push(stamp(TYPES[t], STATUS_COLOURS[STATUSES[s]], r, this.ratio));
+      }
+      this.stamps = this.stampCache.stamps;
+      for (const st of this.stamps) for (let j = 0; j < st.dx.length; j++) st.offsets[j] = st.dy[j] * w + st.dx[j];
+      this.stampKey = stampKey;
+    }
+    return r;
+  },
+
+  /** Every visible point, bucket by bucket (poles under cameras under intersections under links), into the pixels. */
+  full({ scale, ox, oy }) {
+    const ctx = this.canvas.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (!this.visible) { ctx.clearRect(0, 0, this.canvas.width, this.canvas.height); this.drawn = 0; this.visibleCount = 0; this.overlay = false; return; }
+    const r = this.ensureImage(ctx);
+    const { wx, wy, k, n } = this.store, ratio = this.ratio, w = this.canvas.width, h = this.canvas.height;
+    const sc = scale * ratio, bx = ox * ratio, by = oy * ratio, margin = Math.ceil((r + 4) * ratio);
+    // Counting sort of the visible slots by bucket: one pass to count, one to place.
+    const counts = this.counts;
+    counts.fill(0);
+    if (this.order.length < n) this.order = new Int32Array(Math.max(n, this.order.length * 2));
+    if (!this.xs || this.xs.length < n) { this.xs = new Int32Array(this.order.length); this.ys = new Int32Array(this.order.length); }
+    const xs = this.xs, ys = this.ys; // device pixel per slot, valid for the visible ones
+    let visible = 0;
+    for (let i = 0; i < n; i++) {
+      const b = k[i];
+      if (b < 0) continue;
+      const x = Math.round(wx[i] * sc - bx), y = Math.round(wy[i] * sc - by);
+      if (x < -margin || y < -margin || x >= w + margin || y >= h + margin) { xs[i] = -0x40000000; continue; }
+      xs[i] = x; ys[i] = y;
+      counts[b + 1]++;
+      visible++;
+    }
+    for (let b = 1; b <= BUCKETS; b++) counts[b] += counts[b - 1];
+    const order = this.order;
+    for (let i = 0; i < n; i++) { if (k[i] >= 0 && xs[i] !== -0x40000000) order[counts[k[i]]++] = i; }
+    this.visibleCount = visible;
+    const px = this.pixels;
+    px.fill(0);
+    for (let j = 0; j < visible; j++) { const i = order[j]; this.put(this.stamps[k[i]], xs[i], ys[i], w, h, px); }
+    ctx.putImageData(this.image, 0, 0);
+    this.drawn = visible;
+    this.rings(ctx, { scale, ox, oy }, r);
+  },
+
+  /** Only the cells around points whose colour changed: cleared, and every point touching them stamped again in order. */
+  partial() {
+    const ctx = this.canvas.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (!this.visible || !this.pixels) return;
+    const { k, dirty } = this.store, xs = this.xs, ys = this.ys, w = this.canvas.width, h = this.canvas.height;
+    const cells = this.cells, cols = this.cols, rows = this.rows, px = this.pixels;
+    const marked = [];
+    const mark = (x, y, reach) => {
+      const c0 = Math.max(0, Math.floor((x - reach) / CELL)), c1 = Math.min(cols - 1, Math.floor((x + reach) / CELL));
+      const r0 = Math.max(0, Math.floor((y - reach) / CELL)), r1 = Math.min(rows - 1, Math.floor((y + reach) / CELL));
+      for (let rr = r0; rr <= r1; rr++) for (let cc = c0; cc <= c1; cc++) { const c = rr * cols + cc; if (!cells[c]) { cells[c] = 1; marked.push(c); } }
+    };
+    const reach = this.stamps.reduce((m, s) => Math.max(m, s.reach), 0);
+    for (const i of dirty) { if (i < xs.length && xs[i] !== -0x40000000 && i < this.store.n) mark(xs[i], ys[i], reach); }
+    if (!marked.length) return;
+    if (marked.length > MAX_DIRTY_CELLS) { for (const c of marked) cells[c] = 0; this.viewKey = ''; this.full(this.view()); return; }
+    for (const c of marked) {
+      const x0 = (c % cols) * CELL, y0 = Math.floor(c / cols) * CELL, x1 = Math.min(w, x0 + CELL), y1 = Math.min(h, y0 + CELL);
+      for (let y = y0; y < y1; y++) px.fill(0, y * w + x0, y * w + x1);
+    }
+    // Every visible point whose stamp reaches a marked cell, in the last full draw's order, written inside marked cells only.
+    const order = this.order;
+    for (let j = 0; j < this.visibleCount; j++) {
+      const i = order[j], x = xs[i], y = ys[i];
+      const c0 = Math.max(0, Math.floor((x - reach) / CELL)), c1 = Math.min(cols - 1, Math.floor((x + reach) / CELL));
+      const r0 = Math.max(0, Math.floor((y - reach) / CELL)), r1 = Math.min(rows - 1, Math.floor((y + reach) / CELL));
+      let touches = false;
+      for (let rr = r0; rr <= r1 && !touches; rr++) for (let cc = c0; cc <= c1; cc++) if (cells[rr * cols + cc]) { touches = true; break; }
+      if (!touches || k[i] < 0) continue;
+      const st = this.stamps[k[i]], dx = st.dx, dy = st.dy, colours = st.colours;
+      for (let m = 0; m < dx.length; m++) {
+        const xx = x + dx[m], yy = y + dy[m];
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h || !cells[Math.floor(yy / CELL) * cols + Math.floor(xx / CELL)]) continue;
+        px[yy * w + xx] = colours[m];
       }
     }
-    // Highlighted results and the selected asset: rings on top.
+    for (const c of marked) {
+      cells[c] = 0;
+      const x0 = (c % cols) * CELL, y0 = Math.floor(c / cols) * CELL;
+      ctx.putImageData(this.image, 0, 0, x0, y0, Math.min(CELL, w - x0), Math.min(CELL, h - y0));
+    }
+  },
+
+  /** One stamp at device pixel (x, y): unchecked when it fits the canvas, clipped pixel by pixel at the edges. */
+  put(st, x, y, w, h, px) {
+    const reach = st.reach, offsets = st.offsets, colours = st.colours;
+    if (x >= reach && y >= reach && x < w - reach && y < h - reach) {
+      const base = y * w + x;
+      for (let m = 0; m < offsets.length; m++) px[base + offsets[m]] = colours[m];
+      return;
+    }
+    const dx = st.dx, dy = st.dy;
+    for (let m = 0; m < dx.length; m++) {
+      const xx = x + dx[m], yy = y + dy[m];
+      if (xx >= 0 && yy >= 0 && xx < w && yy < h) px[yy * w + xx] = colours[m];
+    }
+  },
+
+  /** Highlighted results and the selected asset: rings on top, with the canvas's own paths (few). */
+  rings(ctx, { scale, ox, oy }, r) {
+    const ratio = this.ratio;
+    this.overlay = false;
+    if (!this.highlight.size && !this.selected) return;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.lineWidth = 2;
     ctx.strokeStyle = '#c000c0';
     ctx.beginPath();
     for (const id of this.highlight) {
       const a = this.store.get(id);
       if (!a) continue;
-      const x = a.wx * scale - ox, y = a.wy * scale - oy;
+      const x = this.store.wx[a.i] * scale - ox, y = this.store.wy[a.i] * scale - oy;
       ctx.moveTo(x + r + 4, y); ctx.arc(x, y, r + 4, 0, 2 * Math.PI);
     }
     ctx.stroke();
     const sel = this.selected && this.store.get(this.selected);
     if (sel) {
-      const x = sel.wx * scale - ox, y = sel.wy * scale - oy;
+      const x = this.store.wx[sel.i] * scale - ox, y = this.store.wy[sel.i] * scale - oy;
       ctx.strokeStyle = '#000'; ctx.lineWidth = 3;
       ctx.beginPath(); ctx.arc(x, y, r + 7, 0, 2 * Math.PI); ctx.stroke();
     }
-    this.drawn = drawn;
-    this.report(started);
-  },
-
-  /** The pole buckets (type 0) as squares of 2r CSS pixels, straight into the canvas's pixels. */
-  pixelPoles(ctx, r) {
-    const w = this.canvas.width, h = this.canvas.height, ratio = this.ratio;
-    if (!this.image || this.image.width !== w || this.image.height !== h) {
-      this.image = ctx.createImageData(w, h);
-      this.pixels = new Uint32Array(this.image.data.buffer);
-    }
-    const px = this.pixels, side = Math.max(1, Math.round(2 * r * ratio)), half = r * ratio;
-    px.fill(0);
-    for (let s = 0; s < STATUSES.length; s++) {
-      const n = this.counts[s], points = this.xy[s], colour = PIXELS[s];
-      for (let i = 0; i < n; i += 2) {
-        const x0 = Math.round(points[i] * ratio - half), y0 = Math.round(points[i + 1] * ratio - half);
-        const x1 = Math.min(w, x0 + side), y1 = Math.min(h, y0 + side);
-        for (let y = Math.max(0, y0); y < y1; y++) {
-          const row = y * w;
-          for (let x = Math.max(0, x0); x < x1; x++) px[row + x] = colour;
-        }
-      }
-    }
-    ctx.putImageData(this.image, 0, 0);
+    this.overlay = true;
   },
 
   report(started) {
@@ -157,17 +330,19 @@ const AssetCanvas = L.Layer.extend({
     // The last draws as [end (performance.now()), points drawn, ms] triples: what the benchmarks and tests read.
     if (this.log.length >= 30000) this.log.splice(0, 15000);
     this.log.push(started + this.lastMs, this.drawn, this.lastMs);
-    this._map.getContainer().dataset.drawn = String(this.drawn);
+    const container = this._map.getContainer(), drawn = String(this.drawn);
+    if (container.dataset.drawn !== drawn) container.dataset.drawn = drawn;
     this.fire('drawn', { drawn: this.drawn, ms: this.lastMs });
   },
 
   /** The asset nearest a container point, within a few pixels. */
   hit(point) {
     const { scale, ox, oy } = this.view();
-    let best = null, bestD = 100; // 10 px squared
-    for (const a of this.store.values()) {
-      const dx = a.wx * scale - ox - point.x, dy = a.wy * scale - oy - point.y, d = dx * dx + dy * dy;
-      if (d < bestD) { bestD = d; best = a; }
+    const { wx, wy, n, objs } = this.store;
+    let best = null, bestD = 100 * this.markerScale * this.markerScale; // 10 px squared
+    for (let i = 0; i < n; i++) {
+      const dx = wx[i] * scale - ox - point.x, dy = wy[i] * scale - oy - point.y, d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = objs[i]; }
     }
     return best;
   },
@@ -185,7 +360,7 @@ function shape(ctx, type, x, y, r) {
 export class CityMap {
   /** @param {HTMLElement} element @param {{tileUrl?: string, tileAttribution?: string}} config */
   constructor(element, config) {
-    this.store = new Map(); // id → { id, type, status, district, lon, lat, wx, wy, attributes }
+    this.store = new PointStore(); // id → { id, type, status, district, lon, lat, attributes, i (its slot) }
     this.map = L.map(element, { preferCanvas: true, zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, minZoom: 3, maxZoom: 19, zoomSnap: 0.5 });
     this.renderer = L.canvas({ padding: 0.2 });
     if (config?.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution ?? '', maxZoom: 19 }).addTo(this.map);
@@ -198,42 +373,48 @@ export class CityMap {
     this.map.setView([50.85, 4.35], 13);
   }
 
-  /** Add or update assets from a query page or the feed. */
+  /** Add or update assets from a query page or the feed: typed arrays updated, at most one draw per frame. */
   upsert(item) {
-    const lon = item.location?.lon, lat = item.location?.lat;
-    let a = this.store.get(item.id);
-    if (!a) {
-      if (lon === undefined) return null;
-      const [wx, wy] = project(lon, lat);
-      a = { id: item.id, lon, lat, wx, wy };
-      this.store.set(item.id, a);
-    } else if (lon !== undefined && (lon !== a.lon || lat !== a.lat)) {
-      [a.wx, a.wy] = project(lon, lat); a.lon = lon; a.lat = lat;
-    }
-    a.type = item.type ?? a.type;
-    a.status = item.status ?? a.status;
-    a.k = bucketOf(a.type, a.status);
-    a.district = item.district ?? a.district;
-    if (item.attributes) a.attributes = item.attributes;
-    this.points.schedule();
+    const a = this.store.upsert(item);
+    if (a) this.points.schedule();
     return a;
   }
 
   remove(id) { if (this.store.delete(id)) this.points.schedule(); }
 
-  /** District outlines with their KPIs, from /api/stats; fit the view to them the first time. */
+  /** Forget every loaded asset (before reading the state again). */
+  clear() { this.store.clear(); this.points.schedule(); }
+
+  /** Larger markers (large-type mode, for a wall screen). */
+  setMarkerScale(scale) { this.points.markerScale = scale; this.points.schedule(); }
+
+  /**
+   * District outlines with their KPIs, from /api/stats; fit the view to them the first time. The outlines are made
+   * once per set of districts, then only their colour and label change (this runs on every stats refresh, each
+   * second under a busy feed: rebuilding 40 outlines and labels each time was a long task of its own).
+   */
   setDistricts(districts, fit) {
     this.districts = districts.filter(d => d.bbox);
-    this.districtLayer.clearLayers();
+    const key = this.districts.map(d => `${d.id}:${d.bbox.join(',')}`).join(';');
+    if (key !== this.districtKey) {
+      this.districtKey = key;
+      this.districtLayer.clearLayers();
+      this.districtShapes = new Map();
+      for (const d of this.districts) {
+        const [minLon, minLat, maxLon, maxLat] = d.bbox;
+        const rect = L.rectangle([[minLat, minLon], [maxLat, maxLon]], {
+          renderer: this.renderer, color: '#1c2330', weight: 1.5, dashArray: '6 4', fill: true, fillOpacity: 0.03, interactive: false,
+        }).addTo(this.districtLayer);
+        const label = L.tooltip({ permanent: true, direction: 'center', className: 'district-label', interactive: false })
+          .setLatLng([maxLat, (minLon + maxLon) / 2]).setContent('').addTo(this.districtLayer);
+        this.districtShapes.set(d.id, { rect, label, text: '', colour: '#1c2330' });
+      }
+    }
     for (const d of this.districts) {
-      const [minLon, minLat, maxLon, maxLat] = d.bbox;
-      const offline = d.offlineRatio ?? 0;
-      L.rectangle([[minLat, minLon], [maxLat, maxLon]], {
-        renderer: this.renderer, color: offline > 0.05 ? '#d62728' : '#1c2330', weight: 1.5, dashArray: '6 4', fill: true, fillOpacity: 0.03, interactive: false,
-      }).addTo(this.districtLayer);
-      L.tooltip({ permanent: true, direction: 'center', className: 'district-label', interactive: false })
-        .setLatLng([maxLat, (minLon + maxLon) / 2]).setContent(`${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW`)
-        .addTo(this.districtLayer);
+      const shape = this.districtShapes.get(d.id), offline = d.offlineRatio ?? 0;
+      const colour = offline > 0.05 ? '#d62728' : '#1c2330', text = `${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW`;
+      if (colour !== shape.colour) { shape.rect.setStyle({ color: colour }); shape.colour = colour; }
+      if (text !== shape.text) { shape.label.setContent(text); shape.text = text; }
     }
     if (fit && this.districts.length) this.map.fitBounds(this.cityBounds(), { padding: [20, 20] });
     this.refreshMode();
@@ -259,10 +440,13 @@ export class CityMap {
   get aggregated() { return this.map.getZoom() < 12 || CityMap.areaKm2(this.viewBox()) > 400; }
 
   refreshMode() {
-    const aggregated = this.aggregated;
-    this.map.getContainer().dataset.mode = aggregated ? 'districts' : 'points';
-    this.points.visible = !aggregated;
-    this.points.schedule();
+    const aggregated = this.aggregated, container = this.map.getContainer(), mode = aggregated ? 'districts' : 'points';
+    if (container.dataset.mode !== mode) container.dataset.mode = mode;
+    if (this.points.visible !== !aggregated) { this.points.visible = !aggregated; this.points.schedule(); }
+    // The aggregates are rebuilt only when they would look different.
+    const key = aggregated ? this.districts.map(d => `${d.id}:${d.total}:${d.offlineRatio}`).join(';') : '';
+    if (key === this.aggregateKey) return;
+    this.aggregateKey = key;
     this.aggregateLayer.clearLayers();
     if (!aggregated) return;
     for (const d of this.districts) {
