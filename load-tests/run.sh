@@ -7,6 +7,9 @@
 #   load-tests/run.sh models [--repeats 21]                               the Domain models, in process, one thread
 #   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]           failover; PostgreSQL from --postgres or
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
+#   load-tests/run.sh soak [--minutes 30] [--kill-every 5] [--rate 2000] [--postgres "Host=…"]
+#                                                                         mixed load with a silo killed and restarted: lost, errors,
+#                                                                         memory and read p99 per minute
 #   load-tests/run.sh outage [--runs 3] [--seconds 30] [--assets 1000]   PostgreSQL stopped under commands and ingest:
 #                                                                         answers by status, recovery, nothing acknowledged lost
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo

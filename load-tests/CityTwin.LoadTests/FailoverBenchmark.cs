@@ -52,7 +52,7 @@ public static class FailoverBenchmark
     private static double Percentile(IReadOnlyList<double> sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static (StorageOptions, Func<Task>) Sqlite()
+    public static (StorageOptions, Func<Task>) Sqlite()
     {
         var data = Directory.CreateTempSubdirectory("citytwin-failover-").FullName;
         var options = StorageOptions.FromConfiguration(new ConfigurationBuilder()
@@ -61,7 +61,7 @@ public static class FailoverBenchmark
         return (options, () => { Directory.Delete(data, recursive: true); return Task.CompletedTask; });
     }
 
-    private static async Task<(StorageOptions, Func<Task>)> PostgresAsync(string server)
+    public static async Task<(StorageOptions, Func<Task>)> PostgresAsync(string server)
     {
         var name = $"citytwin_failover_{Guid.NewGuid():N}"[..32];
         await using (var admin = new NpgsqlConnection(server))

@@ -51,6 +51,11 @@ switch (suite)
         var postgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
         rows.AddRange(await FailoverBenchmark.RunAsync(Option("--runs", 5), Option("--assets", 1_000), string.IsNullOrEmpty(postgres) ? null : postgres));
         break;
+    case "soak":
+        var soakPostgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
+        rows.AddRange(await SoakBenchmark.RunAsync(TimeSpan.FromMinutes(Option("--minutes", 30)), TimeSpan.FromMinutes(Option("--kill-every", 5)),
+            Option("--rate", 2_000), string.IsNullOrEmpty(soakPostgres) ? null : soakPostgres));
+        break;
     case "outage":
         rows.AddRange(await OutageBenchmark.RunAsync(Option("--runs", 3), TimeSpan.FromSeconds(Option("--seconds", 30)), Option("--assets", 1_000)));
         break;

@@ -9,6 +9,7 @@ namespace CityTwin.EndToEnd;
 /// recovers by itself within seconds; and after a SIGKILL of the silo, every acknowledged status change and every
 /// reading acknowledged well before the kill is still there. The benchmark of the same is `load-tests/run.sh outage`.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace CityTwin.EndToEnd;
 /// again from the surviving silo, and no status change the API acknowledged is lost. Separate processes, as in
 /// production; the benchmark of the same scenario is `load-tests/run.sh failover`.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     [Fact]

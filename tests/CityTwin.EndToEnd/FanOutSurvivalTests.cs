@@ -23,6 +23,7 @@ namespace CityTwin.EndToEnd;
 /// hundred calls take milliseconds): the output says how many dependents had not heard when the silo died, and the
 /// test holds the end state either way — every one of them converges.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class FanOutSurvivalTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using CityTwin.Domain.Assets;
+using CityTwin.Domain.City;
+using CityTwin.Domain.GeoJson;
+using CityTwin.Storage;
+
+namespace CityTwin.LoadTests;
+
+/// <summary>
+/// Hours of a working day, compressed: two silos and an API (separate processes) under mixed load — telemetry at a
+/// steady rate, status changes whose acknowledgements are checked at the end, reads by id and by area, live-feed
+/// subscribers, a link cut or repaired every minute, a scenario every five — while one silo is killed (SIGKILL) and
+/// started again at a fixed interval. Per minute: readings applied, answers by status, read p99, and every process's
+/// memory. At the end: acknowledged status changes found (none may be lost) and memory growth after warm-up.
+/// </summary>
+public static class SoakRun
+{
+    private static readonly AssetStatus[] Cycle = [AssetStatus.Degraded, AssetStatus.Maintenance, AssetStatus.Operational];
+
+    public static async Task<SoakResult> RunAsync(string siloDll, string apiDll, StorageOptions storage, TimeSpan duration, TimeSpan killEvery,
+        int readingsPerSecond, int assets = 2_000, Action<string>? log = null)
+    {
+        log ??= _ => { };
+        var admin = AdminKey.New();
+        string[] common =
+        [
+            $"--Storage:Provider={storage.Provider}", $"--Storage:ConnectionString={storage.ConnectionString}", $"--Storage:ClusterId={storage.ClusterId}",
+            "--Logging:LogLevel:Default=Warning", admin.Argument, "--Api:RateLimits:Enabled=false",
+        ];
+        string[][] siloArgs = [.. Enumerable.Range(0, 2).Select(_ => (string[])
+            [.. common, $"--Silo:Port={ChildProcess.FreePort()}", $"--Silo:GatewayPort={ChildProcess.FreePort()}", "--Silo:DirectoryCache=true", "--Seed:Assets=0"])];
+        var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 29 });
+        var poles = city.Assets.Where(a => a.Type == AssetType.Pole).Select(a => a.Id).ToArray();
+        var links = city.Assets.Where(a => a.Type == AssetType.Link).Select(a => a.Id).ToArray();
+        var ids = city.Assets.Select(a => a.Id).ToArray();
+
+        var silos = new ChildProcess?[2];
+        ChildProcess? api = null;
+        try
+        {
+            for (var i = 0; i < 2; i++) silos[i] = await ChildProcess.StartAsync(siloDll, siloArgs[i]);
+            api = await ChildProcess.StartAsync(apiDll, common);
+            using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(60) });
+            await ImportAsync(http, city.Assets);
+
+            var minutes = new ConcurrentDictionary<int, Minute>();
+            var clock = Stopwatch.StartNew();
+            Minute Now() => minutes.GetOrAdd((int)clock.Elapsed.TotalMinutes, m => new Minute(m));
+            var acked = new ConcurrentDictionary<string, AssetStatus>();
+            var maybe = new ConcurrentDictionary<string, AssetStatus>(); // unanswered or 503 since the last acknowledged change
+            using var stop = new CancellationTokenSource();
+
+            async Task<HttpResponseMessage?> SendAsync(Func<Task<HttpResponseMessage>> send)
+            {
+                try
+                {
+                    var r = await send();
+                    Now().Answer((int)r.StatusCode);
+                    return r;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    Now().Answer(0);
+                    return null;
+                }
+            }
+
+            var work = new List<Task>
+            {
+                // Telemetry: batches of 500 at the given rate.
+                Task.Run(async () =>
+                {
+                    var batch = 500;
+                    var position = 0;
+                    using var tick = new PeriodicTimer(TimeSpan.FromSeconds((double)batch / readingsPerSecond));
+                    while (await tick.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
+                    {
+                        var at = DateTimeOffset.UtcNow;
+                        var body = new StringBuilder("[");
+                        for (var k = 0; k < batch; k++, position++)
+                            body.Append(k > 0 ? "," : "").Append($$"""{"id":"{{poles[position % poles.Length]}}","timestamp":"{{at:O}}","dimLevel":{{(position / poles.Length + k) % 101}}}""");
+                        _ = Task.Run(async () =>
+                        {
+                            using var r = await SendAsync(() => http.PostAsync("/api/telemetry", new StringContent(body.Append(']').ToString(), Encoding.UTF8, "application/json")));
+                            if (r is { IsSuccessStatusCode: true }) Now().Applied((long)JsonNode.Parse(await r.Content.ReadAsStringAsync())!["applied"]!);
+                        });
+                    }
+                }),
+                // Reads: by id and by area, 50 a second, timed.
+                Task.Run(async () =>
+                {
+                    var random = new Random(5);
+                    using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+                    while (await tick.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
+                    {
+                        var path = random.Next(10) == 0 ? $"/api/assets?district={city.Assets[random.Next(ids.Length)].District}&limit=100" : $"/api/assets/{ids[random.Next(ids.Length)]}";
+                        _ = Task.Run(async () =>
+                        {
+                            var started = Stopwatch.GetTimestamp();
+                            using var r = await SendAsync(() => http.GetAsync(path));
+                            Now().Read(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        });
+                    }
+                }),
+                // A cascade a minute: one link cut, then repaired the next minute.
+                Task.Run(async () =>
+                {
+                    for (var n = 0; !stop.IsCancellationRequested; n++)
+                    {
+                        var condition = n % 2 == 0 ? "down" : "up";
+                        using var _ = await SendAsync(() => http.PostAsync($"/api/links/{links[n / 2 % links.Length]}/status", JsonContent.Create(new { condition })));
+                        await Task.Delay(TimeSpan.FromMinutes(1), stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+                }),
+                // A scenario every five minutes.
+                Task.Run(async () =>
+                {
+                    var district = city.Assets.First(a => a.Type == AssetType.Link).District;
+                    var link = city.Assets.First(a => a.Type == AssetType.Link && a.District == district).Id;
+                    for (var n = 0; !stop.IsCancellationRequested; n++)
+                    {
+                        var spec = new JsonObject
+                        {
+                            ["name"] = $"soak {n}", ["snapshotId"] = district, ["horizonSeconds"] = 1800, ["intervalSeconds"] = 300, ["seed"] = n,
+                            ["demand"] = new JsonObject { ["tripsPerHourPerIntersection"] = 100 },
+                            ["perturbations"] = new JsonArray(new JsonObject { ["kind"] = "linkDown", ["targetId"] = link, ["atSeconds"] = 300 }),
+                        };
+                        using var _ = await SendAsync(() => http.PostAsync("/api/scenarios", JsonContent.Create(spec)));
+                        await Task.Delay(TimeSpan.FromMinutes(5), stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+                }),
+            };
+            // Status changes: 4 writers, each over its own poles; an unanswered change leaves its pole's outcome open until the next acknowledged one.
+            work.AddRange(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                var mine = poles.Where((_, i) => i % 4 == w).ToArray();
+                for (var round = 0; !stop.IsCancellationRequested; round++)
+                foreach (var id in mine)
+                {
+                    if (stop.IsCancellationRequested) return;
+                    var status = Cycle[round % Cycle.Length];
+                    using var r = await SendAsync(() => http.PostAsync($"/api/assets/{id}/status", JsonContent.Create(new { status = status.ToString().ToLowerInvariant() })));
+                    if (r is { IsSuccessStatusCode: true })
+                    {
+                        acked[id] = status;
+                        maybe.TryRemove(id, out _);
+                    }
+                    else maybe[id] = status;
+                    await Task.Delay(50);
+                }
+            })));
+            // Feed subscribers: count events and gap notices, reconnecting when the stream ends.
+            long feedEvents = 0, feedGaps = 0;
+            work.AddRange(Enumerable.Range(0, 5).Select(_ => Task.Run(async () =>
+            {
+                string? last = null;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await using var feed = await FeedClient.ConnectAsync(http, "", lastEventId: last);
+                        await foreach (var m in feed.Messages.ReadAllAsync(stop.Token))
+                        {
+                            last = m.Id ?? last;
+                            if (m.Event == "gap") Interlocked.Increment(ref feedGaps);
+                            else Interlocked.Increment(ref feedEvents);
+                        }
+                    }
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException) { }
+                    if (!stop.IsCancellationRequested) await Task.Delay(1000);
+                }
+            })));
+
+            // Memory of every process each 10 s; a silo killed and started again at each interval.
+            var kills = 0;
+            var nextKill = killEvery;
+            while (clock.Elapsed < duration)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10));
+                var minute = Now();
+                minute.Memory("api", api.WorkingSetBytes());
+                for (var i = 0; i < 2; i++)
+                    if (silos[i] is { HasExited: false } s) minute.Memory($"silo-{i + 1}", s.WorkingSetBytes());
+                if (clock.Elapsed >= nextKill && clock.Elapsed < duration - TimeSpan.FromSeconds(30))
+                {
+                    var victim = kills % 2 == 0 ? 1 : 1; // always silo-2: silo-1 and the API show whether memory stays flat
+                    log($"{clock.Elapsed:mm\\:ss} killing silo-{victim + 1}");
+                    silos[victim]!.Kill();
+                    await Task.Delay(TimeSpan.FromSeconds(5));
+                    silos[victim] = await ChildProcess.StartAsync(siloDll, siloArgs[victim]);
+                    log($"{clock.Elapsed:mm\\:ss} silo-{victim + 1} is back");
+                    kills++;
+                    nextKill += killEvery;
+                }
+            }
+            await stop.CancelAsync();
+            await Task.WhenAll(work).WaitAsync(TimeSpan.FromSeconds(90)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            var lost = new ConcurrentBag<string>();
+            await Parallel.ForEachAsync(acked, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (pair, _) =>
+            {
+                JsonObject? asset = null;
+                for (var attempt = 0; asset is null && attempt < 10; attempt++)
+                {
+                    try { asset = await http.GetFromJsonAsync<JsonObject>($"/api/assets/{pair.Key}"); }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { await Task.Delay(1000); }
+                }
+                var status = asset is null ? (AssetStatus?)null : Enum.Parse<AssetStatus>((string)asset["status"]!, ignoreCase: true);
+                if (status != pair.Value && !(maybe.TryGetValue(pair.Key, out var open) && status == open))
+                    lost.Add($"{pair.Key}: {pair.Value} acknowledged, {status?.ToString() ?? "no answer"} found");
+            });
+
+            return new SoakResult
+            {
+                Minutes = [.. minutes.Values.OrderBy(m => m.Index)],
+                Kills = kills,
+                AckedPoles = acked.Count,
+                Lost = [.. lost.Order(StringComparer.Ordinal)],
+                FeedEvents = feedEvents,
+                FeedGaps = feedGaps,
+            };
+        }
+        finally
+        {
+            if (api is not null) await api.DisposeAsync();
+            foreach (var silo in silos) if (silo is not null) await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
+    {
+        using var buffer = new MemoryStream();
+        await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.PostAsync("/api/import",
+                new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
+            if (response.IsSuccessStatusCode) return;
+            if ((int)response.StatusCode < 500 || attempt == 3) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <summary>One minute of the soak: answers by status (0: no answer), readings applied, read latencies, peak memory per process.</summary>
+    public sealed class Minute(int index)
+    {
+        public int Index { get; } = index;
+        public ConcurrentDictionary<int, int> Answers { get; } = new();
+        public ConcurrentBag<double> Reads { get; } = [];
+        public ConcurrentDictionary<string, long> MemoryBytes { get; } = new();
+        private long _applied;
+        public long ReadingsApplied => Interlocked.Read(ref _applied);
+
+        public void Answer(int status) => Answers.AddOrUpdate(status, 1, (_, n) => n + 1);
+        public void Applied(long n) => Interlocked.Add(ref _applied, n);
+        public void Read(double ms) => Reads.Add(ms);
+        public void Memory(string process, long bytes) => MemoryBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
+
+        public double ReadP99 => Reads.IsEmpty ? 0 : Reads.Order().ElementAt(Math.Min(Reads.Count - 1, (int)(Reads.Count * 0.99)));
+        public int ServerErrors(int except = 503) => Answers.Where(a => a.Key >= 500 && a.Key != except).Sum(a => a.Value);
+    }
+}
+
+/// <summary>What a soak showed.</summary>
+public sealed record SoakResult
+{
+    public required IReadOnlyList<SoakRun.Minute> Minutes { get; init; }
+    public required int Kills { get; init; }
+    public required int AckedPoles { get; init; }
+    public required IReadOnlyList<string> Lost { get; init; }
+    public required long FeedEvents { get; init; }
+    public required long FeedGaps { get; init; }
+
+    /// <summary>A process's memory in the last full minute against the first minute after warm-up (minute 1), as a ratio.</summary>
+    public double MemoryGrowth(string process)
+    {
+        var measured = Minutes.Where(m => m.MemoryBytes.ContainsKey(process)).ToList();
+        if (measured.Count < 3) return 1;
+        return (double)measured[^1].MemoryBytes[process] / measured[1].MemoryBytes[process];
+    }
+}
