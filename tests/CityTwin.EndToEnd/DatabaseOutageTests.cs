@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using CityTwin.LoadTests;
+using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace CityTwin.EndToEnd;
@@ -29,6 +33,41 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.Empty(result.Lost);
         Assert.True(result.AckedCommands > 50, $"only {result.AckedCommands} poles had an acknowledged status change");
         Assert.True(result.Recovery < TimeSpan.FromSeconds(15), $"the twin took {result.Recovery} to recover after the database returned");
+    }
+
+    [Fact]
+    public async Task A_locked_sqlite_file_refuses_commands_with_503_and_retry_after_and_takes_them_again_once_free()
+    {
+        var data = Directory.CreateTempSubdirectory("citytwin-locked-").FullName;
+        var file = Path.Combine(data, "citytwin.db");
+        try
+        {
+            // A short busy timeout, so that the test waits seconds, not the product's minute.
+            await using var twin = await TwinHost.StartAsync(new TwinStorage("Sqlite", data, $"Data Source={file};Default Timeout=2;Pooling=True"), seedAssets: 1_000);
+            Assert.Equal(HttpStatusCode.OK, (await twin.Http.GetAsync("/api/assets/pole-0001")).StatusCode);
+
+            await using (var holder = new SqliteConnection($"Data Source={file};Default Timeout=30"))
+            {
+                await holder.OpenAsync();
+                await using (var exclusive = new SqliteCommand("BEGIN EXCLUSIVE", holder)) await exclusive.ExecuteNonQueryAsync();
+                using var refused = await twin.Http.PostAsJsonAsync("/api/assets/pole-0001/status", new { status = "maintenance" });
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                Assert.NotNull(refused.Headers.RetryAfter);
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                await using var rollback = new SqliteCommand("ROLLBACK", holder);
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            Assert.Equal("operational", (string?)(await twin.Http.GetFromJsonAsync<JsonObject>("/api/assets/pole-0001"))!["status"]); // nothing half-applied
+            using var taken = await twin.Http.PostAsJsonAsync("/api/assets/pole-0001/status", new { status = "maintenance" });
+            Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+            Assert.Equal("maintenance", (string?)(await twin.Http.GetFromJsonAsync<JsonObject>("/api/assets/pole-0001"))!["status"]);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     private static bool IsCi => Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci && ci != "false";
