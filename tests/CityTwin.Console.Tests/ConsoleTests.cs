@@ -59,6 +59,12 @@ public sealed class ConsoleTests(ConsoleFixture fixture, ITestOutputHelper outpu
         await WaitForAsync(page, $"() => window.__citytwin.drawn >= {total}", Live, "every asset drawn");
         Assert.Equal("points", await page.Locator("#map").GetAttributeAsync("data-mode"));
         Assert.Equal(0, await page.Locator(".leaflet-marker-icon").CountAsync()); // no DOM marker per asset
+        // The streets: one segment per pair of neighbouring intersections, drawn from the export of the intersections.
+        var streets = fixture.City.Assets.Where(a => a.Type == AssetType.Intersection)
+            .SelectMany(a => a.Dependencies.Neighbours.Select(n => string.CompareOrdinal(a.Id, n.IntersectionId) < 0 ? (a.Id, n.IntersectionId) : (n.IntersectionId, a.Id)))
+            .Distinct().Count();
+        Assert.True(streets > 0);
+        await WaitForAsync(page, $"() => window.__citytwin.streets === {streets}", Live, "every street drawn");
         output.WriteLine($"drawn: {await Eval<int>(page, "window.__citytwin.drawn")} of {total}");
 
         // Find: typed filters narrow to the cameras, listed and highlighted.

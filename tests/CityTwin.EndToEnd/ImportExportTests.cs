@@ -1,3 +1,4 @@
+using CityTwin.Domain.Assets;
 using System.Net;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.City;
@@ -86,6 +87,22 @@ public sealed class ImportExportTests(ApiFixture fixture)
         var features = collection["features"]!.AsArray();
         Assert.Equal(fixture.City.Assets.Count(a => a.District == district), features.Count);
         Assert.All(features, f => Assert.Equal("Point", (string?)f!["geometry"]!["type"]));
+    }
+
+    [Fact]
+    public async Task One_type_exports_alone_with_its_dependencies_and_an_unknown_type_is_a_400()
+    {
+        var response = await Http.GetAsync("/api/export?type=intersection");
+        var features = (await Json.ReadAsync(response))["features"]!.AsArray();
+        var intersections = fixture.City.Assets.Where(a => a.Type == AssetType.Intersection).ToList();
+        Assert.Equal(intersections.Count, features.Count);
+        var first = features.Single(f => (string?)f!["id"] == intersections[0].Id)!;
+        Assert.Equal(intersections[0].Dependencies.Neighbours.Select(n => n.IntersectionId),
+            first["properties"]!["dependencies"]!["neighbours"]!.AsArray().Select(n => (string?)n!["intersectionId"]));
+
+        using var bad = await Http.GetAsync("/api/export?type=lamppost");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("type", (string?)(await Json.ReadAsync(bad))["errors"]?.ToJsonString() ?? "");
     }
 
     private static JsonNode Feature(string id, string district, string properties) =>

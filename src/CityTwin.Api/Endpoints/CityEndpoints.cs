@@ -24,7 +24,7 @@ public static class CityEndpoints
         city.MapPost("/import", Import).RequireAuthorization(AccessPolicies.Admin)
             .WithSummary("Import a GeoJSON FeatureCollection of assets: all or nothing, idempotent");
         city.MapGet("/export", Export).RequireAuthorization(AccessPolicies.Read)
-            .WithSummary("Export the city (or one district) as a GeoJSON FeatureCollection")
+            .WithSummary("Export the city (or one district, or one type of asset: the console draws the streets from the intersections) as a GeoJSON FeatureCollection")
             .Produces<Stream>(200, GeoJson); // a FeatureCollection, streamed feature by feature
         return city;
     }
@@ -83,21 +83,24 @@ public static class CityEndpoints
         return found;
     }
 
-    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> Export(HttpContext http, IGrainFactory grains, Caller caller, string? district, CancellationToken ct)
+    private static async Task<Results<EmptyHttpResult, BadRequestProblem, NotFoundProblem>> Export(HttpContext http, IGrainFactory grains, Caller caller, string? district, string? type, CancellationToken ct)
     {
         if (district is not null && KnownDistricts.Malformed(district, "district") is { } malformed) return malformed;
+        var only = QueryValues.Type("type", type);
+        if (only.Problem is not null) return only.Problem;
         if (district is not null && (!caller.Scope.AllowsDistrict(district) || !await KnownDistricts.ExistsAsync(grains, district))) return Problems.DistrictNotFound(district);
         var districts = district is null ? (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Where(caller.Scope.AllowsDistrict).ToArray() : [district];
         http.Response.ContentType = GeoJson;
-        await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, caller.Scope, ct), ct);
+        await GeoJsonWriter.WriteAsync(http.Response.Body, AssetsOf(grains, districts, caller.Scope, only.Value, ct), ct);
         return TypedResults.Empty;
     }
 
-    private static async IAsyncEnumerable<Asset> AssetsOf(IGrainFactory grains, string[] districts, AccessScope scope, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<Asset> AssetsOf(IGrainFactory grains, string[] districts, AccessScope scope, AssetType? only, [EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var id in districts)
         {
             var types = scope.TypesIn(id);
+            if (only is { } type) types = types is null || types.Contains(type) ? new HashSet<AssetType> { type } : new HashSet<AssetType>();
             string? cursor = null;
             do
             {

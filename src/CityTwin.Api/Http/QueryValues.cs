@@ -28,6 +28,14 @@ public static class QueryValues
         return new(null, Problems.Invalid(name, $"must be true or false, not '{Shown(raw)}'"));
     }
 
+    /// <summary>An asset type by name (any case: pole, camera, intersection, link); absent is null.</summary>
+    public static Parsed<AssetType?> Type(string name, string? raw)
+    {
+        if (raw is null) return new(null, null);
+        if (raw.Length > 0 && !char.IsDigit(raw[0]) && Enum.TryParse<AssetType>(raw, ignoreCase: true, out var type) && Enum.IsDefined(type)) return new(type, null);
+        return new(null, Problems.Invalid(name, $"must be pole, camera, intersection or link, not '{Shown(raw)}'"));
+    }
+
     /// <summary>The value as received, cut short: a problem need not echo a megabyte back.</summary>
     public static string Shown(string raw) => raw.Length > 40 ? raw[..40] + "…" : raw;
 }

@@ -16,6 +16,7 @@ const $ = id => document.getElementById(id);
 const probe = window.__citytwin = {
   ready: false, signedIn: false, loads: 0, loadedAssets: 0,
   get drawn() { return session?.map?.points.drawn ?? 0; },
+  get streets() { return session?.map?.streets ?? 0; },
   get mode() { return session?.map?.aggregated ? 'districts' : 'points'; },
   get feed() { const f = session?.feed; return f ? { state: f.state, lastEventId: f.lastEventId, ...f.stats } : null; },
   get alarms() { return session?.board?.activeTotal ?? 0; },
@@ -149,6 +150,9 @@ class Console {
     this.board.shelvedOnly = state.shelved;
     this.feed.start(); // before the first load: nothing that changes meanwhile is missed
     this.statsPoll = setInterval(() => this.refreshStats(), 10000); // the KPIs and sparklines move on when the feed is quiet too
+    // The streets do not change with the feed: read once, after the first draw has what it needs.
+    this.api.get('/api/export?type=intersection').then(city => this.map.setStreets(city.features ?? []))
+      .catch(e => this.notice(`streets: ${e.message}`));
     await Promise.all([
       this.loadViewport(),
       this.board.load().catch(e => this.notice(`alarms: ${e.message}`)),

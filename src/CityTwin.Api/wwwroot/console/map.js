@@ -365,12 +365,36 @@ export class CityMap {
     this.renderer = L.canvas({ padding: 0.2 });
     if (config?.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution ?? '', maxZoom: 19 }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
+    this.streetLayer = L.layerGroup().addTo(this.map); // first, so drawn under the outlines and the points
+    this.streets = 0;
     this.districtLayer = L.layerGroup().addTo(this.map);
     this.aggregateLayer = L.layerGroup().addTo(this.map);
     this.overlayLayer = L.layerGroup().addTo(this.map); // lines to a selected asset's neighbours / dependents
     this.points = new AssetCanvas(this.store).addTo(this.map);
     this.districts = [];
     this.map.setView([50.85, 4.35], 13);
+  }
+
+  /**
+   * The streets: one segment per pair of neighbouring intersections (GeoJSON features of the intersections, with their
+   * dependencies), drawn once, as one polyline on the shared canvas, under everything else.
+   */
+  setStreets(features) {
+    const at = new Map(features.map(f => [f.id, f.geometry.coordinates]));
+    const seen = new Set(), lines = [];
+    for (const f of features) {
+      for (const n of f.properties?.dependencies?.neighbours ?? []) {
+        const other = at.get(n.intersectionId);
+        const key = f.id < n.intersectionId ? `${f.id} ${n.intersectionId}` : `${n.intersectionId} ${f.id}`;
+        if (!other || seen.has(key)) continue;
+        seen.add(key);
+        const [lon, lat] = f.geometry.coordinates;
+        lines.push([[lat, lon], [other[1], other[0]]]);
+      }
+    }
+    this.streetLayer.clearLayers();
+    if (lines.length) L.polyline(lines, { renderer: this.renderer, color: '#c5ccd6', weight: 3, interactive: false }).addTo(this.streetLayer);
+    this.streets = lines.length;
   }
 
   /** Add or update assets from a query page or the feed: typed arrays updated, at most one draw per frame. */
