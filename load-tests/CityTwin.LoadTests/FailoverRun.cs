@@ -192,7 +192,8 @@ public static class FailoverRun
         }
     }
 
-    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
+    /// <summary>Imports the city through the API (also for the outage and soak runs and the fan-out test).</summary>
+    public static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
     {
         using var buffer = new MemoryStream();
         await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);

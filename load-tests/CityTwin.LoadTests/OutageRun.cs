@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 using CityTwin.Storage;
 
 namespace CityTwin.LoadTests;
@@ -47,7 +45,7 @@ public static class OutageRun
         try
         {
             using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(60) });
-            await ImportAsync(http, city.Assets);
+            await FailoverRun.ImportAsync(http, city.Assets);
 
             var answers = new ConcurrentDictionary<int, int>();
             var without = 0; // 503s without Retry-After
@@ -185,14 +183,6 @@ public static class OutageRun
         }
     }
 
-    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
-    {
-        using var buffer = new MemoryStream();
-        await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
-        using var response = await http.PostAsync("/api/import",
-            new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
-    }
 }
 
 /// <summary>What one database outage showed.</summary>

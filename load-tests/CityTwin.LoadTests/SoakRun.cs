@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 using CityTwin.Storage;
 
 namespace CityTwin.LoadTests;
@@ -46,7 +44,7 @@ public static class SoakRun
             for (var i = 0; i < 2; i++) silos[i] = await ChildProcess.StartAsync(siloDll, siloArgs[i]);
             api = await ChildProcess.StartAsync(apiDll, common);
             using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(60) });
-            await ImportAsync(http, city.Assets);
+            await FailoverRun.ImportAsync(http, city.Assets);
 
             var minutes = new ConcurrentDictionary<int, Minute>();
             var clock = Stopwatch.StartNew();
@@ -232,19 +230,6 @@ public static class SoakRun
         }
     }
 
-    private static async Task ImportAsync(HttpClient http, IReadOnlyList<Asset> assets)
-    {
-        using var buffer = new MemoryStream();
-        await GeoJsonWriter.WriteAsync(buffer, assets, CancellationToken.None);
-        for (var attempt = 1; ; attempt++)
-        {
-            using var response = await http.PostAsync("/api/import",
-                new ByteArrayContent(buffer.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-            if (response.IsSuccessStatusCode) return;
-            if ((int)response.StatusCode < 500 || attempt == 3) throw new InvalidOperationException($"import failed: {await response.Content.ReadAsStringAsync()}");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
-    }
 
     /// <summary>One minute of the soak: answers by status (0: no answer), readings applied, read latencies, peak memory per process.</summary>
     public sealed class Minute(int index)

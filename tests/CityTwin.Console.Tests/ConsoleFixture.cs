@@ -62,6 +62,20 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return path;
     }
 
+    /// <summary>Waits for a predicate in the page; on timeout, saves a screenshot of what the browser showed and fails naming what was awaited.</summary>
+    public static async Task WaitForAsync(IPage page, string predicate, TimeSpan timeout, string what)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(predicate, null, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 50 });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, "timeout-" + string.Concat(what.Where(char.IsLetterOrDigit)));
+            Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what} ({predicate}).");
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();

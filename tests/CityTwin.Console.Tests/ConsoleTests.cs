@@ -1,3 +1,4 @@
+using static CityTwin.Console.Tests.ConsoleFixture;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
@@ -31,18 +32,6 @@ public sealed class ConsoleTests(ConsoleFixture fixture, ITestOutputHelper outpu
 
     private Task<T> Eval<T>(IPage page, string expression) => page.EvaluateAsync<T>(expression);
 
-    private static async Task WaitForAsync(IPage page, string predicate, TimeSpan timeout, string what)
-    {
-        try
-        {
-            await page.WaitForFunctionAsync(predicate, null, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 50 });
-        }
-        catch (TimeoutException)
-        {
-            await ConsoleFixture.ScreenshotAsync(page, "timeout-" + string.Concat(what.Where(char.IsLetterOrDigit)));
-            Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what} ({predicate}).");
-        }
-    }
 
     [BrowserFact]
     public async Task An_operator_sees_the_city_finds_opens_an_asset_cuts_a_link_and_watches_the_cascade_and_alarms_arrive_live()

@@ -1,3 +1,4 @@
+using static CityTwin.Console.Tests.ConsoleFixture;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -49,18 +50,6 @@ public sealed class LiveConsoleTests(ConsoleFixture fixture, ITestOutputHelper o
         return (page, errors);
     }
 
-    private static async Task WaitForAsync(IPage page, string predicate, TimeSpan timeout, string what)
-    {
-        try
-        {
-            await page.WaitForFunctionAsync(predicate, null, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 50 });
-        }
-        catch (TimeoutException)
-        {
-            await ConsoleFixture.ScreenshotAsync(page, "timeout-" + string.Concat(what.Where(char.IsLetterOrDigit)));
-            Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what} ({predicate}).");
-        }
-    }
 
     private HttpClient Fresh(string key)
     {

@@ -1,3 +1,4 @@
+using static CityTwin.Console.Tests.ConsoleFixture;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -36,18 +37,6 @@ public sealed class WhatIfConsoleTests(ConsoleFixture fixture, ITestOutputHelper
         return (page, errors, http);
     }
 
-    private static async Task WaitForAsync(IPage page, string predicate, TimeSpan timeout, string what)
-    {
-        try
-        {
-            await page.WaitForFunctionAsync(predicate, null, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 50 });
-        }
-        catch (TimeoutException)
-        {
-            await ConsoleFixture.ScreenshotAsync(page, "timeout-whatif-" + string.Concat(what.Where(char.IsLetterOrDigit)));
-            Assert.Fail($"Timed out after {timeout.TotalSeconds} s waiting for {what} ({predicate}).");
-        }
-    }
 
     /// <summary>Opens the view (engineer) and waits for the examples the API serves to be offered.</summary>
     private async Task OpenAsync(IPage page, HttpClient http)

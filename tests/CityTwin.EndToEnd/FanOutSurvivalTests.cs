@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
-using CityTwin.Domain.GeoJson;
 using CityTwin.LoadTests;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,12 +50,7 @@ public sealed class FanOutSurvivalTests(ITestOutputHelper output)
             }
             api = await ChildProcess.StartAsync(FailoverTests.Dll("CityTwin.Api"), common);
             using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(30) });
-            using (var body = new MemoryStream())
-            {
-                await GeoJsonWriter.WriteAsync(body, city.Assets, CancellationToken.None);
-                using var imported = await http.PostAsync("/api/import", new ByteArrayContent(body.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/geo+json") } });
-                Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
-            }
+            await FailoverRun.ImportAsync(http, city.Assets);
             client = await FailoverRun.StartClientAsync(storage);
             var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
 
