@@ -14,7 +14,7 @@ namespace CityTwin.AppHost.Tests;
 /// Prometheus — on a temporary data folder and Orleans ports nobody else uses. Tests drive the API and read
 /// Prometheus through the helpers below; new end-to-end scenarios (a cascade, a failover) belong here too.
 /// </summary>
-public sealed class TwinAppFixture : IAsyncLifetime
+public class TwinAppFixture : IAsyncLifetime
 {
     public const int Silos = 2;
     public const int SeedAssets = 1_000;
@@ -31,13 +31,17 @@ public sealed class TwinAppFixture : IAsyncLifetime
 
     public static IEnumerable<string> SiloNames => Enumerable.Range(1, Silos).Select(k => $"silo-{k}");
 
+    /// <summary>How many silos this AppHost runs, and what else it is told (the PostgreSQL cluster's fixture differs here).</summary>
+    protected virtual int SiloCount => Silos;
+    protected virtual string[] ExtraArguments => [];
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CityTwin_AppHost>(
         [
-            $"--CityTwin:DataDirectory={DataDirectory}", $"--CityTwin:SeedAssets={SeedAssets}", $"--CityTwin:Silos={Silos}",
-            $"--CityTwin:SiloPort={FreePortRange(Silos)}", $"--CityTwin:GatewayPort={FreePortRange(Silos)}",
-            $"--CityTwin:AdminKey={AdminKey}",
+            $"--CityTwin:DataDirectory={DataDirectory}", $"--CityTwin:SeedAssets={SeedAssets}", $"--CityTwin:Silos={SiloCount}",
+            $"--CityTwin:SiloPort={FreePortRange(SiloCount)}", $"--CityTwin:GatewayPort={FreePortRange(SiloCount)}",
+            $"--CityTwin:AdminKey={AdminKey}", .. ExtraArguments,
         ], Timeout);
         App = await builder.BuildAsync(Timeout);
         await App.StartAsync(Timeout);
@@ -49,7 +53,7 @@ public sealed class TwinAppFixture : IAsyncLifetime
         await WaitForSeededCityAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Api?.Dispose();
         if (App is not null) await App.DisposeAsync();
