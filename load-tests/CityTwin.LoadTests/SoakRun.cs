@@ -124,7 +124,7 @@ public static class SoakRun
                     {
                         var spec = new JsonObject
                         {
-                            ["name"] = $"soak {n}", ["snapshotId"] = district, ["horizonSeconds"] = 1800, ["intervalSeconds"] = 300, ["seed"] = n,
+                            ["name"] = $"soak {n}", ["snapshotId"] = district, ["start"] = "2026-11-30T17:00:00Z", ["horizonSeconds"] = 1800, ["intervalSeconds"] = 300, ["seed"] = n,
                             ["demand"] = new JsonObject { ["tripsPerHourPerIntersection"] = 100 },
                             ["perturbations"] = new JsonArray(new JsonObject { ["kind"] = "linkDown", ["targetId"] = link, ["atSeconds"] = 300 }),
                         };
