@@ -49,7 +49,7 @@ public sealed class FanOutSurvivalTests(ITestOutputHelper output)
                     [.. common, $"--Silo:Port={port}", $"--Silo:GatewayPort={gateway}", "--Seed:Assets=0"]), port));
             }
             api = await ChildProcess.StartAsync(FailoverTests.Dll("CityTwin.Api"), common);
-            using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(30) });
+            using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromMinutes(3) }); // an import on a busy CI machine
             await FailoverRun.ImportAsync(http, city.Assets);
             client = await FailoverRun.StartClientAsync(storage);
             var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);

@@ -50,9 +50,10 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         // stream, half-way, or in the write-behind window). If the link says something its dependents were not all
         // told, pass it on once activation is over (dependents that activate call back in).
         var current = await GrainFactory.GetGrain<IAssetGrain>(this.GetPrimaryKeyString()).GetLinkSignalAsync();
-        if (current is not null && current.Sequence > (_state.State.Last?.Sequence ?? 0)) _state.State.Last = current;
-        if (_state.State.Last is not { } last || last.Sequence <= (_state.State.FannedOut?.Sequence ?? 0)) return;
         // A newer version with the same condition (the link was renamed, say) is no news for the dependents.
+        if (current is not null && current.Sequence > (_state.State.Last?.Sequence ?? 0) && current.Condition != (_state.State.Last?.Condition ?? LinkCondition.Up))
+            _state.State.Last = current;
+        if (_state.State.Last is not { } last || last.Sequence <= (_state.State.FannedOut?.Sequence ?? 0)) return;
         if (last.Condition == (_state.State.FannedOut?.Condition ?? LinkCondition.Up))
         {
             _state.State.FannedOut = last;
