@@ -62,6 +62,25 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return path;
     }
 
+    /// <summary>Only reached under CI when chromium is missing (elsewhere the test attribute skipped the test): that is a failure.</summary>
+    public static void RequireBrowser()
+    {
+        if (Missing is { } missing) Assert.Fail($"{missing}: CI must install it (.ci/run does).");
+    }
+
+    /// <summary>A new page signed in with a new key of <paramref name="role"/>, once the console is ready; the key's client too.</summary>
+    public async Task<(IPage Page, List<string> Errors, HttpClient Http)> SignInAsync(string role, ITestOutputHelper output)
+    {
+        var (http, _) = await Twin.ClientAsAsync(role);
+        var key = http.DefaultRequestHeaders.Authorization!.Parameter!;
+        var (page, errors) = await NewPageAsync(output);
+        await page.GotoAsync(BaseUrl + "/");
+        await page.Locator("#signin-key").FillAsync(key);
+        await page.Locator("#signin-form button[type=submit]").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__citytwin && window.__citytwin.ready === true", null, new() { Timeout = 30_000 });
+        return (page, errors, http);
+    }
+
     /// <summary>Waits for a predicate in the page; on timeout, saves a screenshot of what the browser showed and fails naming what was awaited.</summary>
     public static async Task WaitForAsync(IPage page, string predicate, TimeSpan timeout, string what)
     {

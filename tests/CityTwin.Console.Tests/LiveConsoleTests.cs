@@ -27,10 +27,6 @@ public sealed class LiveConsoleTests(ConsoleFixture fixture, ITestOutputHelper o
 
     private static readonly TimeSpan Live = TimeSpan.FromSeconds(15);
 
-    private static void RequireBrowser()
-    {
-        if (ConsoleFixture.Missing is { } missing) Assert.Fail($"{missing}: CI must install it (.ci/run does).");
-    }
 
     private async Task<string> KeyAsync(string role)
     {

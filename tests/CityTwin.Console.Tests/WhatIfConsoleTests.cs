@@ -20,22 +20,8 @@ public sealed class WhatIfConsoleTests(ConsoleFixture fixture, ITestOutputHelper
     private static readonly TimeSpan Live = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Run = TimeSpan.FromSeconds(90);
 
-    private static void RequireBrowser()
-    {
-        if (ConsoleFixture.Missing is { } missing) Assert.Fail($"{missing}: CI must install it (.ci/run does).");
-    }
 
-    private async Task<(IPage Page, List<string> Errors, HttpClient Http)> SignInAsync(string role)
-    {
-        var (http, _) = await fixture.Twin.ClientAsAsync(role);
-        var key = http.DefaultRequestHeaders.Authorization!.Parameter!;
-        var (page, errors) = await fixture.NewPageAsync(output);
-        await page.GotoAsync(fixture.BaseUrl + "/");
-        await page.Locator("#signin-key").FillAsync(key);
-        await page.Locator("#signin-form button[type=submit]").ClickAsync();
-        await page.WaitForFunctionAsync("() => window.__citytwin && window.__citytwin.ready === true", null, new() { Timeout = 30_000 });
-        return (page, errors, http);
-    }
+    private Task<(IPage Page, List<string> Errors, HttpClient Http)> SignInAsync(string role) => fixture.SignInAsync(role, output);
 
 
     /// <summary>Opens the view (engineer) and waits for the examples the API serves to be offered.</summary>
