@@ -61,7 +61,7 @@ public sealed class UnavailableProblem(ProblemHttpResult problem, int retryAfter
 
     public override Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Unavailable.SetRetryAfter(httpContext, retryAfterSeconds);
         return base.ExecuteAsync(httpContext);
     }
 }

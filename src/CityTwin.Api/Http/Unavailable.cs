@@ -41,9 +41,9 @@ public static partial class Unavailable
         type is not null && (type.StartsWith("Npgsql.", StringComparison.Ordinal) || type.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal)
                              || type.StartsWith("System.Data.", StringComparison.Ordinal));
 
-    /// <summary>Sets <c>Retry-After</c> on a 503 the endpoint writes itself.</summary>
-    public static void SetRetryAfter(HttpContext context) =>
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+    /// <summary>Sets <c>Retry-After</c> on a 503: the handler's below and every <see cref="UnavailableProblem"/>.</summary>
+    public static void SetRetryAfter(HttpContext context, int seconds = RetryAfterSeconds) =>
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
 
     public sealed partial class Handler(ILogger<Handler> logger) : IExceptionHandler
     {

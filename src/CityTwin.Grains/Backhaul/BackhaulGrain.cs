@@ -23,7 +23,7 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
 {
     private readonly IPersistentState<BackhaulGrainState> _state;
     private readonly WriteBehind _writes;
-    private readonly FanOutGuard _guard;
+    private readonly ResumeReminder _guard; // held while a fan-out is under way
     private readonly TimeProvider _time;
     private readonly TwinMetrics _metrics;
     private string[]? _sortedIds;
@@ -39,7 +39,7 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         _time = time;
         _metrics = metrics;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
-        _guard = new FanOutGuard(this);
+        _guard = new ResumeReminder(this, "fan-out");
     }
 
     private Dictionary<string, AssetType> Dependents => _state.State.Dependents;

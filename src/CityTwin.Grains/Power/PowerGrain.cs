@@ -8,14 +8,14 @@ namespace CityTwin.Grains.Power;
 /// <summary>
 /// A district's power: the district supply and its feeders. Outages and restorations are written through with a new
 /// version, then sent to every affected asset; who hangs on which feeder is written behind (assets register again
-/// on activation). A fan-out that dies with its silo is finished on a surviving one: <see cref="FanOutGuard"/>'s
-/// reminder activates the grain there, and activation sends the pending change again.
+/// on activation). A fan-out that dies with its silo is finished on a surviving one: a <see cref="ResumeReminder"/>
+/// held during the fan-out activates the grain there, and activation sends the pending change again.
 /// </summary>
 public sealed class PowerGrain : Grain, IPowerGrain, IRemindable
 {
     private readonly IPersistentState<PowerGrainState> _state;
     private readonly WriteBehind _writes;
-    private readonly FanOutGuard _guard;
+    private readonly ResumeReminder _guard; // held while a fan-out is under way
     private readonly TimeProvider _time;
 
     public PowerGrain(
@@ -26,7 +26,7 @@ public sealed class PowerGrain : Grain, IPowerGrain, IRemindable
         _state = state;
         _time = time;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
-        _guard = new FanOutGuard(this);
+        _guard = new ResumeReminder(this, "fan-out");
     }
 
     private PowerGrainState State => _state.State;

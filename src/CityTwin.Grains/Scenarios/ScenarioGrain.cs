@@ -20,7 +20,6 @@ namespace CityTwin.Grains.Scenarios;
 public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
 {
     public const int MaxAttempts = 3;
-    private const string ResumeReminder = "resume";
 
     private readonly IPersistentState<ScenarioGrainState> _state;
     private readonly TimeProvider _time;
@@ -34,6 +33,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
     /// <summary>While the final state is being written: what readers still see (results count as available once stored).</summary>
     private ScenarioView? _shown;
     private bool _stopping; // deactivating: a run cancelled now is to be resumed, not recorded as cancelled
+    private readonly ResumeReminder _resume; // held from submission until the run's outcome is stored
 
     public ScenarioGrain(
         [PersistentState("scenario", StorageNames.Assets)] IPersistentState<ScenarioGrainState> state,
@@ -49,6 +49,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         _metrics = metrics;
         _options = options.Value;
         _logger = logger;
+        _resume = new ResumeReminder(this, "resume");
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -73,7 +74,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         await _state.WriteStateAsync(cancellationToken);
     }
 
-    /// <summary>Captures the snapshot again and runs (the spec was validated against the twin when it was submitted).</summary>
+    /// <summary>Captures the snapshot again and runs it, if the live twin still has what the spec names.</summary>
     private async Task RestartAsync(ScenarioSpec spec)
     {
         TwinSnapshot snapshot;
@@ -101,9 +102,10 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
     {
         _state.State.View = _state.State.View! with { Status = ScenarioStatus.Failed, Error = error, FinishedAt = _time.GetUtcNow() };
         await _state.WriteStateAsync();
-        await ForgetReminderAsync();
+        await _resume.EndAsync();
     }
 
+    /// <summary>The spec's snapshot: its district or the whole city, read-only from the live twin, or the assets it brings.</summary>
     private async Task<TwinSnapshot> CaptureAsync(ScenarioSpec spec) => spec.SnapshotId is { } snapshotId
         ? await SnapshotCapture.CaptureAsync(GrainFactory, snapshotId == IScenarioGrain.CitySnapshot ? null : snapshotId)
         : TwinSnapshot.FromAssets(spec.Assets!);
@@ -111,12 +113,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
     /// <summary>The reminder only wakes a scenario whose silo died: activation has restarted it; once finished, it stops.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (_state.State.View is not { Status: ScenarioStatus.Queued or ScenarioStatus.Running }) await ForgetReminderAsync();
-    }
-
-    private async Task ForgetReminderAsync()
-    {
-        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        if (_state.State.View is not { Status: ScenarioStatus.Queued or ScenarioStatus.Running }) await _resume.EndAsync();
     }
 
     public async Task<ScenarioStartResult> StartAsync(ScenarioSpec spec)
@@ -125,21 +122,11 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         var errors = ScenarioValidator.Validate(spec);
         if (errors.Count > 0) return new(ScenarioStartOutcome.Invalid, [.. errors]);
 
-        TwinSnapshot snapshot;
         var watch = Stopwatch.StartNew();
-        if (spec.SnapshotId is { } snapshotId)
-        {
-            string? district = null;
-            if (snapshotId != IScenarioGrain.CitySnapshot)
-            {
-                var districts = await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync();
-                if (!districts.Contains(snapshotId, StringComparer.Ordinal))
-                    return new(ScenarioStartOutcome.Invalid, [new("snapshotId", $"names no district of the live twin (give a district id or '{IScenarioGrain.CitySnapshot}')")]);
-                district = snapshotId;
-            }
-            snapshot = await SnapshotCapture.CaptureAsync(GrainFactory, district);
-        }
-        else snapshot = TwinSnapshot.FromAssets(spec.Assets!);
+        if (spec.SnapshotId is { } snapshotId && snapshotId != IScenarioGrain.CitySnapshot
+            && !(await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Contains(snapshotId, StringComparer.Ordinal))
+            return new(ScenarioStartOutcome.Invalid, [new("snapshotId", $"names no district of the live twin (give a district id or '{IScenarioGrain.CitySnapshot}')")]);
+        var snapshot = await CaptureAsync(spec);
         var captured = watch.Elapsed;
 
         errors = ScenarioValidator.Validate(spec, snapshot);
@@ -166,7 +153,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
             _limiter.Leave();
             throw;
         }
-        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await _resume.BeginAsync();
         _cancel = new CancellationTokenSource();
         _run = RunAsync(spec, snapshot, _cancel.Token);
         await GrainFactory.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.Key).AddAsync(Id);
@@ -231,7 +218,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         }
         try
         {
-            await ForgetReminderAsync();
+            await _resume.EndAsync();
         }
         catch (Exception e)
         {
