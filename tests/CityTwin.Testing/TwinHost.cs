@@ -76,6 +76,7 @@ public sealed class TwinHost : IAsyncDisposable
         await silo.StartAsync();
         var api = ApiProgram.CreateApp(common);
         await api.StartAsync();
+        await ReadyAsync(api);
         return new TwinHost(silo, api, common, storage, admin);
     }
 
@@ -88,6 +89,7 @@ public sealed class TwinHost : IAsyncDisposable
         var api = ApiProgram.CreateApp(_apiArgs, services);
         await api.StartAsync();
         _moreApis.Add(api);
+        await ReadyAsync(api);
         return new HttpClient { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromMinutes(2) };
     }
 
@@ -103,6 +105,30 @@ public sealed class TwinHost : IAsyncDisposable
         await Task.Delay(down);
         _api = ApiProgram.CreateApp([.. _apiArgs, $"--urls=http://{address.Host}:{address.Port}"]);
         await _api.StartAsync();
+        await ReadyAsync(_api);
+    }
+
+    /// <summary>
+    /// Waits for the API's readiness (/health: it has the cluster's key list), as a deployment's probe does before it
+    /// sends traffic: on a loaded machine a fresh PostgreSQL cluster can take longer than a request waits for the keys.
+    /// </summary>
+    private static async Task ReadyAsync(WebApplication api)
+    {
+        using var probe = new HttpClient { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            try
+            {
+                using var health = await probe.GetAsync("/health");
+                if (health.IsSuccessStatusCode) return;
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"The API was not ready within a minute: {await health.Content.ReadAsStringAsync()}");
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow <= deadline)
+            {
+            }
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>A client of this API with no credential.</summary>

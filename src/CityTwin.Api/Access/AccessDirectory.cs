@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using CityTwin.Contracts.Access;
 using CityTwin.Domain.Access;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace CityTwin.Api.Access;
@@ -22,6 +23,15 @@ public sealed partial class AccessDirectory(
     }
 
     public Snapshot Current => _current;
+
+    /// <summary>Readiness: the process can check credentials once the cluster gave it the key list.</summary>
+    public sealed class ReadyCheck(AccessDirectory directory) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(directory._loaded.Task.IsCompleted
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("waiting for the cluster to load the key list"));
+    }
 
     /// <summary>The list once loaded; null when it could not be loaded within <see cref="AuthOptions.LoadTimeout"/>.</summary>
     public async ValueTask<Snapshot?> LoadedAsync(CancellationToken ct)

@@ -24,6 +24,8 @@ public static class AccessServiceCollectionExtensions
 
         builder.Services.AddSingleton<AccessDirectory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessDirectory>());
+        // Not ready (/health) until the key list is in: before that every request would wait for it or get a 503.
+        builder.Services.AddHealthChecks().AddCheck<AccessDirectory.ReadyCheck>("keys");
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessProblems>();
 
         var authentication = builder.Services.AddAuthentication(Scheme)
