@@ -45,11 +45,17 @@ public sealed class TwinOptions
     /// </summary>
     public TimeSpan ChangeCoalescing { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// How often a district sends its cameras' new vehicle counts to the intersections they watch (one call per
+    /// intersection, the newest count of each camera): how soon adaptive timing follows the counts.
+    /// </summary>
+    public TimeSpan CameraCountInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long an asset keeps its state changes in its persisted log (and at most <see cref="HistoryMaxChanges"/> of them).</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 
     public int HistoryMaxChanges { get; set; } = 50;
 
-    /// <summary>Readings an asset keeps in memory for its history (not persisted; 0 keeps none). A million assets × 8 ≈ 1.5 GB at most.</summary>
+    /// <summary>Readings kept in memory for an asset's history, per asset of a district (not persisted; 0 keeps none).</summary>
     public int TelemetryHistory { get; set; } = 8;
 }

@@ -1,3 +1,5 @@
+using CityTwin.Domain.Cascades;
+
 namespace CityTwin.Domain.Tests;
 
 public sealed class TelemetryRulesTests
@@ -84,5 +86,60 @@ public sealed class TelemetryRulesTests
         Assert.Equal(2, link.Link!.Handovers);
         Assert.Equal("sat-3", link.Link.SatelliteId);
         Assert.Equal(44, link.Link.LatencyMs);
+    }
+
+    [Fact]
+    public void Overlay_takes_the_newer_readings_and_keeps_the_grains_own_state()
+    {
+        // The grain's copy: a command made it maintenance and cut its power since; its readings are older.
+        var grain = CascadeRules.Derive(Build.Pole() with { OperatorStatus = AssetStatus.Maintenance, TelemetryAt = Now, Upstream = Upstream.Normal with { Powered = false } });
+        var live = TelemetryRules.Apply(Build.Pole(), new Telemetry { DimLevel = 40, EnergyKWh = 9, Timestamp = Now.AddSeconds(5) }, Now);
+
+        var joined = TelemetryRules.Overlay(grain, live);
+
+        Assert.Equal(40, joined.Pole!.DimLevel);
+        Assert.Equal(9, joined.Pole.EnergyKWh);
+        Assert.Equal(Now.AddSeconds(5), joined.TelemetryAt);
+        Assert.False(joined.Pole.Powered); // derived from the grain's upstream, not the district's copy
+        Assert.Equal(AssetStatus.Maintenance, joined.Status);
+    }
+
+    [Fact]
+    public void Overlay_never_takes_older_or_equally_old_readings()
+    {
+        var grain = TelemetryRules.Apply(Build.Link(), new Telemetry { LatencyMs = 80, Timestamp = Now }, Now);
+        var older = TelemetryRules.Apply(Build.Link(), new Telemetry { LatencyMs = 30, Timestamp = Now.AddSeconds(-1) }, Now);
+        var same = TelemetryRules.Apply(Build.Link(), new Telemetry { LatencyMs = 30, Timestamp = Now }, Now);
+
+        Assert.Same(grain, TelemetryRules.Overlay(grain, older));
+        Assert.Same(grain, TelemetryRules.Overlay(grain, same));
+        Assert.Same(grain, TelemetryRules.Overlay(grain, null));
+        Assert.Same(grain, TelemetryRules.Overlay(grain, Build.Pole() with { TelemetryAt = Now.AddDays(1) })); // another type
+    }
+
+    [Fact]
+    public void A_handover_counted_by_the_district_survives_the_overlay()
+    {
+        var link = TelemetryRules.Apply(Build.Link(), new Telemetry { SatelliteId = "sat-0002", Timestamp = Now }, Now);
+        Assert.Equal(1, TelemetryRules.Overlay(Build.Link(), link).Link!.Handovers);
+    }
+
+    [Fact]
+    public void Dim_levels_counts_and_latencies_do_not_change_behaviour_but_faults_and_feeds_do()
+    {
+        var pole = CascadeRules.Derive(Build.Pole());
+        Assert.False(TelemetryRules.ChangesBehaviour(pole, CascadeRules.Derive(TelemetryRules.Apply(pole, new Telemetry { DimLevel = 20, PowerW = 12 }, Now))));
+        Assert.True(TelemetryRules.ChangesBehaviour(pole, CascadeRules.Derive(TelemetryRules.Apply(pole, new Telemetry { LampFault = true }, Now))));
+
+        var camera = CascadeRules.Derive(Build.Camera());
+        Assert.False(TelemetryRules.ChangesBehaviour(camera, CascadeRules.Derive(TelemetryRules.Apply(camera, new Telemetry { VehicleCount = 42 }, Now))));
+        Assert.True(TelemetryRules.ChangesBehaviour(camera, CascadeRules.Derive(TelemetryRules.Apply(camera, new Telemetry { FeedOnline = false }, Now))));
+
+        var link = CascadeRules.Derive(Build.Link());
+        Assert.False(TelemetryRules.ChangesBehaviour(link, CascadeRules.Derive(TelemetryRules.Apply(link, new Telemetry { LatencyMs = 900, PacketLossPct = 30 }, Now))));
+
+        // A pole under maintenance raises no alarm and keeps its status: a fault is no news to its grain.
+        var maintained = CascadeRules.Derive(Build.Pole() with { OperatorStatus = AssetStatus.Maintenance });
+        Assert.False(TelemetryRules.ChangesBehaviour(maintained, CascadeRules.Derive(TelemetryRules.Apply(maintained, new Telemetry { LampFault = true }, Now))));
     }
 }

@@ -3,7 +3,9 @@ using CityTwin.Api.Audit;
 using CityTwin.Contracts.Audit;
 using CityTwin.Domain.Audit;
 using System.Text.Json;
+using CityTwin.Api.Ingest;
 using CityTwin.Api.Queries;
+using CityTwin.Domain.Ingest;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Backhaul;
 using CityTwin.Domain.Geo;
@@ -110,14 +112,17 @@ public static class AssetEndpoints
         return TypedResults.Ok(new AssetDependents(asset.Id, page.Total, page.Items, page.NextCursor));
     }
 
-    private static async Task<Results<Accepted<TelemetryAnswer>, Ok<TelemetryAnswer>, BadRequestProblem, BodyProblem, NotFoundProblem>> PostTelemetry(
-        string id, HttpRequest request, IGrainFactory grains, Caller caller, CancellationToken ct)
+    private static async Task<Results<Accepted<TelemetryAnswer>, Ok<TelemetryAnswer>, BadRequestProblem, BodyProblem, NotFoundProblem, UnavailableProblem>> PostTelemetry(
+        string id, HttpRequest request, IGrainFactory grains, TelemetryRouter router, Caller caller, CancellationToken ct)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var body = await JsonBody.ReadAsync<Telemetry>(request, ct: ct);
         if (body.Problem is not null) return body.Problem;
         if (!await caller.SeesAsync(grains, id)) return Problems.AssetNotFound(id);
-        var result = await grains.GetGrain<IAssetGrain>(id).ApplyTelemetryAsync(body.Value!);
+        // Through the asset's district like a batch's readings: the district holds the live telemetry.
+        if ((await router.RouteAsync([new TelemetryReading(id, body.Value!)], "http", ct))[0] is not { } result)
+            return new UnavailableProblem(TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, type: Problems.TypeBase + "unavailable",
+                title: "The twin is briefly unavailable", detail: "The reading was not applied; send it again."));
         return result.Outcome switch
         {
             TelemetryOutcome.Applied => TypedResults.Accepted((string?)null, new TelemetryAnswer("applied")),

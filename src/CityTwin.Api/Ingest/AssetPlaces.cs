@@ -20,8 +20,15 @@ public sealed class AssetPlaces(IGrainFactory grains, TimeProvider time)
     public Task<Dictionary<string, AssetPlace?>> GetAsync(IEnumerable<string> ids, CancellationToken ct) =>
         GetAsync(ids.Select(id => (id, _known.TryGetValue(id, out var known) ? known.Place.District : "")), ct);
 
+    /// <summary>
+    /// For routing readings to their district: a remembered place stands however old (a district that no longer holds
+    /// the asset hands its readings to the asset's grain, so a stale place costs a hop, not a reading).
+    /// </summary>
+    public Task<Dictionary<string, AssetPlace?>> ForRoutingAsync(IEnumerable<string> ids, CancellationToken ct) =>
+        GetAsync(ids.Select(id => (id, _known.TryGetValue(id, out var known) ? known.Place.District : "")), ct, recheck: false);
+
     /// <param name="topics">Each asset id with the district its topic named.</param>
-    public async Task<Dictionary<string, AssetPlace?>> GetAsync(IEnumerable<(string Id, string District)> topics, CancellationToken ct)
+    public async Task<Dictionary<string, AssetPlace?>> GetAsync(IEnumerable<(string Id, string District)> topics, CancellationToken ct, bool recheck = true)
     {
         var now = time.GetUtcNow();
         var result = new Dictionary<string, AssetPlace?>(StringComparer.Ordinal);
@@ -29,7 +36,7 @@ public sealed class AssetPlaces(IGrainFactory grains, TimeProvider time)
         foreach (var (id, district) in topics)
         {
             if (missing.Contains(id)) continue;
-            if (_known.TryGetValue(id, out var known) && now - known.At < Recheck && known.Place.District == district) result[id] = known.Place;
+            if (_known.TryGetValue(id, out var known) && (!recheck || now - known.At < Recheck) && known.Place.District == district) result[id] = known.Place;
             else
             {
                 result[id] = null;

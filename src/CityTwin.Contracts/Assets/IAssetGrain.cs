@@ -26,9 +26,21 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("Upsert")]
     Task<UpsertResult> UpsertAsync(Asset asset);
 
-    /// <summary>Folds a device reading into the live state; persisted within the write-behind window.</summary>
+    /// <summary>
+    /// Folds a device reading into the live state; persisted within the write-behind window. Readings normally reach
+    /// the asset through its district (<see cref="Districts.IDistrictGrain.ApplyTelemetryAsync"/>): this is the way
+    /// for an asset the district does not hold yet.
+    /// </summary>
     [Alias("ApplyTelemetry")]
     Task<TelemetryResult> ApplyTelemetryAsync(Telemetry reading);
+
+    /// <summary>Its district applied readings that change the asset's behaviour: <paramref name="live"/> carries them.</summary>
+    [Alias("OnTelemetry"), Orleans.Concurrency.OneWay]
+    Task OnTelemetryAsync(Asset live);
+
+    /// <summary>The newest counts of cameras watching this intersection (from their districts, many a call).</summary>
+    [Alias("OnCameraCounts"), Orleans.Concurrency.OneWay]
+    Task OnCameraCountsAsync(CameraCount[] counts);
 
     /// <summary>Sets the operator's status; written to storage before it returns. Null if no asset has this id.</summary>
     [Alias("SetStatus")]

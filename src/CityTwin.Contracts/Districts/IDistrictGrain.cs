@@ -18,9 +18,25 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("Query"), Orleans.Concurrency.AlwaysInterleave]
     Task<CityTwin.Domain.Queries.PartitionPage> QueryAsync(CityTwin.Domain.Queries.AssetQuery query);
 
-    /// <summary>The sequence of the last change of this asset the district applied (0: none), so an asset that activates knows whether to announce itself.</summary>
-    [Alias("SequenceOf"), Orleans.Concurrency.ReadOnly]
-    Task<long> SequenceOfAsync(string assetId);
+    /// <summary>
+    /// The district's copy of the asset: the sequence of its last change applied here (an asset that activates knows
+    /// whether to announce itself) and its newest readings. Interleaves: the asset grain asks while the district may be
+    /// waiting for it.
+    /// </summary>
+    [Alias("LiveOf"), Orleans.Concurrency.AlwaysInterleave]
+    Task<LiveAsset> LiveOfAsync(string assetId);
+
+    /// <summary>The last readings of the asset the district applied, newest first.</summary>
+    [Alias("ReadingsOf"), Orleans.Concurrency.AlwaysInterleave]
+    Task<CityTwin.Contracts.Assets.ReceivedReading[]> ReadingsOfAsync(string assetId, int limit);
+
+    /// <summary>
+    /// Applies readings of the district's assets to their live telemetry in one turn, one result per reading (null:
+    /// could not be applied, send again). A reading that changes an asset's behaviour (status, alarms, a camera's
+    /// feed) is also handed to its grain; one of an asset the district does not hold yet goes through its grain.
+    /// </summary>
+    [Alias("ApplyTelemetry")]
+    Task<CityTwin.Contracts.Assets.TelemetryResult?[]> ApplyTelemetryAsync(CityTwin.Domain.Ingest.TelemetryReading[] readings);
 
     /// <summary>
     /// Returns once every change published to the district before the call has been applied (read your writes after

@@ -6,6 +6,15 @@ namespace CityTwin.Domain.Alarms;
 /// <summary>The alarm conditions an asset's derived state calls for. Assets under maintenance raise none.</summary>
 public static class AlarmRules
 {
+    /// <summary>Same alarms: kinds, severities and cause chains, in order.</summary>
+    public static bool Same(AlarmCondition[] x, AlarmCondition[] y)
+    {
+        if (x.Length != y.Length) return false;
+        for (var i = 0; i < x.Length; i++)
+            if (x[i].Kind != y[i].Kind || x[i].Severity != y[i].Severity || !x[i].Cause.AsSpan().SequenceEqual(y[i].Cause)) return false;
+        return true;
+    }
+
     public static AlarmCondition[] Evaluate(Asset a)
     {
         if (a.OperatorStatus == AssetStatus.Maintenance) return [];

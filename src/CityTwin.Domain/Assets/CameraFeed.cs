@@ -13,4 +13,6 @@ public sealed record CameraFeed
     [Id(4)] public long Sequence { get; init; }
     /// <summary>Why the feed is lost, root cause last (empty while online).</summary>
     [Id(5)] public string[] Cause { get; init; } = [];
+    /// <summary>When the camera read <see cref="VehicleCount"/>: counts also come from its district, and the newer wins.</summary>
+    [Id(6)] public DateTimeOffset? CountAt { get; init; }
 }

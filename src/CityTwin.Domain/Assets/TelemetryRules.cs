@@ -1,3 +1,5 @@
+using CityTwin.Domain.Alarms;
+using CityTwin.Domain.Cascades;
 using CityTwin.Domain.Validation;
 
 namespace CityTwin.Domain.Assets;
@@ -123,4 +125,57 @@ public static class TelemetryRules
             _ => a,
         };
     }
+
+    /// <summary>
+    /// <paramref name="target"/> with everything devices report taken from <paramref name="live"/> when that is newer
+    /// (its <see cref="Asset.TelemetryAt"/> later), derived again; <paramref name="target"/> itself otherwise. The
+    /// district holds its assets' newest readings (the live telemetry), the asset grain the rest: this joins the two.
+    /// </summary>
+    public static Asset Overlay(Asset target, Asset? live)
+    {
+        if (live?.TelemetryAt is not { } at || (target.TelemetryAt is { } own && own >= at) || live.Type != target.Type) return target;
+        var joined = target.Type switch
+        {
+            AssetType.Pole when target.Pole is { } p && live.Pole is { } l => target with
+            {
+                Pole = p with
+                {
+                    LampOn = l.LampOn, DimLevel = l.DimLevel, PowerW = l.PowerW, EnergyKWh = l.EnergyKWh,
+                    IlluminanceLevel = l.IlluminanceLevel, LampFault = l.LampFault, DriverFault = l.DriverFault,
+                },
+            },
+            AssetType.Camera when target.Camera is { } c && live.Camera is { } l => target with
+            {
+                Camera = c with
+                {
+                    DeviceFeedOnline = l.DeviceFeedOnline, FrameRate = l.FrameRate, VehicleCount = l.VehicleCount,
+                    PedestrianCount = l.PedestrianCount, DetectionConfidence = l.DetectionConfidence,
+                },
+            },
+            AssetType.Intersection when target.Intersection is { } i && live.Intersection is { } l => target with
+            {
+                Intersection = i with { QueueLength = l.QueueLength, DelaySeconds = l.DelaySeconds, FlowVehPerHour = l.FlowVehPerHour },
+            },
+            AssetType.Link when target.Link is { } k && live.Link is { } l => target with
+            {
+                Link = k with
+                {
+                    SatelliteId = l.SatelliteId, Handovers = l.Handovers, ElevationDeg = l.ElevationDeg, SlantRangeKm = l.SlantRangeKm,
+                    LatencyMs = l.LatencyMs, ThroughputMbps = l.ThroughputMbps, PacketLossPct = l.PacketLossPct, RainFadeDb = l.RainFadeDb,
+                },
+            },
+            _ => target,
+        };
+        return CascadeRules.Derive(joined with { TelemetryAt = at });
+    }
+
+    /// <summary>
+    /// True when <paramref name="after"/> (a reading applied to <paramref name="before"/>, both derived) calls for the
+    /// asset's behaviour: another status, other alarms, a camera feed lost or back. Anything else a reading changes —
+    /// dim levels, counts, latencies — is live telemetry the district applies without the asset grain.
+    /// </summary>
+    public static bool ChangesBehaviour(Asset before, Asset after) =>
+        before.Status != after.Status
+        || before.Camera?.FeedOnline != after.Camera?.FeedOnline
+        || !AlarmRules.Same(AlarmRules.Evaluate(before), AlarmRules.Evaluate(after));
 }

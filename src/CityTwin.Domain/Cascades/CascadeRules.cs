@@ -54,6 +54,7 @@ public static class CascadeRules
             Approach = c.Approach,
             Online = c.FeedOnline,
             VehicleCount = c.FeedOnline ? c.VehicleCount : 0,
+            CountAt = camera.TelemetryAt,
             Sequence = sequence,
             Cause = c.FeedOnline ? [] : FeedLossCause(camera),
         };

@@ -2,6 +2,7 @@ using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Backhaul;
 using CityTwin.Contracts.Districts;
+using CityTwin.Contracts.Events;
 using CityTwin.Contracts.Power;
 using CityTwin.Grains.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,23 +64,33 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (state?.Asset is not { } stored) return;
         var asset = stored.Compact();
         _stored = new AssetGrainState { Asset = asset, Sequence = state.Sequence, History = state.History }; // the store's copy stays the store's
-        // Signals in flight die with a silo: hear the sources again. If they say something new, tell everyone; if not,
-        // make sure the district has our last change (it is written behind, and so may have lost it in a crash).
-        var reconciled = await WithUpstreamAsync(asset, previous: asset, force: true);
-        if (reconciled.Upstream != asset.Upstream) await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
-        else if (await GrainFactory.GetGrain<IDistrictGrain>(asset.District).SequenceOfAsync(Key) < Stored.Sequence)
-            await PublishAsync(null, asset, causeAt: null, repeat: true);
+        // The district holds the newest readings (it applies them without this grain): take them in. Signals in flight
+        // die with a silo: hear the sources again. If either says something new, tell everyone; if not, make sure the
+        // district has our last change (it is written behind, and so may have lost it in a crash).
+        var live = await District(asset).LiveOfAsync(Key);
+        var joined = Stored.Asset = TelemetryRules.Overlay(asset, live.Asset);
+        var reconciled = await WithUpstreamAsync(joined, previous: joined, force: true);
+        if (reconciled.Upstream != joined.Upstream || TelemetryRules.ChangesBehaviour(asset, joined))
+            await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
+        else if (live.Sequence < Stored.Sequence)
+            await PublishAsync(null, joined, causeAt: null, repeat: true);
     }
 
-    public Task<Asset?> GetAsync() => Task.FromResult(Current);
-
-    public Task<AssetHistory?> GetHistoryAsync(int limit)
+    public async Task<Asset?> GetAsync()
     {
-        if (Current is null) return Task.FromResult<AssetHistory?>(null);
+        await TakeLiveAsync();
+        return Current;
+    }
+
+    public async Task<AssetHistory?> GetHistoryAsync(int limit)
+    {
+        if (Current is not { } asset) return null;
         var since = _time.GetUtcNow() - _options.HistoryRetention;
         StateChange[] changes = [.. (Stored.History ?? []).Where(c => c.At >= since).Reverse().Take(limit)];
-        ReceivedReading[] readings = [.. (_readings ?? []).Reverse().Take(limit)];
-        return Task.FromResult<AssetHistory?>(new AssetHistory(Key, changes, readings));
+        // Readings the district applied and those that came through here (an asset it did not hold yet), newest first.
+        var applied = await District(asset).ReadingsOfAsync(Key, limit);
+        ReceivedReading[] readings = [.. applied.Concat(_readings ?? []).OrderByDescending(r => r.ReceivedAt).Take(limit)];
+        return new AssetHistory(Key, changes, readings);
     }
 
     public Task<AssetType?> GetTypeAsync() => Task.FromResult(Current?.Type);
@@ -93,6 +104,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (candidate.Id != Key) errors.Add(new("id", $"does not match the grain's id '{Key}'"));
         if (errors.Count > 0) return new UpsertResult(UpsertOutcome.Invalid, null, [.. errors]);
 
+        await TakeLiveAsync();
         var previous = Current;
         // The client sets configuration and the operator's status; what the twin derives stays the twin's.
         var merged = candidate with
@@ -116,6 +128,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public async Task<TelemetryResult> ApplyTelemetryAsync(Telemetry reading)
     {
+        await TakeLiveAsync(); // applied over the newest readings, or those the district applied would go back
         if (Current is not { } asset) return TelemetryResult.NotFound;
         var errors = TelemetryRules.Validate(asset.Type, reading, _time.GetUtcNow());
         if (errors.Count > 0) return new TelemetryResult(TelemetryOutcome.Invalid, [.. errors]);
@@ -132,8 +145,31 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         return TelemetryResult.Applied;
     }
 
+    public async Task OnTelemetryAsync(Asset live)
+    {
+        if (Current is not { } asset) return;
+        var next = TelemetryRules.Overlay(asset, live);
+        if (!ReferenceEquals(next, asset)) await CommitAsync(next, durable: false, causeAt: null, coalesce: true);
+    }
+
+    public async Task OnCameraCountsAsync(CameraCount[] counts)
+    {
+        if (Current is not { Intersection: { } intersection } asset) return;
+        CameraFeed[]? next = null;
+        foreach (var count in counts)
+        {
+            var feeds = next ?? intersection.Cameras;
+            var at = Array.FindIndex(feeds, f => f.CameraId == count.CameraId);
+            if (at < 0 || !feeds[at].Online || feeds[at].CountAt >= count.At || feeds[at].VehicleCount == count.VehicleCount) continue;
+            next ??= [.. intersection.Cameras];
+            next[at] = next[at] with { VehicleCount = count.VehicleCount, CountAt = count.At };
+        }
+        if (next is not null) await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, causeAt: null, coalesce: true);
+    }
+
     public async Task<Asset?> SetStatusAsync(AssetStatus status)
     {
+        await TakeLiveAsync();
         if (Current is not { } asset) return null;
         if (asset.OperatorStatus == status) return asset;
         await CommitAsync(Changed(asset with { OperatorStatus = status }), durable: true, causeAt: null);
@@ -142,6 +178,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public async Task<UpsertResult> SetLinkConditionAsync(LinkCondition condition, double? latencyMs, double? packetLossPct)
     {
+        await TakeLiveAsync();
         if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);
         if (asset.Link is not { } link) return NotA(asset, "link", "condition");
         var errors = AssetValidator.ValidateLinkCondition(latencyMs, packetLossPct);
@@ -162,6 +199,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public async Task<UpsertResult> SetControllerFaultAsync(bool fault)
     {
+        await TakeLiveAsync();
         if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);
         if (asset.Intersection is not { } intersection) return NotA(asset, "intersection", "fault");
         if (intersection.ControllerFault == fault) return new UpsertResult(UpsertOutcome.Unchanged, asset, []);
@@ -190,8 +228,11 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         var at = Array.FindIndex(feeds, f => f.CameraId == report.Feed.CameraId);
         if (at >= 0 && report.Feed.Sequence <= feeds[at].Sequence) return; // late or duplicate
         if (at < 0 && report.Detached) return;
+        var feed = at >= 0 && report.Feed.Online && feeds[at].CountAt > report.Feed.CountAt // its district sent a newer count
+            ? report.Feed with { VehicleCount = feeds[at].VehicleCount, CountAt = feeds[at].CountAt }
+            : report.Feed;
         CameraFeed[] next = report.Detached ? [.. feeds.Where((_, i) => i != at)]
-            : at >= 0 ? [.. feeds[..at], report.Feed, .. feeds[(at + 1)..]]
+            : at >= 0 ? [.. feeds[..at], feed, .. feeds[(at + 1)..]]
             : [.. feeds.Append(report.Feed).OrderBy(f => f.CameraId, StringComparer.Ordinal)];
         // A report that telemetry caused (no cascade behind it) reaches the district coalesced, like the reading itself.
         await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt, coalesce: report.CauseAt is null);
@@ -269,7 +310,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         if (previous is null || previous.District != next.District || !SameProjection(previous, next, alarms, attributes))
         {
             var change = new AssetChange(next.Summary, Sequence(), false,
-                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now, Attributes: attributes);
+                next.Pole?.DrawW() ?? 0, next.Intersection?.DegreeOfSaturation ?? 0, alarms, causeAt, now, Attributes: attributes, Asset: next);
             if (coalesce && previous?.District == next.District) _coalescer.Add(next.District, change);
             else await streams.PublishAsync(TwinStreams.Changes, next.District, change);
         }
@@ -312,8 +353,20 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         && (previous.Intersection?.DegreeOfSaturation ?? 0) == (next.Intersection?.DegreeOfSaturation ?? 0)
         && SameAlarms(AlarmRules.Evaluate(previous), alarms);
 
-    private static bool SameAlarms(AlarmCondition[] x, AlarmCondition[] y) =>
-        x.Length == y.Length && x.Zip(y).All(p => p.First.Kind == p.Second.Kind && p.First.Severity == p.Second.Severity && p.First.Cause.SequenceEqual(p.Second.Cause));
+    private static bool SameAlarms(AlarmCondition[] x, AlarmCondition[] y) => AlarmRules.Same(x, y);
+
+    private IDistrictGrain District(Asset asset) => GrainFactory.GetGrain<IDistrictGrain>(asset.District);
+
+    /// <summary>
+    /// Takes in the readings the district applied since (it holds the asset's live telemetry), so what this grain
+    /// answers or writes next carries them. In memory only: the district stores them.
+    /// </summary>
+    private async Task TakeLiveAsync()
+    {
+        if (Current is not { } asset) return;
+        var live = await District(asset).LiveOfAsync(Key);
+        if (ReferenceEquals(Current, asset)) Stored.Asset = TelemetryRules.Overlay(asset, live.Asset);
+    }
 
     private static bool SameReport(CameraFeed x, CameraFeed y) =>
         x.Online == y.Online && x.VehicleCount == y.VehicleCount && x.Approach == y.Approach && x.Cause.SequenceEqual(y.Cause);

@@ -1,5 +1,8 @@
 using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Alarms;
+using CityTwin.Contracts.Assets;
+using CityTwin.Contracts.Feed;
+using CityTwin.Domain.Ingest;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
 using CityTwin.Grains.Metrics;
@@ -17,6 +20,15 @@ namespace CityTwin.Grains.Districts;
 /// It is also the district's partition of the read model: each member keeps the asset's summary and live attributes,
 /// so filter and area queries are answered here without touching an asset grain, and at most every report interval
 /// the district tells the city its counts, KPIs and bounds (for <c>/api/stats</c> and to route area queries).
+/// </para>
+/// <para>
+/// And it holds its assets' live telemetry: readings come here a chunk at a time and are applied in one turn with the
+/// Domain's rules to the district's copy of each asset — the read model, the aggregates and the feed see them at once,
+/// with no call per reading. An asset grain hears of a reading only when it changes the asset's behaviour (status,
+/// alarms, a camera's feed); an intersection gets its cameras' counts many a call, every
+/// <see cref="TwinOptions.CameraCountInterval"/>. The grain takes the district's newest readings in whenever it answers
+/// or changes (<see cref="LiveOfAsync"/>), and the district takes the grain's state in with each change, keeping the
+/// newer readings (<see cref="TelemetryRules.Overlay"/>). Readings are stored with the district, written behind.
 /// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Changes)]
@@ -41,6 +53,11 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private string[]? _sortedIds; // page order, rebuilt lazily after membership changes
     private readonly Dictionary<string, TaskCompletionSource> _barriers = [];
     private readonly TimeSpan _reportInterval;
+    private readonly TwinOptions _options;
+    private readonly Dictionary<string, Dictionary<string, CameraCount>> _cameraCounts = new(StringComparer.Ordinal); // by intersection, camera
+    private readonly List<AssetChange> _toFeed = [];
+    private IGrainTimer? _feedTimer;
+    private RecentReadings? _recent;
 
     public DistrictGrain(
         [PersistentState("district", StorageNames.Assets)] IPersistentState<DistrictGrainState> state,
@@ -53,6 +70,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         _metrics = metrics;
         _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
         _reportInterval = options.Value.DistrictReportInterval;
+        _options = options.Value;
     }
 
     private Dictionary<string, DistrictMember> Members => _state.State.Assets;
@@ -64,6 +82,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         foreach (var m in Members.Values) Count(m, +1);
         PublishOfflineRatio();
         this.RegisterGrainTimer(ReportAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _reportInterval) { Interleave = true });
+        this.RegisterGrainTimer(SendCameraCounts, new GrainTimerCreationOptions(_options.CameraCountInterval, _options.CameraCountInterval));
         return Task.CompletedTask;
     }
 
@@ -101,9 +120,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
                 if (Members.Count == 0) await AnnounceAsync();
             }
             _boundsStale |= !known || previous.Summary.Location != change.Summary.Location;
-            var member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes);
-            Members[id] = member;
-            Count(member, +1);
+            Members[id] = Merge(change, known ? previous : null);
         }
         if (change.CauseAt is { } causeAt) _metrics.CascadeReached(now - causeAt);
         PublishOfflineRatio();
@@ -146,8 +163,161 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         static IndexedAsset Entry(DistrictMember m) => new(m.Summary, m.Attributes);
     }
 
-    public Task<long> SequenceOfAsync(string assetId) =>
-        Task.FromResult(Members.TryGetValue(assetId, out var member) ? member.Sequence : 0);
+    public Task<LiveAsset> LiveOfAsync(string assetId) =>
+        Task.FromResult(Members.TryGetValue(assetId, out var member) ? new LiveAsset(member.Sequence, member.Asset) : LiveAsset.None);
+
+    public Task<ReceivedReading[]> ReadingsOfAsync(string assetId, int limit) => Task.FromResult(_recent?.Of(assetId, limit) ?? []);
+
+    public async Task<TelemetryResult?[]> ApplyTelemetryAsync(TelemetryReading[] readings)
+    {
+        var results = new TelemetryResult?[readings.Length];
+        var now = _time.GetUtcNow();
+        List<Task>? throughGrains = null;
+        var applied = 0;
+        foreach (var (id, positions) in ReadingGroups.Of(readings))
+        {
+            if (!Members.TryGetValue(id, out var member) || member.Asset is not { } asset)
+            {
+                (throughGrains ??= []).Add(ThroughGrainAsync(id, positions, readings, results));
+                continue;
+            }
+            var before = asset;
+            foreach (var i in positions) // oldest first: a late reading is stale, never applied over a newer one
+            {
+                var reading = readings[i].Telemetry;
+                var errors = TelemetryRules.Validate(asset.Type, reading, now);
+                if (errors.Count > 0) results[i] = new TelemetryResult(TelemetryOutcome.Invalid, [.. errors]);
+                else if (TelemetryRules.IsStale(asset, reading)) results[i] = TelemetryResult.Stale;
+                else
+                {
+                    asset = CascadeRules.Derive(TelemetryRules.Apply(asset, reading, now));
+                    results[i] = TelemetryResult.Applied;
+                    applied++;
+                    Recent().Add(id, new ReceivedReading(now, reading));
+                }
+            }
+            if (ReferenceEquals(asset, before)) continue;
+            if (TelemetryRules.ChangesBehaviour(before, asset)) GrainFactory.GetGrain<IAssetGrain>(id).OnTelemetryAsync(asset).Ignore();
+            if (asset.Camera is { FeedOnline: true } camera && camera.VehicleCount != before.Camera!.VehicleCount
+                && asset.Dependencies.WatchedIntersectionId is { } watched)
+                QueueCount(watched, new CameraCount(id, camera.VehicleCount, asset.TelemetryAt ?? now));
+            Replace(member, asset, now);
+        }
+        if (throughGrains is not null) await Task.WhenAll(throughGrains);
+        if (applied > 0)
+        {
+            _metrics.ReadingApplied(applied);
+            _reportDue = true;
+            PublishOfflineRatio();
+            await _writes.MarkDirtyAsync();
+        }
+        return results;
+    }
+
+    /// <summary>Readings of an asset the district does not hold yet (new, or stored before it kept assets): through its grain, in order.</summary>
+    private async Task ThroughGrainAsync(string id, int[] positions, TelemetryReading[] readings, TelemetryResult?[] results)
+    {
+        var asset = GrainFactory.GetGrain<IAssetGrain>(id);
+        try
+        {
+            foreach (var i in positions)
+            {
+                var result = results[i] = await asset.ApplyTelemetryAsync(readings[i].Telemetry);
+                if (result.Outcome != TelemetryOutcome.NotFound) continue;
+                foreach (var j in positions) results[j] = result; // one answer for all: the asset does not exist
+                return;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The results stay null: reported to the sender as unavailable.
+        }
+    }
+
+    /// <summary>The member after a change of its grain, with the newer readings of the two.</summary>
+    private DistrictMember Merge(AssetChange change, DistrictMember? previous)
+    {
+        var shown = Math.Max(previous?.Shown ?? 0, change.Sequence);
+        DistrictMember member;
+        if (change.Asset is not { } fromGrain)
+            member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, null, shown);
+        else
+        {
+            var joined = TelemetryRules.Overlay(fromGrain, previous?.Asset);
+            if (ReferenceEquals(joined, fromGrain))
+                member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, fromGrain, shown);
+            else
+            {
+                // The grain changed without the district's newest readings (a cascade): the feed shows the joined state,
+                // and the grain hears of the readings if they make a difference to its behaviour.
+                member = DistrictMember.Of(joined, change.Sequence, shown + 1);
+                Show(member, joined, _time.GetUtcNow());
+                if (TelemetryRules.ChangesBehaviour(fromGrain, joined)) GrainFactory.GetGrain<IAssetGrain>(joined.Id).OnTelemetryAsync(joined).Ignore();
+            }
+        }
+        Count(member, +1);
+        return member;
+    }
+
+    /// <summary>Readings applied here: the member's new entry, its share of the aggregates, and an event for the feed if it shows.</summary>
+    private void Replace(DistrictMember member, Asset asset, DateTimeOffset now)
+    {
+        var next = DistrictMember.Of(asset, member.Sequence, Math.Max(Math.Max(member.Shown, member.Sequence) + 1, now.UtcTicks));
+        Count(member, -1);
+        Members[asset.Id] = next;
+        Count(next, +1);
+        if (next.Summary != member.Summary || !AssetAttributes.SameValues(next.Attributes, member.Attributes)
+            || next.PowerDrawW != member.PowerDrawW || next.DegreeOfSaturation != member.DegreeOfSaturation)
+            Show(next, asset, now);
+    }
+
+    /// <summary>Queues the member's state for the district's live feed, sent once per coalescing window.</summary>
+    private void Show(DistrictMember member, Asset asset, DateTimeOffset now)
+    {
+        _toFeed.Add(new AssetChange(member.Summary, member.Shown, false, member.PowerDrawW, member.DegreeOfSaturation,
+            AlarmRules.Evaluate(asset), null, now, Attributes: member.Attributes));
+        if (_toFeed.Count == 1)
+            _feedTimer = this.RegisterGrainTimer(SendFeedAsync, new GrainTimerCreationOptions(_options.ChangeCoalescing, Timeout.InfiniteTimeSpan) { Interleave = true });
+    }
+
+    private async Task SendFeedAsync()
+    {
+        _feedTimer?.Dispose();
+        _feedTimer = null;
+        if (_toFeed.Count == 0) return;
+        AssetChange[] batch = [.. _toFeed];
+        _toFeed.Clear();
+        try
+        {
+            await GrainFactory.GetGrain<IFeedGrain>(Id).OnChangesAsync(batch);
+        }
+        catch (Exception)
+        {
+            // The feed's subscribers see the gap in its batch numbers; the read model has the state.
+        }
+    }
+
+    private void QueueCount(string intersection, CameraCount count)
+    {
+        if (!_cameraCounts.TryGetValue(intersection, out var cameras)) _cameraCounts[intersection] = cameras = new(StringComparer.Ordinal);
+        cameras[count.CameraId] = count;
+    }
+
+    /// <summary>Every intersection whose cameras counted anew gets the newest counts in one one-way call.</summary>
+    private Task SendCameraCounts()
+    {
+        foreach (var (intersection, cameras) in _cameraCounts)
+            GrainFactory.GetGrain<IAssetGrain>(intersection).OnCameraCountsAsync([.. cameras.Values]).Ignore();
+        _cameraCounts.Clear();
+        return Task.CompletedTask;
+    }
+
+    private RecentReadings Recent()
+    {
+        _recent ??= new RecentReadings(_options.TelemetryHistory);
+        _recent.Fit(Members.Count);
+        return _recent;
+    }
 
     public async Task<bool> SettleAsync(TimeSpan timeout)
     {

@@ -45,7 +45,7 @@ public sealed class TwinMetrics : IDisposable
         _meter.CreateObservableGauge("citytwin.district.offline.ratio", ObserveOffline, "1", "Share of a district's assets that are offline");
     }
 
-    public void ReadingApplied() => _readings.Add(1);
+    public void ReadingApplied(int count = 1) => _readings.Add(count);
 
     public void AssetRowsWritten(int rows, TimeSpan took)
     {
