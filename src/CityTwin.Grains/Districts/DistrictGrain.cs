@@ -337,6 +337,8 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await SendCameraCounts();
+        await SendFeedAsync();
         await _writes.FlushAsync();
         await ReportAsync(cancellationToken);
         foreach (var m in Members.Values) _metrics.AddAssets(m.Summary.Type, m.Summary.Status, -1);
