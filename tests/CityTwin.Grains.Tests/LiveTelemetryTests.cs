@@ -22,7 +22,7 @@ public sealed class LiveTelemetryTests(ClusterFixture fixture)
     {
         var city = await HeldAsync(await TestCity.CreateAsync(Grains));
         var pole = city.Poles[0].Id;
-        var at = DateTimeOffset.UtcNow;
+        var at = fixture.Clock.GetUtcNow();
 
         var results = await District(city).ApplyTelemetryAsync([new TelemetryReading(pole, new Telemetry { DimLevel = 33, EnergyKWh = 7, Timestamp = at })]);
 
@@ -51,7 +51,7 @@ public sealed class LiveTelemetryTests(ClusterFixture fixture)
         var city = await HeldAsync(await TestCity.CreateAsync(Grains));
         var pole = city.Poles[1].Id;
 
-        await District(city).ApplyTelemetryAsync([new TelemetryReading(pole, new Telemetry { LampFault = true, Timestamp = DateTimeOffset.UtcNow })]);
+        await District(city).ApplyTelemetryAsync([new TelemetryReading(pole, new Telemetry { LampFault = true, Timestamp = fixture.Clock.GetUtcNow() })]);
 
         Assert.Equal(AssetStatus.Faulted, (await city.Get(Grains, pole)).Status);
         var alarms = await Eventually.Until(() => Grains.GetGrain<IAlarmGrain>(city.District).ListAsync(new AlarmQuery(null, true, 100)),
@@ -63,7 +63,7 @@ public sealed class LiveTelemetryTests(ClusterFixture fixture)
     public async Task Camera_counts_applied_by_the_district_retime_the_intersection()
     {
         var city = await HeldAsync(await TestCity.CreateAsync(Grains));
-        var at = DateTimeOffset.UtcNow;
+        var at = fixture.Clock.GetUtcNow();
 
         await District(city).ApplyTelemetryAsync([
             new TelemetryReading(city.Cameras[0].Id, new Telemetry { VehicleCount = 40, Timestamp = at }),
@@ -81,7 +81,7 @@ public sealed class LiveTelemetryTests(ClusterFixture fixture)
     public async Task Readings_and_cascades_at_the_same_time_leave_grain_and_district_agreeing()
     {
         var city = await HeldAsync(await TestCity.CreateAsync(Grains));
-        var start = DateTimeOffset.UtcNow;
+        var start = fixture.Clock.GetUtcNow();
         const int Rounds = 40;
 
         var readings = Task.Run(async () =>
