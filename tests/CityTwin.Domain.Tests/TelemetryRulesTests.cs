@@ -1,3 +1,4 @@
+using CityTwin.Domain.Alarms;
 using CityTwin.Domain.Cascades;
 
 namespace CityTwin.Domain.Tests;
@@ -141,5 +142,32 @@ public sealed class TelemetryRulesTests
         // A pole under maintenance raises no alarm and keeps its status: a fault is no news to its grain.
         var maintained = CascadeRules.Derive(Build.Pole() with { OperatorStatus = AssetStatus.Maintenance });
         Assert.False(TelemetryRules.ChangesBehaviour(maintained, CascadeRules.Derive(TelemetryRules.Apply(maintained, new Telemetry { LampFault = true }, Now))));
+    }
+
+    [Fact]
+    public void The_shortcut_for_behaviour_agrees_with_comparing_status_feed_and_alarms()
+    {
+        var random = new Random(11);
+        Asset[] assets =
+        [
+            Build.Pole(), Build.Pole() with { Upstream = Upstream.Normal with { Powered = false } }, Build.Pole() with { OperatorStatus = AssetStatus.Maintenance },
+            Build.Camera(), Build.Camera() with { Upstream = Upstream.Normal with { Backhaul = LinkCondition.Down } }, Build.Intersection(), Build.Link(),
+        ];
+        for (var n = 0; n < 2_000; n++)
+        {
+            var before = CascadeRules.Derive(assets[random.Next(assets.Length)]);
+            Telemetry reading = before.Type switch
+            {
+                AssetType.Pole => new Telemetry { DimLevel = random.Next(101), LampFault = random.Next(4) == 0, DriverFault = random.Next(4) == 0, LampOn = random.Next(2) == 0 },
+                AssetType.Camera => new Telemetry { VehicleCount = random.Next(50), FeedOnline = random.Next(4) != 0 },
+                AssetType.Intersection => new Telemetry { FlowVehPerHour = random.Next(1800) },
+                _ => new Telemetry { LatencyMs = random.Next(900), PacketLossPct = random.Next(50) },
+            };
+            var after = CascadeRules.Derive(TelemetryRules.Apply(before, reading, Now));
+            var full = before.Status != after.Status || before.Camera?.FeedOnline != after.Camera?.FeedOnline
+                       || !AlarmRules.Same(AlarmRules.Evaluate(before), AlarmRules.Evaluate(after));
+            Assert.Equal(full, TelemetryRules.ChangesBehaviour(before, after));
+            assets[random.Next(assets.Length)] = after; // walk on from states readings made
+        }
     }
 }

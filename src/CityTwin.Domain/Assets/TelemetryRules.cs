@@ -174,8 +174,12 @@ public static class TelemetryRules
     /// asset's behaviour: another status, other alarms, a camera feed lost or back. Anything else a reading changes —
     /// dim levels, counts, latencies — is live telemetry the district applies without the asset grain.
     /// </summary>
-    public static bool ChangesBehaviour(Asset before, Asset after) =>
-        before.Status != after.Status
-        || before.Camera?.FeedOnline != after.Camera?.FeedOnline
-        || !AlarmRules.Same(AlarmRules.Evaluate(before), AlarmRules.Evaluate(after));
+    public static bool ChangesBehaviour(Asset before, Asset after)
+    {
+        if (before.Status != after.Status || before.Camera?.FeedOnline != after.Camera?.FeedOnline) return true;
+        // Of what readings set, alarms read only the faults and the feed (AlarmRules): without a change there, the
+        // alarms are the same, and most readings skip evaluating them twice.
+        if (before.Pole?.LampFault == after.Pole?.LampFault && before.Pole?.DriverFault == after.Pole?.DriverFault) return false;
+        return !AlarmRules.Same(AlarmRules.Evaluate(before), AlarmRules.Evaluate(after));
+    }
 }

@@ -15,11 +15,12 @@ public static class CascadeRules
     {
         var up = a.Upstream;
         var connected = up.Backhaul != LinkCondition.Down;
+        // The asset itself when nothing derived changes: readings are derived a hundred thousand times a second.
         var derived = a.Type switch
         {
-            AssetType.Pole when a.Pole is { } p => a with { Pole = p.Connected == connected && p.Powered == up.Powered ? p : p with { Connected = connected, Powered = up.Powered } },
-            AssetType.Camera when a.Camera is { } c => a with { Camera = Camera(c, up.Powered, connected) },
-            AssetType.Intersection when a.Intersection is { } i => a with { Intersection = Intersection(i, up.Powered) },
+            AssetType.Pole when a.Pole is { } p => p.Connected == connected && p.Powered == up.Powered ? a : a with { Pole = p with { Connected = connected, Powered = up.Powered } },
+            AssetType.Camera when a.Camera is { } c => Camera(c, up.Powered, connected) is var camera && ReferenceEquals(camera, c) ? a : a with { Camera = camera },
+            AssetType.Intersection when a.Intersection is { } i => Intersection(i, up.Powered) is var intersection && ReferenceEquals(intersection, i) ? a : a with { Intersection = intersection },
             _ => a,
         };
         var status = Effective(a.OperatorStatus, OwnStatus(derived));
