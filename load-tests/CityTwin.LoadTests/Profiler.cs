@@ -81,6 +81,30 @@ public static class Profiler
         return rows;
     }
 
+    /// <summary>The methods most often on the stack (inclusive) and at its top (exclusive), as shares of the CPU samples: where a stage's time goes.</summary>
+    public static List<string> Top(string trace, int count)
+    {
+        using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
+        var (inclusive, exclusive, samples) = (new Dictionary<string, int>(), new Dictionary<string, int>(), 0);
+        foreach (var e in log.Events)
+        {
+            if (e.EventName != "Thread/Sample" || e.PayloadByName("Type") is not { } type || Convert.ToInt32(type) != 2) continue;
+            samples++;
+            var seen = new HashSet<string>();
+            var leaf = true;
+            for (var frame = e.CallStack(); frame is not null; frame = frame.Caller)
+            {
+                var method = frame.CodeAddress.FullMethodName is { Length: > 0 } m ? m : $"?{frame.CodeAddress.ModuleName}";
+                if (leaf) exclusive[method] = exclusive.GetValueOrDefault(method) + 1;
+                leaf = false;
+                if (seen.Add(method)) inclusive[method] = inclusive.GetValueOrDefault(method) + 1;
+            }
+        }
+        string Row(KeyValuePair<string, int> m) => $"| {m.Key[..Math.Min(m.Key.Length, 140)]} | {100.0 * m.Value / Math.Max(1, samples):0.0} % |";
+        return ["| inclusive | share |", "|---|---|", .. inclusive.OrderByDescending(m => m.Value).Take(count).Select(Row),
+                "| exclusive | share |", "|---|---|", .. exclusive.OrderByDescending(m => m.Value).Take(count).Select(Row)];
+    }
+
     private static string StageOf(TraceCallStack? stack)
     {
         var methods = new List<string>();

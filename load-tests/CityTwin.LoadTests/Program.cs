@@ -87,7 +87,11 @@ switch (suite)
         await ReadmeScreenshots.RunAsync(Option("--assets", 10_000), Text("--out") ?? Path.Combine(Twin.RepoRoot, "docs", "images"));
         return 0;
     case "profile":
-        foreach (var trace in args.Skip(1)) Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
+        foreach (var trace in args.Skip(1).Where(a => a.EndsWith(".nettrace", StringComparison.Ordinal)))
+        {
+            Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
+            if (Option("--top", 0) is > 0 and var top) Profiler.Top(trace, top).ForEach(Console.WriteLine);
+        }
         return 0;
     case "fuzz":
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));

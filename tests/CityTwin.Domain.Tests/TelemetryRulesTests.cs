@@ -114,7 +114,7 @@ public sealed class TelemetryRulesTests
 
         Assert.Same(grain, TelemetryRules.Overlay(grain, older));
         Assert.Same(grain, TelemetryRules.Overlay(grain, same));
-        Assert.Same(grain, TelemetryRules.Overlay(grain, null));
+        Assert.Same(grain, TelemetryRules.Overlay(grain, (Asset?)null));
         Assert.Same(grain, TelemetryRules.Overlay(grain, Build.Pole() with { TelemetryAt = Now.AddDays(1) })); // another type
     }
 

@@ -104,13 +104,15 @@ public sealed class AssetGrainTests(ClusterFixture fixture)
         await grain.UpsertAsync(pole);
         var start = fixture.Clock.GetUtcNow();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 1; i <= 50; i++)
             await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = start.AddMilliseconds(i), DimLevel = i });
+        var windows = (int)Math.Ceiling(clock.Elapsed / ClusterFixture.ShortWindow); // the readings spanned this many windows
 
-        Assert.Equal(1, fixture.Assets.WritesOf(grain.GetPrimaryKeyString())); // only the registration so far
-        await WaitUntil(() => fixture.Assets.WritesOf(grain.GetPrimaryKeyString()) == 2, ClusterFixture.ShortWindow * 10);
+        await WaitUntil(() => fixture.Assets.Stored(grain.GetPrimaryKeyString())?.Asset?.Pole?.DimLevel == 50, ClusterFixture.ShortWindow * 10);
         await Task.Delay(ClusterFixture.ShortWindow * 2);
-        Assert.Equal(2, fixture.Assets.WritesOf(grain.GetPrimaryKeyString())); // fifty readings, one write
+        // Fifty readings, one write a window they spanned (on a quiet machine: one), besides the registration.
+        Assert.InRange(fixture.Assets.WritesOf(grain.GetPrimaryKeyString()) - 1, 1, Math.Min(windows + 1, 10));
         var stored = fixture.Assets.Stored(grain.GetPrimaryKeyString());
         Assert.Equal(50, stored!.Asset!.Pole!.DimLevel);
     }

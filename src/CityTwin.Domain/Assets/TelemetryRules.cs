@@ -170,6 +170,43 @@ public static class TelemetryRules
     }
 
     /// <summary>
+    /// What the asset's devices last reported, as one reading (its <see cref="Telemetry.Timestamp"/> the asset's
+    /// <see cref="Asset.TelemetryAt"/>): how a district stores its live telemetry, a few fields an asset rather than the asset.
+    /// </summary>
+    public static Telemetry? Reported(Asset a) => a.TelemetryAt is not { } at ? null : a.Type switch
+    {
+        AssetType.Pole when a.Pole is { } p => new Telemetry
+        {
+            Timestamp = at, LampOn = p.LampOn, DimLevel = p.DimLevel, PowerW = p.PowerW, EnergyKWh = p.EnergyKWh,
+            IlluminanceLevel = p.IlluminanceLevel, LampFault = p.LampFault, DriverFault = p.DriverFault,
+        },
+        AssetType.Camera when a.Camera is { } c => new Telemetry
+        {
+            Timestamp = at, FeedOnline = c.DeviceFeedOnline, FrameRate = c.FrameRate, VehicleCount = c.VehicleCount,
+            PedestrianCount = c.PedestrianCount, DetectionConfidence = c.DetectionConfidence,
+        },
+        AssetType.Intersection when a.Intersection is { } i => new Telemetry
+        {
+            Timestamp = at, QueueLength = i.QueueLength, DelaySeconds = i.DelaySeconds, FlowVehPerHour = i.FlowVehPerHour,
+        },
+        AssetType.Link when a.Link is { } l => new Telemetry
+        {
+            Timestamp = at, SatelliteId = l.SatelliteId, ElevationDeg = l.ElevationDeg, SlantRangeKm = l.SlantRangeKm,
+            LatencyMs = l.LatencyMs, ThroughputMbps = l.ThroughputMbps, PacketLossPct = l.PacketLossPct, RainFadeDb = l.RainFadeDb,
+        },
+        _ => null,
+    };
+
+    /// <summary>
+    /// <paramref name="target"/> with a stored <see cref="Reported"/> reading applied when it is newer; <paramref name="target"/>
+    /// itself otherwise. (A link whose satellite changed counts one handover, however many there were in between.)
+    /// </summary>
+    public static Asset Overlay(Asset target, Telemetry? reported) =>
+        reported?.Timestamp is { } at && (target.TelemetryAt is not { } own || own < at)
+            ? CascadeRules.Derive(Apply(target, reported, at))
+            : target;
+
+    /// <summary>
     /// True when <paramref name="after"/> (a reading applied to <paramref name="before"/>, both derived) calls for the
     /// asset's behaviour: another status, other alarms, a camera feed lost or back. Anything else a reading changes —
     /// dim levels, counts, latencies — is live telemetry the district applies without the asset grain.

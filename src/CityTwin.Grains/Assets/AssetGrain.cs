@@ -68,7 +68,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         // die with a silo: hear the sources again. If either says something new, tell everyone; if not, make sure the
         // district has our last change (it is written behind, and so may have lost it in a crash).
         var live = await District(asset).LiveOfAsync(Key);
-        var joined = Stored.Asset = TelemetryRules.Overlay(asset, live.Asset);
+        var joined = Stored.Asset = live.Over(asset);
         var reconciled = await WithUpstreamAsync(joined, previous: joined, force: true);
         if (reconciled.Upstream != joined.Upstream || TelemetryRules.ChangesBehaviour(asset, joined))
             await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
@@ -365,7 +365,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     {
         if (Current is not { } asset) return;
         var live = await District(asset).LiveOfAsync(Key);
-        if (ReferenceEquals(Current, asset)) Stored.Asset = TelemetryRules.Overlay(asset, live.Asset);
+        if (ReferenceEquals(Current, asset)) Stored.Asset = live.Over(asset);
     }
 
     private static bool SameReport(CameraFeed x, CameraFeed y) =>

@@ -58,6 +58,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private readonly List<AssetChange> _toFeed = [];
     private IGrainTimer? _feedTimer;
     private RecentReadings? _recent;
+    private readonly HashSet<string> _unreported = new(StringComparer.Ordinal); // readings applied here since the last write
 
     public DistrictGrain(
         [PersistentState("district", StorageNames.Assets)] IPersistentState<DistrictGrainState> state,
@@ -68,7 +69,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         _state = state;
         _time = time;
         _metrics = metrics;
-        _writes = new WriteBehind(this, _state.WriteStateAsync, options.Value.DistrictWriteBehind);
+        _writes = new WriteBehind(this, WriteAsync, options.Value.DistrictWriteBehind);
         _reportInterval = options.Value.DistrictReportInterval;
         _options = options.Value;
     }
@@ -164,7 +165,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     }
 
     public Task<LiveAsset> LiveOfAsync(string assetId) =>
-        Task.FromResult(Members.TryGetValue(assetId, out var member) ? new LiveAsset(member.Sequence, member.Asset) : LiveAsset.None);
+        Task.FromResult(Members.TryGetValue(assetId, out var member) ? new LiveAsset(member.Sequence, member.Asset, member.Reported) : LiveAsset.None);
 
     public Task<ReceivedReading[]> ReadingsOfAsync(string assetId, int limit) => Task.FromResult(_recent?.Of(assetId, limit) ?? []);
 
@@ -238,19 +239,20 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private DistrictMember Merge(AssetChange change, DistrictMember? previous)
     {
         var shown = Math.Max(previous?.Shown ?? 0, change.Sequence);
+        var reported = previous?.Reported;
         DistrictMember member;
         if (change.Asset is not { } fromGrain)
-            member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, null, shown);
+            member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, null, shown, reported);
         else
         {
-            var joined = TelemetryRules.Overlay(fromGrain, previous?.Asset);
+            var joined = new LiveAsset(0, previous?.Asset, reported).Over(fromGrain);
             if (ReferenceEquals(joined, fromGrain))
-                member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, fromGrain, shown);
+                member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, fromGrain, shown, reported);
             else
             {
                 // The grain changed without the district's newest readings (a cascade): the feed shows the joined state,
                 // and the grain hears of the readings if they make a difference to its behaviour.
-                member = DistrictMember.Of(joined, change.Sequence, shown + 1);
+                member = DistrictMember.Of(joined, change.Sequence, shown + 1, reported);
                 Show(member, joined, _time.GetUtcNow());
                 if (TelemetryRules.ChangesBehaviour(fromGrain, joined)) GrainFactory.GetGrain<IAssetGrain>(joined.Id).OnTelemetryAsync(joined).Ignore();
             }
@@ -262,7 +264,8 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     /// <summary>Readings applied here: the member's new entry, its share of the aggregates, and an event for the feed if it shows.</summary>
     private void Replace(DistrictMember member, Asset asset, DateTimeOffset now)
     {
-        var next = DistrictMember.Of(asset, member.Sequence, Math.Max(Math.Max(member.Shown, member.Sequence) + 1, now.UtcTicks));
+        var next = DistrictMember.Of(asset, member.Sequence, Math.Max(Math.Max(member.Shown, member.Sequence) + 1, now.UtcTicks), member.Reported);
+        _unreported.Add(asset.Id);
         Count(member, -1);
         Members[asset.Id] = next;
         Count(next, +1);
@@ -344,6 +347,15 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         foreach (var m in Members.Values) _metrics.AddAssets(m.Summary.Type, m.Summary.Status, -1);
         _metrics.SetOfflineRatio(Id, null);
         await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>Stores the district, with what its assets' devices last reported (not the whole assets it holds in memory).</summary>
+    private Task WriteAsync()
+    {
+        foreach (var id in _unreported)
+            if (Members.TryGetValue(id, out var m) && m.Asset is { } asset) Members[id] = m with { Reported = TelemetryRules.Reported(asset) };
+        _unreported.Clear();
+        return _state.WriteStateAsync();
     }
 
     /// <summary>A new district: the city lists it and its alarms reach the city's board.</summary>

@@ -3,7 +3,8 @@ namespace CityTwin.Grains.Districts;
 /// <summary>
 /// What a district keeps of one asset: its summary and live attributes (the read model's entry), the sequence of the
 /// asset grain's last change applied here, its share of the aggregates, and the asset itself with the newest readings
-/// (the live telemetry the district applies without the grain). <see cref="Shown"/> is the last sequence the feed
+/// (the live telemetry the district applies without the grain; in memory only: what is stored of it is
+/// <see cref="Reported"/>, a few fields rather than the whole asset). <see cref="Shown"/> is the last sequence the feed
 /// showed of it: readings applied here are shown under sequences of their own, above the grain's.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("DistrictMember")]
@@ -13,10 +14,11 @@ public readonly record struct DistrictMember(
     [property: Id(2)] double PowerDrawW,
     [property: Id(3)] double DegreeOfSaturation,
     [property: Id(4)] double[]? Attributes,
-    [property: Id(5)] Asset? Asset = null,
-    [property: Id(6)] long Shown = 0)
+    Asset? Asset = null,
+    [property: Id(6)] long Shown = 0,
+    [property: Id(5)] Telemetry? Reported = null)
 {
     /// <summary>The entry for <paramref name="asset"/> as it is now (derived), under the given sequences.</summary>
-    public static DistrictMember Of(Asset asset, long sequence, long shown) =>
-        new(asset.Summary, sequence, asset.Pole?.DrawW() ?? 0, asset.Intersection?.DegreeOfSaturation ?? 0, AssetAttributes.Read(asset), asset, shown);
+    public static DistrictMember Of(Asset asset, long sequence, long shown, Telemetry? reported) =>
+        new(asset.Summary, sequence, asset.Pole?.DrawW() ?? 0, asset.Intersection?.DegreeOfSaturation ?? 0, AssetAttributes.Read(asset), asset, shown, reported);
 }
