@@ -208,7 +208,9 @@ public static class SoakRun
                     try { asset = await http.GetFromJsonAsync<JsonObject>($"/api/assets/{pair.Key}"); }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { await Task.Delay(1000); }
                 }
-                var status = asset is null ? (AssetStatus?)null : Enum.Parse<AssetStatus>((string)asset["status"]!, ignoreCase: true);
+                // What the command set: the status shown is the worse of it and the pole's state, and a link cut by the
+                // cascade writer (possibly still down at the end) makes its poles degraded whatever their operator said.
+                var status = asset is null ? (AssetStatus?)null : Enum.Parse<AssetStatus>((string)asset["operatorStatus"]!, ignoreCase: true);
                 if (status != pair.Value && !(maybe.TryGetValue(pair.Key, out var open) && status == open))
                     lost.Add($"{pair.Key}: {pair.Value} acknowledged, {status?.ToString() ?? "no answer"} found");
             });

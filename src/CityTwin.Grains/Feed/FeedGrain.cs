@@ -48,10 +48,13 @@ public sealed class FeedGrain : Grain, IFeedGrain, IStreamSubscriptionObserver
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.StreamId.GetNamespace() == TwinStreams.Alarms
             ? handleFactory.Create<AlarmChange>().ResumeAsync(new Forward<AlarmChange>(this, a => new FeedEvent(null, a)))
-            : handleFactory.Create<AssetChange>().ResumeAsync(new Forward<AssetChange>(this, c => c.Barrier is null ? new FeedEvent(c, null) : null));
+            : handleFactory.Create<AssetChange>().ResumeAsync(new Forward<AssetChange>(this, c => c.Barrier is null ? new FeedEvent(ForFeed(c), null) : null));
 
     public Task OnChangesAsync(AssetChange[] changes) =>
-        SendAsync([.. changes.Where(c => c.Barrier is null).Select(c => new FeedEvent(c, null))]);
+        SendAsync([.. changes.Where(c => c.Barrier is null).Select(c => new FeedEvent(ForFeed(c), null))]);
+
+    /// <summary>The change without the whole asset its district keeps: subscribers get the summary and attributes, and every API process would otherwise receive every asset.</summary>
+    private static AssetChange ForFeed(AssetChange change) => change.Asset is null ? change : change with { Asset = null };
 
     private Task SendAsync(FeedEvent[] events)
     {
