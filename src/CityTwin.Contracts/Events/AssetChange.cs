@@ -9,7 +9,7 @@ namespace CityTwin.Contracts.Events;
 /// <paramref name="Asset"/> is the whole asset as its grain holds it, for the district that keeps its live telemetry
 /// (<c>docs/architecture.md#telemetry-ingest</c>).
 /// </summary>
-[GenerateSerializer, Immutable, Alias("AssetChange")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("AssetChange")]
 public sealed record AssetChange(
     [property: Id(0)] AssetSummary Summary,
     [property: Id(1)] long Sequence,

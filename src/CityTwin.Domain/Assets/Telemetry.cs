@@ -6,7 +6,7 @@ namespace CityTwin.Domain.Assets;
 /// Immutable (its arrays too, by convention, like every record here): a reading passed between grains of one silo is
 /// not deep-copied, which at a hundred thousand readings a second is most of a call's cost.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("Telemetry")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, OmitDefaultMemberValues, Alias("Telemetry")]
 public sealed record Telemetry
 {
     [Id(0)] public DateTimeOffset? Timestamp { get; init; }

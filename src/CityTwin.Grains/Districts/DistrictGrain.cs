@@ -242,12 +242,12 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         var reported = previous?.Reported;
         DistrictMember member;
         if (change.Asset is not { } fromGrain)
-            member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, null, shown, reported);
+            member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, reported, shown);
         else
         {
             var joined = new LiveAsset(0, previous?.Asset, reported).Over(fromGrain);
             if (ReferenceEquals(joined, fromGrain))
-                member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, fromGrain, shown, reported);
+                member = new DistrictMember(change.Summary, change.Sequence, change.PowerDrawW, change.DegreeOfSaturation, change.Attributes, reported, shown) { Asset = fromGrain };
             else
             {
                 // The grain changed without the district's newest readings (a cascade): the feed shows the joined state,

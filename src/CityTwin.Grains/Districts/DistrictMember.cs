@@ -14,11 +14,14 @@ public readonly record struct DistrictMember(
     [property: Id(2)] double PowerDrawW,
     [property: Id(3)] double DegreeOfSaturation,
     [property: Id(4)] double[]? Attributes,
-    Asset? Asset = null,
-    [property: Id(6)] long Shown = 0,
-    [property: Id(5)] Telemetry? Reported = null)
+    [property: Id(5)] Telemetry? Reported = null,
+    [property: Id(6)] long Shown = 0)
 {
+    /// <summary>In memory only (no <c>Id</c>, and not a constructor parameter, which a record would serialise).</summary>
+    [field: NonSerialized]
+    public Asset? Asset { get; init; }
+
     /// <summary>The entry for <paramref name="asset"/> as it is now (derived), under the given sequences.</summary>
     public static DistrictMember Of(Asset asset, long sequence, long shown, Telemetry? reported) =>
-        new(asset.Summary, sequence, asset.Pole?.DrawW() ?? 0, asset.Intersection?.DegreeOfSaturation ?? 0, AssetAttributes.Read(asset), asset, shown, reported);
+        new(asset.Summary, sequence, asset.Pole?.DrawW() ?? 0, asset.Intersection?.DegreeOfSaturation ?? 0, AssetAttributes.Read(asset), reported, shown) { Asset = asset };
 }
