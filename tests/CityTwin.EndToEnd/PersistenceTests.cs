@@ -29,7 +29,7 @@ public sealed class PersistenceTests
         await using (var twin = await TwinHost.StartAsync(storage))
         {
             var imported = await twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(city.Assets)) { Headers = { ContentType = new("application/geo+json") } });
-            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+            Assert.True(imported.StatusCode == HttpStatusCode.OK, $"{imported.StatusCode}: {await imported.Content.ReadAsStringAsync()}");
             Assert.Equal(HttpStatusCode.OK, (await twin.Http.PostAsync($"/api/assets/{link.Id}/status", Json.Body("""{"status":"degraded"}"""))).StatusCode);
             // Telemetry is written behind: the graceful stop below must flush it.
             Assert.Equal(HttpStatusCode.Accepted, (await twin.Http.PostAsync($"/api/assets/{pole.Id}/telemetry", Json.Body("""{"dimLevel": 12.5, "energyKWh": 3.25}"""))).StatusCode);
