@@ -4,7 +4,7 @@ namespace CityTwin.Api.Feed;
 
 public static class FeedServiceCollectionExtensions
 {
-    /// <summary>The live feed: options ("Feed" section), its metrics and the <see cref="LiveFeed"/> hosted service.</summary>
+    /// <summary>The live feed: options ("Feed" section), its metrics the <see cref="LiveFeed"/> hosted service and its readiness check.</summary>
     public static IServiceCollection AddLiveFeed(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<FeedOptions>().Bind(configuration.GetSection(FeedOptions.Section))
@@ -15,6 +15,7 @@ public static class FeedServiceCollectionExtensions
         services.TryAddSingleton<FeedMetrics>();
         services.TryAddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
+        services.AddHealthChecks().AddCheck<LiveFeed.ReadyCheck>("feed");
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Feed;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace CityTwin.Api.Feed;
@@ -32,6 +33,7 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
     private readonly ConcurrentDictionary<string, byte> _subscribed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshNow = new(0, 1);
     private IFeedObserver? _reference;
+    private volatile bool _followedAll;
 
     public LiveFeed(IGrainFactory grains, IOptions<FeedOptions> options, FeedMetrics metrics, TimeProvider time, ILogger<LiveFeed> logger)
     {
@@ -48,6 +50,15 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
     public string Epoch { get; } = FeedId.NewEpoch();
 
     public bool IsSubscribed(string district) => _subscribed.ContainsKey(district);
+
+    /// <summary>Readiness: a change made now reaches this feed once it has followed every district it read at least once.</summary>
+    public sealed class ReadyCheck(LiveFeed feed) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(feed._followedAll
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("the live feed does not follow every district yet"));
+    }
 
     /// <summary>Clients connected now.</summary>
     public int SubscriberCount
@@ -271,6 +282,7 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
                     var due = renew ? districts : Array.FindAll(districts, d => !_subscribed.ContainsKey(d));
                     if (renew) renewed = _time.GetTimestamp();
                     await Task.WhenAll(due.Select(SubscribeAsync));
+                    if (!_followedAll) _followedAll = Array.TrueForAll(districts, _subscribed.ContainsKey);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
