@@ -1,5 +1,6 @@
-// The city map: Leaflet on a plain background (or a configured tile server), district outlines from their bounds,
-// and every loaded asset drawn on one canvas (not one DOM marker per asset), so 100,000 points stay smooth.
+// The city map: Leaflet on a plain background (or a configured tile server); the streets and the district outlines on
+// one canvas under Leaflet's overlays, and every loaded asset on another above them (no DOM marker or Leaflet path per
+// asset or street), both drawn from typed arrays at most once per frame, so pans and zooms over 100,000 points stay smooth.
 /* global L */
 
 export const STATUS_COLOURS = {
@@ -348,6 +349,132 @@ const AssetCanvas = L.Layer.extend({
   },
 });
 
+/**
+ * The streets, the district outlines and their labels: one canvas in a pane of its own (above tiles, under Leaflet's
+ * overlays: a selected asset's lines, the what-if marks), drawn from world coordinates projected once, like the points.
+ * As Leaflet paths and permanent tooltips they cost most of every pan and zoom: Leaflet re-projected, clipped and
+ * redrew thousands of street segments on each move, and each label read its size back (a forced layout) on each zoom.
+ */
+const BaseCanvas = L.Layer.extend({
+  initialize() {
+    this.streets = { xy: new Float64Array(0), starts: new Int32Array(1) }; // polylines: x, y pairs (zoom-0 world pixels), where each begins
+    this.districts = []; // { x0, y0, x1, y1 (world), colour, text, width and font (of the text as last measured) }
+    this.frame = 0; this.viewKey = ''; this.lastMs = 0;
+    this.fontSize = 12; // the labels' type, as the console's small print (larger in large type)
+  },
+
+  onAdd(map) {
+    const pane = map.getPane('base') ?? map.createPane('base');
+    pane.style.zIndex = 350; pane.style.pointerEvents = 'none';
+    this.canvas = L.DomUtil.create('canvas', 'base-canvas', pane);
+    map.on('move zoom resize viewreset', this.schedule, this);
+    this.schedule();
+  },
+
+  onRemove(map) {
+    map.off('move zoom resize viewreset', this.schedule, this);
+    this.canvas.remove();
+  },
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  },
+
+  /** Something drawn changed (not the view): draw again even where the view did not move. */
+  invalidate() { this.viewKey = ''; this.schedule(); },
+
+  draw() {
+    const started = performance.now(), map = this._map, size = map.getSize(), ratio = window.devicePixelRatio || 1;
+    // The pane moves with the map during a pan: the canvas is pinned to the container's corner (a style write, no read).
+    L.DomUtil.setPosition(this.canvas, map.containerPointToLayerPoint([0, 0]));
+    const zoom = map.getZoom(), scale = 2 ** zoom, origin = map.project(map.containerPointToLatLng([0, 0]), zoom);
+    const key = `${scale},${origin.x},${origin.y},${size.x},${size.y},${ratio}`;
+    if (key === this.viewKey) return;
+    this.viewKey = key;
+    const canvas = this.canvas, w = Math.round(size.x * ratio), h = Math.round(size.y * ratio);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w; canvas.height = h;
+      canvas.style.width = `${size.x}px`; canvas.style.height = `${size.y}px`;
+    }
+    const ctx = canvas.getContext('2d'), ox = origin.x, oy = origin.y, W = size.x, H = size.y;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    // Streets: one path of polylines, not of segments (Skia strokes the 100,000-asset city's 12,000 streets as separate
+    // round-capped subpaths over 20 times slower than as its 150 polylines), leaving out the stretches that cannot show.
+    const { xy, starts } = this.streets;
+    if (xy.length) {
+      ctx.beginPath();
+      for (let c = 0; c + 1 < starts.length; c++) {
+        let px = xy[starts[c]] * scale - ox, py = xy[starts[c] + 1] * scale - oy, down = false;
+        for (let i = starts[c] + 2; i < starts[c + 1]; i += 2) {
+          const x = xy[i] * scale - ox, y = xy[i + 1] * scale - oy;
+          if ((px < -4 && x < -4) || (py < -4 && y < -4) || (px > W + 4 && x > W + 4) || (py > H + 4 && y > H + 4)) down = false;
+          else { if (!down) { ctx.moveTo(px, py); down = true; } ctx.lineTo(x, y); }
+          px = x; py = y;
+        }
+      }
+      ctx.strokeStyle = '#c5ccd6'; ctx.lineWidth = 3;
+      ctx.stroke();
+    }
+    // District outlines: a faint fill, a dashed border (red when too much of the district is offline), the label centred
+    // on the top edge (it may be wider than the district: the margin).
+    const font = `${this.fontSize}px system-ui, sans-serif`, lh = Math.round(this.fontSize * 1.4) + 4;
+    ctx.font = font; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
+    const shown = [];
+    for (const d of this.districts) {
+      if (d.font !== font) { d.width = ctx.measureText(d.text).width; d.font = font; } // measured once per text and size
+      const x = d.x0 * scale - ox, y = d.y0 * scale - oy, dw = (d.x1 - d.x0) * scale, dh = (d.y1 - d.y0) * scale, m = d.width / 2 + 6;
+      if (x - m > W || y - lh > H || x + dw + m < 0 || y + dh + lh < 0) continue;
+      ctx.globalAlpha = 0.03; ctx.fillStyle = d.colour; ctx.fillRect(x, y, dw, dh);
+      ctx.globalAlpha = 1; ctx.strokeStyle = d.colour; ctx.strokeRect(x, y, dw, dh);
+      shown.push([d, x + dw / 2, y]);
+    }
+    ctx.setLineDash([]);
+    ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+    for (const [d, x, y] of shown) {
+      ctx.fillStyle = '#1c2330cc';
+      ctx.beginPath(); ctx.roundRect(Math.round(x - d.width / 2 - 6), Math.round(y - lh / 2), Math.round(d.width + 12), lh, 6); ctx.fill();
+      ctx.fillStyle = '#fff'; ctx.fillText(d.text, x, y + 0.5);
+    }
+    this.lastMs = performance.now() - started;
+  },
+});
+
+/**
+ * Segments between points joined into polylines: walks from a point along unused segments until none is left there
+ * (odd-degree points first, where a walk must start or end), so a grid of n segments becomes about as many lines as it
+ * has edge points, not n. @param {Int32Array} ends the segments' point indices, two a segment
+ * @param {Float64Array} points x, y per point @returns {{ xy: Float64Array, starts: Int32Array }} the lines' points, where each begins
+ */
+function chains(ends, points) {
+  const count = points.length / 2, degree = new Int32Array(count + 1);
+  for (const p of ends) degree[p + 1]++;
+  for (let p = 0; p < count; p++) degree[p + 1] += degree[p];
+  const first = degree.slice(), edges = new Int32Array(ends.length), fill = degree.slice(0, count); // segments by point
+  for (let i = 0; i < ends.length; i++) edges[fill[ends[i]]++] = i >> 1;
+  const used = new Uint8Array(ends.length / 2), next = first.slice(0, count); // next: the point's first edge not yet tried
+  const xy = new Float64Array(ends.length * 2), starts = [0];
+  let n = 0;
+  const walk = from => {
+    for (let p = from; ;) {
+      while (next[p] < first[p + 1] && used[edges[next[p]]]) next[p]++;
+      if (next[p] === first[p + 1]) break;
+      const i = edges[next[p]++];
+      if (n === starts.at(-1)) { xy[n++] = points[2 * p]; xy[n++] = points[2 * p + 1]; }
+      used[i] = 1;
+      p = ends[2 * i] === p ? ends[2 * i + 1] : ends[2 * i];
+      xy[n++] = points[2 * p]; xy[n++] = points[2 * p + 1];
+    }
+    if (n > starts.at(-1)) starts.push(n);
+  };
+  for (let p = 0; p < count; p++) if ((first[p + 1] - first[p]) % 2) walk(p);
+  for (let p = 0; p < count; p++) while (next[p] < first[p + 1]) walk(p);
+  return { xy: xy.slice(0, n), starts: Int32Array.from(starts) };
+}
+
 function shape(ctx, type, x, y, r) {
   switch (type) {
     case 'camera': ctx.moveTo(x, y - r - 1); ctx.lineTo(x + r + 1, y + r); ctx.lineTo(x - r - 1, y + r); ctx.closePath(); break;
@@ -365,9 +492,8 @@ export class CityMap {
     this.renderer = L.canvas({ padding: 0.2 });
     if (config?.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution ?? '', maxZoom: 19 }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
-    this.streetLayer = L.layerGroup().addTo(this.map); // first, so drawn under the outlines and the points
+    this.base = new BaseCanvas().addTo(this.map); // the streets and the district outlines
     this.streets = 0;
-    this.districtLayer = L.layerGroup().addTo(this.map);
     this.aggregateLayer = L.layerGroup().addTo(this.map);
     this.overlayLayer = L.layerGroup().addTo(this.map); // lines to a selected asset's neighbours / dependents
     this.points = new AssetCanvas(this.store).addTo(this.map);
@@ -377,24 +503,23 @@ export class CityMap {
 
   /**
    * The streets: one segment per pair of neighbouring intersections (GeoJSON features of the intersections, with their
-   * dependencies), drawn once, as one polyline on the shared canvas, under everything else.
+   * dependencies), projected once, drawn on the base canvas under everything else.
    */
   setStreets(features) {
-    const at = new Map(features.map(f => [f.id, f.geometry.coordinates]));
-    const seen = new Set(), lines = [];
+    const index = new Map(features.map((f, i) => [f.id, i])), points = new Float64Array(2 * features.length);
+    features.forEach((f, i) => { [points[2 * i], points[2 * i + 1]] = project(...f.geometry.coordinates); });
+    const seen = new Set(), ends = [];
     for (const f of features) {
       for (const n of f.properties?.dependencies?.neighbours ?? []) {
-        const other = at.get(n.intersectionId);
         const key = f.id < n.intersectionId ? `${f.id} ${n.intersectionId}` : `${n.intersectionId} ${f.id}`;
-        if (!other || seen.has(key)) continue;
+        if (!index.has(n.intersectionId) || seen.has(key)) continue;
         seen.add(key);
-        const [lon, lat] = f.geometry.coordinates;
-        lines.push([[lat, lon], [other[1], other[0]]]);
+        ends.push(index.get(f.id), index.get(n.intersectionId));
       }
     }
-    this.streetLayer.clearLayers();
-    if (lines.length) L.polyline(lines, { renderer: this.renderer, color: '#c5ccd6', weight: 3, interactive: false }).addTo(this.streetLayer);
-    this.streets = lines.length;
+    this.base.streets = chains(Int32Array.from(ends), points);
+    this.base.invalidate();
+    this.streets = ends.length / 2;
   }
 
   /** Add or update assets from a query page or the feed: typed arrays updated, at most one draw per frame. */
@@ -409,37 +534,28 @@ export class CityMap {
   /** Forget every loaded asset (before reading the state again). */
   clear() { this.store.clear(); this.points.schedule(); }
 
-  /** Larger markers (large-type mode, for a wall screen). */
-  setMarkerScale(scale) { this.points.markerScale = scale; this.points.schedule(); }
+  /** Larger markers and district labels (large-type mode, for a wall screen). */
+  setMarkerScale(scale) {
+    this.points.markerScale = scale; this.points.schedule();
+    this.base.fontSize = scale > 1 ? 17 : 12; this.base.invalidate();
+  }
 
   /**
-   * District outlines with their KPIs, from /api/stats; fit the view to them the first time. The outlines are made
-   * once per set of districts, then only their colour and label change (this runs on every stats refresh, each
-   * second under a busy feed: rebuilding 40 outlines and labels each time was a long task of its own).
+   * District outlines with their KPIs, from /api/stats; fit the view to them the first time. This runs on every stats
+   * refresh (each second under a busy feed): the base canvas is drawn again only when an outline or a label changed.
    */
   setDistricts(districts, fit) {
     this.districts = districts.filter(d => d.bbox);
-    const key = this.districts.map(d => `${d.id}:${d.bbox.join(',')}`).join(';');
-    if (key !== this.districtKey) {
-      this.districtKey = key;
-      this.districtLayer.clearLayers();
-      this.districtShapes = new Map();
-      for (const d of this.districts) {
-        const [minLon, minLat, maxLon, maxLat] = d.bbox;
-        const rect = L.rectangle([[minLat, minLon], [maxLat, maxLon]], {
-          renderer: this.renderer, color: '#1c2330', weight: 1.5, dashArray: '6 4', fill: true, fillOpacity: 0.03, interactive: false,
-        }).addTo(this.districtLayer);
-        const label = L.tooltip({ permanent: true, direction: 'center', className: 'district-label', interactive: false })
-          .setLatLng([maxLat, (minLon + maxLon) / 2]).setContent('').addTo(this.districtLayer);
-        this.districtShapes.set(d.id, { rect, label, text: '', colour: '#1c2330' });
-      }
-    }
-    for (const d of this.districts) {
-      const shape = this.districtShapes.get(d.id), offline = d.offlineRatio ?? 0;
+    const before = this.base.districts;
+    this.base.districts = this.districts.map((d, i) => {
+      const [minLon, minLat, maxLon, maxLat] = d.bbox, offline = d.offlineRatio ?? 0;
+      const [x0, y1] = project(minLon, minLat), [x1, y0] = project(maxLon, maxLat);
       const colour = offline > 0.05 ? '#d62728' : '#1c2330', text = `${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW`;
-      if (colour !== shape.colour) { shape.rect.setStyle({ color: colour }); shape.colour = colour; }
-      if (text !== shape.text) { shape.label.setContent(text); shape.text = text; }
-    }
+      const was = before[i]?.text === text ? before[i] : null;
+      return { x0, y0, x1, y1, colour, text, width: was?.width, font: was?.font };
+    });
+    const drawn = b => b.map(d => `${d.x0},${d.y0},${d.x1},${d.y1},${d.colour},${d.text}`).join(';');
+    if (drawn(this.base.districts) !== drawn(before)) this.base.invalidate();
     if (fit && this.districts.length) this.map.fitBounds(this.cityBounds(), { padding: [20, 20] });
     this.refreshMode();
   }
