@@ -91,7 +91,10 @@ public static class ConsoleBenchmark
             var poles = city.Assets.Where(a => a.Type == AssetType.Pole && Inside(a, box)).Select(a => a.Id).ToArray();
             var before = await page.EvaluateAsync<JsonElement>("() => ({ events: window.__citytwin.feed.events, gaps: window.__citytwin.feed.gaps, tasks: window.__citytwin.longTasks.length })");
             await page.EvaluateAsync("() => { const l = window.__citytwin.lag; l.published.length = 0; l.received.length = 0; l.changes = 0; l.on = true; }");
-            var (applied, sent, posted) = await DriveAsync(twin.Http, poles, rate, feedDuration, faultPercent);
+            var ((applied, sent, posted), feedProfile) = profile is null
+                ? (await DriveAsync(twin.Http, poles, rate, feedDuration, faultPercent), [])
+                : await BrowserProfile.RunAsync(page, profile, "console-feed", () => DriveAsync(twin.Http, poles, rate, feedDuration, faultPercent));
+            feedProfile.ForEach(Console.WriteLine);
             await Task.Delay(5000); // stragglers
             var feed = await page.EvaluateAsync<JsonElement>($$"""
                 () => { const p = window.__citytwin, l = p.lag; l.on = false;

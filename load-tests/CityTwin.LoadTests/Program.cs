@@ -25,8 +25,9 @@ using CityTwin.LoadTests;
 //                         (API in Development, loopback): no 5xx, every 4xx a problem, no state change from a refused request.
 //   console               [--assets 100000] [--moves 100] [--rate 1000] [--seconds 60] [--faults 0] [--profile DIR]: the console in headless chromium
 //                         (/usr/bin/chromium) with every asset in one view: sign-in → all points drawn, reload → drawn,
-//                         pan/zoom frame times (--profile: the moves again under V8's profiler and a Chromium trace,
-//                         summarised, files in DIR), a feed of --rate changes/s (lag to the draw, drops, longest task).
+//                         pan/zoom frame times, a feed of --rate changes/s (lag to the draw, drops, longest task);
+//                         --profile: the moves again, and the feed, under V8's profiler and a Chromium trace (summarised,
+//                         files in DIR; the feed's figures then include the profiler's overhead).
 //   screenshots           [--assets 10000] [--out docs/images]: the README's console pictures (the city with a link cut; the
 //                         what-if view after the link-down example), in headless chromium; writes PNGs, no results.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";

@@ -350,17 +350,18 @@ const AssetCanvas = L.Layer.extend({
 });
 
 /**
- * The streets, the district outlines and their labels: one canvas in a pane of its own (above tiles, under Leaflet's
- * overlays: a selected asset's lines, the what-if marks), drawn from world coordinates projected once, like the points.
- * As Leaflet paths and permanent tooltips they cost most of every pan and zoom: Leaflet re-projected, clipped and
- * redrew thousands of street segments on each move, and each label read its size back (a forced layout) on each zoom.
+ * The streets and the district outlines: one canvas in a pane of its own (above tiles, under Leaflet's overlays: a
+ * selected asset's lines, the what-if marks), drawn from world coordinates projected once, like the points; and the
+ * districts' labels, plain elements in the tooltip pane placed with a transform. As Leaflet paths and permanent tooltips
+ * they were most of every pan and zoom: Leaflet re-projected, clipped and redrew the streets' 12,000 segments on each
+ * move, and each tooltip read its size back (a forced layout, 80 a zoom). The labels stay elements, not pixels: their
+ * text changes with every stats refresh (each second under a feed), which must not redraw a full-screen canvas.
  */
-const BaseCanvas = L.Layer.extend({
+const BaseLayer = L.Layer.extend({
   initialize() {
     this.streets = { xy: new Float64Array(0), starts: new Int32Array(1) }; // polylines: x, y pairs (zoom-0 world pixels), where each begins
-    this.districts = []; // { x0, y0, x1, y1 (world), colour, text, width and font (of the text as last measured) }
-    this.frame = 0; this.viewKey = ''; this.lastMs = 0;
-    this.fontSize = 12; // the labels' type, as the console's small print (larger in large type)
+    this.districts = []; // { x0, y0, x1, y1 (world), colour, label (its element) }
+    this.frame = 0; this.viewKey = ''; this.labelKey = ''; this.lastMs = 0;
   },
 
   onAdd(map) {
@@ -374,6 +375,7 @@ const BaseCanvas = L.Layer.extend({
   onRemove(map) {
     map.off('move zoom resize viewreset', this.schedule, this);
     this.canvas.remove();
+    for (const d of this.districts) d.label.remove();
   },
 
   schedule() {
@@ -381,14 +383,35 @@ const BaseCanvas = L.Layer.extend({
     this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   },
 
-  /** Something drawn changed (not the view): draw again even where the view did not move. */
-  invalidate() { this.viewKey = ''; this.schedule(); },
+  /** The outlines or the streets changed (not the view): draw again even where the view did not move. */
+  invalidate() { this.viewKey = ''; this.labelKey = ''; this.schedule(); },
+
+  /** The districts: each one's outline (world coordinates), colour and label text; labels made or dropped as needed. */
+  setDistricts(list) {
+    const pane = this._map.getPane('tooltipPane'), old = this.districts;
+    let changed = old.length !== list.length;
+    this.districts = list.map((d, i) => {
+      const was = old[i], label = was?.label ?? L.DomUtil.create('div', 'district-label', pane);
+      if (label.textContent !== d.text) label.textContent = d.text;
+      changed ||= was.x0 !== d.x0 || was.y0 !== d.y0 || was.x1 !== d.x1 || was.y1 !== d.y1 || was.colour !== d.colour;
+      return { x0: d.x0, y0: d.y0, x1: d.x1, y1: d.y1, colour: d.colour, label };
+    });
+    for (const d of old.slice(list.length)) d.label.remove();
+    if (changed) this.invalidate();
+  },
 
   draw() {
     const started = performance.now(), map = this._map, size = map.getSize(), ratio = window.devicePixelRatio || 1;
+    const zoom = map.getZoom(), scale = 2 ** zoom, po = map.getPixelOrigin();
+    // Labels in layer coordinates: they move with the map pane, so only a zoom or a view reset places them again.
+    const labelKey = `${scale},${po.x},${po.y}`;
+    if (labelKey !== this.labelKey) {
+      this.labelKey = labelKey;
+      for (const d of this.districts) d.label.style.transform = `translate(${(d.x0 + d.x1) / 2 * scale - po.x}px,${d.y0 * scale - po.y}px) translate(-50%,-50%)`;
+    }
     // The pane moves with the map during a pan: the canvas is pinned to the container's corner (a style write, no read).
     L.DomUtil.setPosition(this.canvas, map.containerPointToLayerPoint([0, 0]));
-    const zoom = map.getZoom(), scale = 2 ** zoom, origin = map.project(map.containerPointToLatLng([0, 0]), zoom);
+    const origin = map.project(map.containerPointToLatLng([0, 0]), zoom);
     const key = `${scale},${origin.x},${origin.y},${size.x},${size.y},${ratio}`;
     if (key === this.viewKey) return;
     this.viewKey = key;
@@ -419,26 +442,15 @@ const BaseCanvas = L.Layer.extend({
       ctx.strokeStyle = '#c5ccd6'; ctx.lineWidth = 3;
       ctx.stroke();
     }
-    // District outlines: a faint fill, a dashed border (red when too much of the district is offline), the label centred
-    // on the top edge (it may be wider than the district: the margin).
-    const font = `${this.fontSize}px system-ui, sans-serif`, lh = Math.round(this.fontSize * 1.4) + 4;
-    ctx.font = font; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
-    const shown = [];
+    // District outlines: a faint fill, a dashed border (red when too much of the district is offline).
+    ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
     for (const d of this.districts) {
-      if (d.font !== font) { d.width = ctx.measureText(d.text).width; d.font = font; } // measured once per text and size
-      const x = d.x0 * scale - ox, y = d.y0 * scale - oy, dw = (d.x1 - d.x0) * scale, dh = (d.y1 - d.y0) * scale, m = d.width / 2 + 6;
-      if (x - m > W || y - lh > H || x + dw + m < 0 || y + dh + lh < 0) continue;
+      const x = d.x0 * scale - ox, y = d.y0 * scale - oy, dw = (d.x1 - d.x0) * scale, dh = (d.y1 - d.y0) * scale;
+      if (x > W + 2 || y > H + 2 || x + dw < -2 || y + dh < -2) continue;
       ctx.globalAlpha = 0.03; ctx.fillStyle = d.colour; ctx.fillRect(x, y, dw, dh);
       ctx.globalAlpha = 1; ctx.strokeStyle = d.colour; ctx.strokeRect(x, y, dw, dh);
-      shown.push([d, x + dw / 2, y]);
     }
     ctx.setLineDash([]);
-    ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-    for (const [d, x, y] of shown) {
-      ctx.fillStyle = '#1c2330cc';
-      ctx.beginPath(); ctx.roundRect(Math.round(x - d.width / 2 - 6), Math.round(y - lh / 2), Math.round(d.width + 12), lh, 6); ctx.fill();
-      ctx.fillStyle = '#fff'; ctx.fillText(d.text, x, y + 0.5);
-    }
     this.lastMs = performance.now() - started;
   },
 });
@@ -492,7 +504,7 @@ export class CityMap {
     this.renderer = L.canvas({ padding: 0.2 });
     if (config?.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution ?? '', maxZoom: 19 }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
-    this.base = new BaseCanvas().addTo(this.map); // the streets and the district outlines
+    this.base = new BaseLayer().addTo(this.map); // the streets, the district outlines and labels
     this.streets = 0;
     this.aggregateLayer = L.layerGroup().addTo(this.map);
     this.overlayLayer = L.layerGroup().addTo(this.map); // lines to a selected asset's neighbours / dependents
@@ -534,28 +546,21 @@ export class CityMap {
   /** Forget every loaded asset (before reading the state again). */
   clear() { this.store.clear(); this.points.schedule(); }
 
-  /** Larger markers and district labels (large-type mode, for a wall screen). */
-  setMarkerScale(scale) {
-    this.points.markerScale = scale; this.points.schedule();
-    this.base.fontSize = scale > 1 ? 17 : 12; this.base.invalidate();
-  }
+  /** Larger markers (large-type mode, for a wall screen). */
+  setMarkerScale(scale) { this.points.markerScale = scale; this.points.schedule(); }
 
   /**
    * District outlines with their KPIs, from /api/stats; fit the view to them the first time. This runs on every stats
-   * refresh (each second under a busy feed): the base canvas is drawn again only when an outline or a label changed.
+   * refresh (each second under a busy feed): the outlines are drawn again only when one moved or changed colour, and
+   * a label's text is written only where it reads differently.
    */
   setDistricts(districts, fit) {
     this.districts = districts.filter(d => d.bbox);
-    const before = this.base.districts;
-    this.base.districts = this.districts.map((d, i) => {
+    this.base.setDistricts(this.districts.map(d => {
       const [minLon, minLat, maxLon, maxLat] = d.bbox, offline = d.offlineRatio ?? 0;
       const [x0, y1] = project(minLon, minLat), [x1, y0] = project(maxLon, maxLat);
-      const colour = offline > 0.05 ? '#d62728' : '#1c2330', text = `${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW`;
-      const was = before[i]?.text === text ? before[i] : null;
-      return { x0, y0, x1, y1, colour, text, width: was?.width, font: was?.font };
-    });
-    const drawn = b => b.map(d => `${d.x0},${d.y0},${d.x1},${d.y1},${d.colour},${d.text}`).join(';');
-    if (drawn(this.base.districts) !== drawn(before)) this.base.invalidate();
+      return { x0, y0, x1, y1, colour: offline > 0.05 ? '#d62728' : '#1c2330', text: `${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW` };
+    }));
     if (fit && this.districts.length) this.map.fitBounds(this.cityBounds(), { padding: [20, 20] });
     this.refreshMode();
   }
