@@ -100,7 +100,8 @@ public static class ConsoleBenchmark
                 () => { const p = window.__citytwin, l = p.lag; l.on = false;
                   const tasks = p.longTasks.slice({{before.GetProperty("tasks").GetInt32()}});
                   return { published: l.published, received: l.received, changes: l.changes, drawn: l.published.length, gaps: p.feed.gaps - {{before.GetProperty("gaps").GetInt32()}},
-                           state: p.feed.state, longest: Math.max(0, ...tasks.map(t => t[1])), longTasks: tasks.length }; }
+                           state: p.feed.state, longest: Math.max(0, ...tasks.map(t => t[1])), longTasks: tasks.length,
+                           gapNotices: [...document.querySelectorAll('#notices p')].map(e => e.textContent).filter(t => t.includes('Gap in the live feed')) }; }
                 """);
             var published = feed.GetProperty("published").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
             var received = feed.GetProperty("received").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
@@ -109,6 +110,7 @@ public static class ConsoleBenchmark
             var gaps = feed.GetProperty("gaps").GetInt32();
             var feedLongest = feed.GetProperty("longest").GetDouble();
             var longTasks = feed.GetProperty("longTasks").GetInt32();
+            foreach (var notice in feed.GetProperty("gapNotices").EnumerateArray()) Console.WriteLine($"page: {notice.GetString()}"); // what each gap was
             Console.WriteLine($"feed {rate}/s for {feedDuration.TotalSeconds:0} s on {poles.Length:N0} poles ({faultPercent}% with a lamp fault): {sent:N0} readings sent, {applied:N0} applied ({posted:0} /s); page saw {changes:N0} changes, drew {drawnChanges:N0}, {gaps} gaps; " +
                               $"published → drawn p50 {P(published, 50):0} p95 {P(published, 95):0} p99 {P(published, 99):0} max {Max(published):0} ms; received → drawn p95 {P(received, 95):0} ms; longest task {feedLongest:0} ms ({longTasks} long tasks)");
 
