@@ -353,9 +353,9 @@ const AssetCanvas = L.Layer.extend({
  * The streets and the district outlines: one canvas in a pane of its own (above tiles, under Leaflet's overlays: a
  * selected asset's lines, the what-if marks), drawn from world coordinates projected once, like the points; and the
  * districts' labels, plain elements in the tooltip pane placed with a transform. As Leaflet paths and permanent tooltips
- * they were most of every pan and zoom: Leaflet re-projected, clipped and redrew the streets' 12,000 segments on each
- * move, and each tooltip read its size back (a forced layout, 80 a zoom). The labels stay elements, not pixels: their
- * text changes with every stats refresh (each second under a feed), which must not redraw a full-screen canvas.
+ * they cost much of every pan and zoom: Leaflet re-projected, clipped and redrew the streets' 12,000 segments on each
+ * move, and each tooltip read its size back when placed (8,000 forced layouts in 100 moves). The labels stay elements:
+ * their text changes with every stats refresh (each second under a feed), which must not redraw a full-screen canvas.
  */
 const BaseLayer = L.Layer.extend({
   initialize() {
@@ -462,10 +462,10 @@ const BaseLayer = L.Layer.extend({
  * @param {Float64Array} points x, y per point @returns {{ xy: Float64Array, starts: Int32Array }} the lines' points, where each begins
  */
 function chains(ends, points) {
-  const count = points.length / 2, degree = new Int32Array(count + 1);
-  for (const p of ends) degree[p + 1]++;
-  for (let p = 0; p < count; p++) degree[p + 1] += degree[p];
-  const first = degree.slice(), edges = new Int32Array(ends.length), fill = degree.slice(0, count); // segments by point
+  const count = points.length / 2, first = new Int32Array(count + 1); // point p's segments: edges[first[p]] to edges[first[p + 1] - 1]
+  for (const p of ends) first[p + 1]++;
+  for (let p = 0; p < count; p++) first[p + 1] += first[p];
+  const edges = new Int32Array(ends.length), fill = first.slice(0, count);
   for (let i = 0; i < ends.length; i++) edges[fill[ends[i]]++] = i >> 1;
   const used = new Uint8Array(ends.length / 2), next = first.slice(0, count); // next: the point's first edge not yet tried
   const xy = new Float64Array(ends.length * 2), starts = [0];
