@@ -64,6 +64,15 @@ public static class ConsoleBenchmark
             (expected, view) = await ExpectedAsync(page, city);
             var reload = await FullyDrawnAsync(page, expected, null);
             Console.WriteLine($"reload → {reload.Drawn:N0} of {expected:N0} drawn: {reload.Ms:0} ms after navigation start (ready {reload.ReadyMs:0} ms)");
+            if (profile is not null)
+            {
+                // Where the reload's time went: the requests it waited for (Resource Timing, ms from navigation start).
+                var requests = await page.EvaluateAsync<string[]>("""
+                    () => performance.getEntriesByType('resource').filter(e => e.responseEnd <= window.__citytwin.readyAt)
+                      .map(e => `${e.startTime.toFixed(0).padStart(6)} → ${e.responseEnd.toFixed(0).padStart(6)} ms  ${e.name.replace(location.origin, '').slice(0, 100)}`)
+                    """);
+                Console.WriteLine($"the reload's requests until ready (start → response end, from navigation start):{Environment.NewLine}{string.Join(Environment.NewLine, requests)}");
+            }
 
             // 3. Pans and zooms, one per frame.
             await Task.Delay(1000);
