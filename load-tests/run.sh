@@ -22,7 +22,7 @@
 #                                                                         GET by id with an API key vs authentication off
 #   load-tests/run.sh fuzz [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]
 #                                                                         hostile requests: no 5xx, problems only, no state change
-#   load-tests/run.sh console [--assets 100000] [--moves 100] [--rate 1000] [--seconds 60] [--faults 0]
+#   load-tests/run.sh console [--assets 100000] [--moves 100] [--rate 1000] [--seconds 60] [--faults 0] [--profile DIR]
 #                                                                         the console in headless chromium: first draw, pan/zoom, feed
 #   load-tests/run.sh screenshots [--assets 10000]                       the README's console screenshots (docs/images/*.png)
 set -euo pipefail

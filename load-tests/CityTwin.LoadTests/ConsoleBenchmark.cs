@@ -23,7 +23,7 @@ public static class ConsoleBenchmark
 {
     public const string Chromium = "/usr/bin/chromium";
 
-    public static async Task<List<string>> RunAsync(int assets, int moves, int rate, TimeSpan feedDuration, int faultPercent = 0)
+    public static async Task<List<string>> RunAsync(int assets, int moves, int rate, TimeSpan feedDuration, int faultPercent = 0, string? profile = null)
     {
         if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing (apt-get install -y chromium)");
         var data = Directory.CreateTempSubdirectory("citytwin-console-").FullName;
@@ -64,6 +64,15 @@ public static class ConsoleBenchmark
             (expected, view) = await ExpectedAsync(page, city);
             var reload = await FullyDrawnAsync(page, expected, null);
             Console.WriteLine($"reload → {reload.Drawn:N0} of {expected:N0} drawn: {reload.Ms:0} ms after navigation start (ready {reload.ReadyMs:0} ms)");
+            if (profile is not null)
+            {
+                // Where the reload's time went: the requests it waited for (Resource Timing, ms from navigation start).
+                var requests = await page.EvaluateAsync<string[]>("""
+                    () => performance.getEntriesByType('resource').filter(e => e.responseEnd <= window.__citytwin.readyAt)
+                      .map(e => `${e.startTime.toFixed(0).padStart(6)} → ${e.responseEnd.toFixed(0).padStart(6)} ms  ${e.name.replace(location.origin, '').slice(0, 100)}`)
+                    """);
+                Console.WriteLine($"the reload's requests until ready (start → response end, from navigation start):{Environment.NewLine}{string.Join(Environment.NewLine, requests)}");
+            }
 
             // 3. Pans and zooms, one per frame.
             await Task.Delay(1000);
@@ -71,9 +80,18 @@ public static class ConsoleBenchmark
             var pans = await page.EvaluateAsync<JsonElement>(PanScript, moves);
             var frames = pans.GetProperty("frames").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
             var draws = pans.GetProperty("draws").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
+            var bases = pans.GetProperty("bases").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
             var panLongest = pans.GetProperty("longest").GetDouble();
             var panDrawn = pans.GetProperty("drawn").GetInt32();
-            Console.WriteLine($"{moves} pans/zooms: frame p50 {P(frames, 50):0.0} p95 {P(frames, 95):0.0} max {frames[^1]:0.0} ms; redraw p50 {P(draws, 50):0.0} p95 {P(draws, 95):0.0} ms; longest task {panLongest:0} ms; {panDrawn:N0} points drawn at the end");
+            Console.WriteLine($"{moves} pans/zooms: frame p50 {P(frames, 50):0.0} p95 {P(frames, 95):0.0} max {frames[^1]:0.0} ms; redraw p50 {P(draws, 50):0.0} p95 {P(draws, 95):0.0} ms (streets and outlines p95 {P(bases, 95):0.0} ms); longest task {panLongest:0} ms; {panDrawn:N0} points drawn at the end");
+            if (profile is not null)
+            {
+                // The same moves again under the profiler (its overhead stays out of the figures above).
+                var (profiled, summary) = await BrowserProfile.RunAsync(page, profile, "console-pan", () => page.EvaluateAsync<JsonElement>(PanScript, moves));
+                var f = profiled.GetProperty("frames").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
+                Console.WriteLine($"profiled pass: frame p50 {P(f, 50):0.0} p95 {P(f, 95):0.0} ms");
+                summary.ForEach(Console.WriteLine);
+            }
 
             // 4. The feed: `rate` telemetry changes per second on poles in the view, for feedDuration.
             Console.WriteLine($"feed: {rate}/s for {feedDuration.TotalSeconds:0} s…");
@@ -82,13 +100,17 @@ public static class ConsoleBenchmark
             var poles = city.Assets.Where(a => a.Type == AssetType.Pole && Inside(a, box)).Select(a => a.Id).ToArray();
             var before = await page.EvaluateAsync<JsonElement>("() => ({ events: window.__citytwin.feed.events, gaps: window.__citytwin.feed.gaps, tasks: window.__citytwin.longTasks.length })");
             await page.EvaluateAsync("() => { const l = window.__citytwin.lag; l.published.length = 0; l.received.length = 0; l.changes = 0; l.on = true; }");
-            var (applied, sent, posted) = await DriveAsync(twin.Http, poles, rate, feedDuration, faultPercent);
+            var ((applied, sent, posted), feedProfile) = profile is null
+                ? (await DriveAsync(twin.Http, poles, rate, feedDuration, faultPercent), [])
+                : await BrowserProfile.RunAsync(page, profile, "console-feed", () => DriveAsync(twin.Http, poles, rate, feedDuration, faultPercent));
+            feedProfile.ForEach(Console.WriteLine);
             await Task.Delay(5000); // stragglers
             var feed = await page.EvaluateAsync<JsonElement>($$"""
                 () => { const p = window.__citytwin, l = p.lag; l.on = false;
                   const tasks = p.longTasks.slice({{before.GetProperty("tasks").GetInt32()}});
                   return { published: l.published, received: l.received, changes: l.changes, drawn: l.published.length, gaps: p.feed.gaps - {{before.GetProperty("gaps").GetInt32()}},
-                           state: p.feed.state, longest: Math.max(0, ...tasks.map(t => t[1])), longTasks: tasks.length }; }
+                           state: p.feed.state, longest: Math.max(0, ...tasks.map(t => t[1])), longTasks: tasks.length,
+                           gapNotices: [...document.querySelectorAll('#notices p')].map(e => e.textContent).filter(t => t.includes('Gap in the live feed')) }; }
                 """);
             var published = feed.GetProperty("published").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
             var received = feed.GetProperty("received").EnumerateArray().Select(e => e.GetDouble()).Order().ToArray();
@@ -97,6 +119,7 @@ public static class ConsoleBenchmark
             var gaps = feed.GetProperty("gaps").GetInt32();
             var feedLongest = feed.GetProperty("longest").GetDouble();
             var longTasks = feed.GetProperty("longTasks").GetInt32();
+            foreach (var notice in feed.GetProperty("gapNotices").EnumerateArray()) Console.WriteLine($"page: {notice.GetString()}"); // what each gap was
             Console.WriteLine($"feed {rate}/s for {feedDuration.TotalSeconds:0} s on {poles.Length:N0} poles ({faultPercent}% with a lamp fault): {sent:N0} readings sent, {applied:N0} applied ({posted:0} /s); page saw {changes:N0} changes, drew {drawnChanges:N0}, {gaps} gaps; " +
                               $"published → drawn p50 {P(published, 50):0} p95 {P(published, 95):0} p99 {P(published, 99):0} max {Max(published):0} ms; received → drawn p95 {P(received, 95):0} ms; longest task {feedLongest:0} ms ({longTasks} long tasks)");
 
@@ -109,7 +132,7 @@ public static class ConsoleBenchmark
             [
                 $"| Console first draw: sign-in → all **{signIn.Drawn:N0}** viewport points drawn ({where}) | **{signIn.Ms / 1000:0.00} s** (signed in and ready {signIn.ReadyMs / 1000:0.00} s; the rest is paging `bbox` 1,000 at a time) | — (the issue's ≤ 1.5 s is for the 10,000-asset city) |",
                 $"| Console reload with the key in the tab: navigation start → all {reload.Drawn:N0} points drawn (Performance API) | **{reload.Ms / 1000:0.00} s** | — (≤ 1.5 s for 10,000 assets) |",
-                $"| Console pan/zoom with {panDrawn:N0} points in view: {moves} programmatic moves (pan 300 px, zoom ±0.5), one per frame | frame (move → the frame with the redraw, rAF) p50 {P(frames, 50):0} ms, **p95 {P(frames, 95):0} ms**, max {frames[^1]:0} ms; canvas redraw p95 {P(draws, 95):0.0} ms; longest main-thread task {panLongest:0} ms | p95 ≤ 50 ms {(P(frames, 95) <= 50 ? "✅" : "❌")} |",
+                $"| Console pan/zoom with {panDrawn:N0} points in view: {moves} programmatic moves (pan 300 px, zoom ±0.5), one per frame | frame (move → the frame with the redraw, rAF) p50 {P(frames, 50):0} ms, **p95 {P(frames, 95):0} ms**, max {frames[^1]:0} ms; canvas redraw p95 {P(draws, 95):0.0} ms (points), {P(bases, 95):0.0} ms (streets, outlines); longest main-thread task {panLongest:0} ms | p95 ≤ 50 ms {(P(frames, 95) <= 50 ? "✅" : "❌")} |",
                 $"| Console under a feed of {rate:N0} changes/s for {feedDuration.TotalSeconds:0} s (telemetry through the API on {poles.Length:N0} poles in view{(faultPercent > 0 ? $", {faultPercent}% of them a lamp fault: a new colour" : ", a new dimLevel each: no colour change")}) | published → drawn p50 {P(published, 50):0} ms, **p95 {P(published, 95):0} ms**, p99 {P(published, 99):0} ms, max {Max(published):0} ms (arrived → drawn p95 {P(received, 95):0} ms); **{applied:N0} readings applied, {changes:N0} changes delivered to the page, {drawnChanges:N0} drawn**, {gaps} gaps; **longest main-thread task {feedLongest:0} ms** ({longTasks} over 50 ms) | longest task ≤ 100 ms {(feedLongest <= 100 ? "✅" : "❌")}, none dropped {(gaps == 0 && changes >= applied && drawnChanges >= changes ? "✅" : "❌")} |",
             ];
         }
@@ -122,7 +145,7 @@ public static class ConsoleBenchmark
     private const string PanScript = """
         async n => {
           const p = window.__citytwin, map = p.leaflet, raf = () => new Promise(r => requestAnimationFrame(r));
-          const frames = [], draws = [], before = p.longTasks.length;
+          const frames = [], draws = [], bases = [], before = p.longTasks.length;
           for (let i = 0; i < n; i++) {
             await raf();
             const t0 = performance.now(), k = i % 4;
@@ -133,10 +156,11 @@ public static class ConsoleBenchmark
             await raf(); // the canvas redraw the move scheduled runs first in this frame
             frames.push(performance.now() - t0);
             draws.push(p.lastDrawMs);
+            bases.push(p.lastBaseMs ?? 0); // 0: a console without the base canvas
           }
           await new Promise(r => setTimeout(r, 200));
           const tasks = p.longTasks.slice(before);
-          return { frames, draws, longest: Math.max(0, ...tasks.map(t => t[1])), drawn: p.drawn };
+          return { frames, draws, bases, longest: Math.max(0, ...tasks.map(t => t[1])), drawn: p.drawn };
         }
         """;
 

@@ -23,9 +23,11 @@ using CityTwin.LoadTests;
 //                         off (a second API process in Development), in turn on the same silo: what checking a key costs.
 //   fuzz                  [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]: seeded hostile requests over every endpoint
 //                         (API in Development, loopback): no 5xx, every 4xx a problem, no state change from a refused request.
-//   console               [--assets 100000] [--moves 100] [--rate 1000] [--seconds 60] [--faults 0]: the console in headless chromium
+//   console               [--assets 100000] [--moves 100] [--rate 1000] [--seconds 60] [--faults 0] [--profile DIR]: the console in headless chromium
 //                         (/usr/bin/chromium) with every asset in one view: sign-in → all points drawn, reload → drawn,
-//                         pan/zoom frame times, a feed of --rate changes/s (lag to the draw, drops, longest task).
+//                         pan/zoom frame times, a feed of --rate changes/s (lag to the draw, drops, longest task);
+//                         --profile: the moves again, and the feed, under V8's profiler and a Chromium trace (summarised,
+//                         files in DIR; the feed's figures then include the profiler's overhead).
 //   screenshots           [--assets 10000] [--out docs/images]: the README's console pictures (the city with a link cut; the
 //                         what-if view after the link-down example), in headless chromium; writes PNGs, no results.
 var suite = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "foundation";
@@ -81,7 +83,7 @@ switch (suite)
         rows.AddRange(await AuthBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)), Option("--rounds", 3)));
         break;
     case "console":
-        rows.AddRange(await ConsoleBenchmark.RunAsync(Option("--assets", 100_000), Option("--moves", 100), Option("--rate", 1_000), TimeSpan.FromSeconds(Option("--seconds", 60)), Option("--faults", 0)));
+        rows.AddRange(await ConsoleBenchmark.RunAsync(Option("--assets", 100_000), Option("--moves", 100), Option("--rate", 1_000), TimeSpan.FromSeconds(Option("--seconds", 60)), Option("--faults", 0), Text("--profile")));
         break;
     case "screenshots":
         await ReadmeScreenshots.RunAsync(Option("--assets", 10_000), Text("--out") ?? Path.Combine(Twin.RepoRoot, "docs", "images"));

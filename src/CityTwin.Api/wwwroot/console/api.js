@@ -14,24 +14,24 @@ export class Api {
 
   get authorization() { return `ApiKey ${this.key}`; }
 
-  async request(method, path, body) {
+  async request(method, path, body, signal) {
     const headers = { Authorization: this.authorization, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', signal });
     const text = await response.text();
     const json = text ? safeJson(text) : null;
     if (!response.ok) throw new ApiError(response.status, json);
     return json;
   }
 
-  get(path) { return this.request('GET', path); }
+  get(path, signal) { return this.request('GET', path, undefined, signal); }
   post(path, body) { return this.request('POST', path, body ?? {}); }
 
-  /** Every page of an asset query, following `next` (keyset cursors), up to maxItems. */
-  async *pages(path, maxItems = Infinity) {
+  /** Every page of an asset query, following `next` (keyset cursors), up to maxItems; an abort signal ends it. */
+  async *pages(path, maxItems = Infinity, signal = undefined) {
     let next = path, seen = 0;
     while (next && seen < maxItems) {
-      const page = await this.get(next);
+      const page = await this.get(next, signal);
       seen += page.items.length;
       yield page;
       next = page.next;

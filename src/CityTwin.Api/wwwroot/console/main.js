@@ -27,6 +27,7 @@ const probe = window.__citytwin = {
   signInAt: null, readyAt: null, longTasks: [],
   get drawLog() { return session?.map?.points.log ?? []; },
   get lastDrawMs() { return session?.map?.points.lastMs ?? 0; },
+  get lastBaseMs() { return session?.map?.base.lastMs ?? 0; },
   viewBox() { return session?.map?.viewBox() ?? null; },
   get leaflet() { return session?.map?.map ?? null; },
   lag: { on: false, pending: [], published: [], received: [], changes: 0 },
@@ -104,7 +105,7 @@ class Console {
     $('signout').onclick = () => { sessionStorage.removeItem(KEY); this.feed.stop(); location.reload(); };
 
     this.map = new CityMap($('map'), config);
-    this.loaded = []; // boxes whose assets are loaded
+    this.loaded = []; // { box, districts (null: all) } whose assets are loaded
     this.generation = 0;
     this.confirm = confirmDialog;
     this.board = new AlarmBoard($('alarms'), { api, canOperate: can.operate, confirm: confirmDialog, onSelectAsset: id => this.select(id, true), onViewChange: () => this.saveUrl() });
@@ -218,23 +219,34 @@ class Console {
 
   // ---- the map's assets -------------------------------------------------------------------------------------------
 
+  /**
+   * The assets the view shows and are not loaded yet, and around them. A district's assets lie in its box, so what the
+   * view needs is its part of each district it meets: a move inside what is loaded asks nothing (on a 100,000-asset
+   * city, every pan and zoom read the whole view again — the unpadded view, the padded one being over the API's box
+   * limit — parsing 100 pages a move).
+   */
   async loadViewport() {
     if (this.map.aggregated) return;
-    const view = this.map.viewBox();
-    if (this.loaded.some(b => contains(b, view))) return;
-    let box = this.map.viewBox(0.5);
-    if (CityMap.areaKm2(box) > 400) box = view;
+    const view = this.map.viewBox(), known = this.map.districts.length > 0;
+    const covered = (box, district) => this.loaded.some(l => (!l.districts || l.districts.has(district)) && contains(l.box, box));
+    const missing = this.map.districts.filter(d => meets(d.bbox, view) && !covered(clip(view, d.bbox), d.id));
+    if (known ? !missing.length : covered(view, null)) return;
+    // The view padded (a pan nearby needs no query), clipped to those districts, within the API's box limit.
+    const area = known ? missing.map(d => d.bbox).reduce(union) : null;
+    const box = [0.5, 0.25, 0.1].map(pad => area ? clip(this.map.viewBox(pad), area) : this.map.viewBox(pad))
+      .find(b => CityMap.areaKm2(b) <= MAX_BOX_KM2) ?? (area ? clip(view, area) : view);
     const generation = ++this.generation;
+    this.loading?.abort(); // the older load's view moved on: its pages in flight are not worth reading
+    const { signal } = this.loading = new AbortController();
     probe.loads++;
-    // One query per district the box meets, a few at a time: a city-wide bbox page asks every district for a page
-    // and keeps one district's worth (40 districts: 40,000 assets read per 1,000 shown); a district's asks only it.
-    const districts = this.map.districts.filter(d => meets(d.bbox, box)).map(d => d.id);
-    const paths = (districts.length ? districts.map(d => `&district=${encodeURIComponent(d)}`) : [''])
+    // One query per district, a few at a time: a city-wide bbox page asks every district for a page and keeps one
+    // district's worth (40 districts: 40,000 assets read per 1,000 shown); a district's asks only it.
+    const paths = (known ? missing.map(d => `&district=${encodeURIComponent(d.id)}`) : [''])
       .map(d => `/api/assets?bbox=${box.join(',')}${d}&limit=1000`);
     let failed = null;
     const worker = async () => {
       for (let path; (path = paths.shift()) !== undefined;) {
-        for await (const page of this.api.pages(path)) {
+        for await (const page of this.api.pages(path, Infinity, signal)) {
           if (generation !== this.generation) return; // the view moved on; the new load takes over
           for (const item of page.items) this.map.upsert(item);
           probe.loadedAssets = this.map.store.size;
@@ -242,8 +254,9 @@ class Console {
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOADERS, paths.length) }, () => worker().catch(e => { failed ??= e; paths.length = 0; })));
+    if (generation !== this.generation) return;
     if (failed) this.notice(`assets: ${failed.message}`);
-    else if (generation === this.generation) this.loaded.push(box);
+    else this.loaded.push({ box, districts: known ? new Set(missing.map(d => d.id)) : null });
   }
 
   /** After a gap in the feed: forget what was loaded and read the state again, then follow the feed. */
@@ -441,10 +454,16 @@ function readUrl() {
 
 /** Viewport loads in flight at once (one district's pages each). */
 const LOADERS = 4;
+/** The API's largest bbox query (QueryLimits.MaxBoxKm2). */
+const MAX_BOX_KM2 = 400;
 
 function meets(a, b) { return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]; }
 
 function contains(outer, inner) { return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3]; }
+
+function clip(a, b) { return [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]; }
+
+function union(a, b) { return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]; }
 
 /**
  * The one confirmation dialog: resolves to the note ('' without one) once `run` succeeded, or null when cancelled.

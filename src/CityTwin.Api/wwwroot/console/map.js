@@ -1,5 +1,6 @@
-// The city map: Leaflet on a plain background (or a configured tile server), district outlines from their bounds,
-// and every loaded asset drawn on one canvas (not one DOM marker per asset), so 100,000 points stay smooth.
+// The city map: Leaflet on a plain background (or a configured tile server); the streets and the district outlines on
+// one canvas under Leaflet's overlays, and every loaded asset on another above them (no DOM marker or Leaflet path per
+// asset or street), both drawn from typed arrays at most once per frame, so pans and zooms over 100,000 points stay smooth.
 /* global L */
 
 export const STATUS_COLOURS = {
@@ -348,6 +349,144 @@ const AssetCanvas = L.Layer.extend({
   },
 });
 
+/**
+ * The streets and the district outlines: one canvas in a pane of its own (above tiles, under Leaflet's overlays: a
+ * selected asset's lines, the what-if marks), drawn from world coordinates projected once, like the points; and the
+ * districts' labels, plain elements in the tooltip pane placed with a transform. As Leaflet paths and permanent tooltips
+ * they cost much of every pan and zoom: Leaflet re-projected, clipped and redrew the streets' 12,000 segments on each
+ * move, and each tooltip read its size back when placed (8,000 forced layouts in 100 moves). The labels stay elements:
+ * their text changes with every stats refresh (each second under a feed), which must not redraw a full-screen canvas.
+ */
+const BaseLayer = L.Layer.extend({
+  initialize() {
+    this.streets = { xy: new Float64Array(0), starts: new Int32Array(1) }; // polylines: x, y pairs (zoom-0 world pixels), where each begins
+    this.districts = []; // { x0, y0, x1, y1 (world), colour, label (its element) }
+    this.frame = 0; this.viewKey = ''; this.labelKey = ''; this.lastMs = 0;
+  },
+
+  onAdd(map) {
+    const pane = map.getPane('base') ?? map.createPane('base');
+    pane.style.zIndex = 350; pane.style.pointerEvents = 'none';
+    this.canvas = L.DomUtil.create('canvas', 'base-canvas', pane);
+    map.on('move zoom resize viewreset', this.schedule, this);
+    this.schedule();
+  },
+
+  onRemove(map) {
+    map.off('move zoom resize viewreset', this.schedule, this);
+    this.canvas.remove();
+    for (const d of this.districts) d.label.remove();
+  },
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  },
+
+  /** The outlines or the streets changed (not the view): draw again even where the view did not move. */
+  invalidate() { this.viewKey = ''; this.labelKey = ''; this.schedule(); },
+
+  /** The districts: each one's outline (world coordinates), colour and label text; labels made or dropped as needed. */
+  setDistricts(list) {
+    const pane = this._map.getPane('tooltipPane'), old = this.districts;
+    let changed = old.length !== list.length;
+    this.districts = list.map((d, i) => {
+      const was = old[i], label = was?.label ?? L.DomUtil.create('div', 'district-label', pane);
+      if (label.textContent !== d.text) label.textContent = d.text;
+      changed ||= was.x0 !== d.x0 || was.y0 !== d.y0 || was.x1 !== d.x1 || was.y1 !== d.y1 || was.colour !== d.colour;
+      return { x0: d.x0, y0: d.y0, x1: d.x1, y1: d.y1, colour: d.colour, label };
+    });
+    for (const d of old.slice(list.length)) d.label.remove();
+    if (changed) this.invalidate();
+  },
+
+  draw() {
+    const started = performance.now(), map = this._map, size = map.getSize(), ratio = window.devicePixelRatio || 1;
+    const zoom = map.getZoom(), scale = 2 ** zoom, po = map.getPixelOrigin();
+    // Labels in layer coordinates: they move with the map pane, so only a zoom or a view reset places them again.
+    const labelKey = `${scale},${po.x},${po.y}`;
+    if (labelKey !== this.labelKey) {
+      this.labelKey = labelKey;
+      for (const d of this.districts) d.label.style.transform = `translate(${(d.x0 + d.x1) / 2 * scale - po.x}px,${d.y0 * scale - po.y}px) translate(-50%,-50%)`;
+    }
+    // The pane moves with the map during a pan: the canvas is pinned to the container's corner (a style write, no read).
+    L.DomUtil.setPosition(this.canvas, map.containerPointToLayerPoint([0, 0]));
+    const origin = map.project(map.containerPointToLatLng([0, 0]), zoom);
+    const key = `${scale},${origin.x},${origin.y},${size.x},${size.y},${ratio}`;
+    if (key === this.viewKey) return;
+    this.viewKey = key;
+    const canvas = this.canvas, w = Math.round(size.x * ratio), h = Math.round(size.y * ratio);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w; canvas.height = h;
+      canvas.style.width = `${size.x}px`; canvas.style.height = `${size.y}px`;
+    }
+    const ctx = canvas.getContext('2d'), ox = origin.x, oy = origin.y, W = size.x, H = size.y;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    // Streets: one path of polylines, not of segments (Skia strokes the 100,000-asset city's 12,000 streets as separate
+    // round-capped subpaths over 20 times slower than as its 150 polylines), leaving out the stretches that cannot show.
+    const { xy, starts } = this.streets;
+    if (xy.length) {
+      ctx.beginPath();
+      for (let c = 0; c + 1 < starts.length; c++) {
+        let px = xy[starts[c]] * scale - ox, py = xy[starts[c] + 1] * scale - oy, down = false;
+        for (let i = starts[c] + 2; i < starts[c + 1]; i += 2) {
+          const x = xy[i] * scale - ox, y = xy[i + 1] * scale - oy;
+          if ((px < -4 && x < -4) || (py < -4 && y < -4) || (px > W + 4 && x > W + 4) || (py > H + 4 && y > H + 4)) down = false;
+          else { if (!down) { ctx.moveTo(px, py); down = true; } ctx.lineTo(x, y); }
+          px = x; py = y;
+        }
+      }
+      ctx.strokeStyle = '#c5ccd6'; ctx.lineWidth = 3;
+      ctx.stroke();
+    }
+    // District outlines: a faint fill, a dashed border (red when too much of the district is offline).
+    ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
+    for (const d of this.districts) {
+      const x = d.x0 * scale - ox, y = d.y0 * scale - oy, dw = (d.x1 - d.x0) * scale, dh = (d.y1 - d.y0) * scale;
+      if (x > W + 2 || y > H + 2 || x + dw < -2 || y + dh < -2) continue;
+      ctx.globalAlpha = 0.03; ctx.fillStyle = d.colour; ctx.fillRect(x, y, dw, dh);
+      ctx.globalAlpha = 1; ctx.strokeStyle = d.colour; ctx.strokeRect(x, y, dw, dh);
+    }
+    ctx.setLineDash([]);
+    this.lastMs = performance.now() - started;
+  },
+});
+
+/**
+ * Segments between points joined into polylines: walks from a point along unused segments until none is left there
+ * (odd-degree points first, where a walk must start or end), so a grid of n segments becomes about as many lines as it
+ * has edge points, not n. @param {Int32Array} ends the segments' point indices, two a segment
+ * @param {Float64Array} points x, y per point @returns {{ xy: Float64Array, starts: Int32Array }} the lines' points, where each begins
+ */
+function chains(ends, points) {
+  const count = points.length / 2, first = new Int32Array(count + 1); // point p's segments: edges[first[p]] to edges[first[p + 1] - 1]
+  for (const p of ends) first[p + 1]++;
+  for (let p = 0; p < count; p++) first[p + 1] += first[p];
+  const edges = new Int32Array(ends.length), fill = first.slice(0, count);
+  for (let i = 0; i < ends.length; i++) edges[fill[ends[i]]++] = i >> 1;
+  const used = new Uint8Array(ends.length / 2), next = first.slice(0, count); // next: the point's first edge not yet tried
+  const xy = new Float64Array(ends.length * 2), starts = [0];
+  let n = 0;
+  const walk = from => {
+    for (let p = from; ;) {
+      while (next[p] < first[p + 1] && used[edges[next[p]]]) next[p]++;
+      if (next[p] === first[p + 1]) break;
+      const i = edges[next[p]++];
+      if (n === starts.at(-1)) { xy[n++] = points[2 * p]; xy[n++] = points[2 * p + 1]; }
+      used[i] = 1;
+      p = ends[2 * i] === p ? ends[2 * i + 1] : ends[2 * i];
+      xy[n++] = points[2 * p]; xy[n++] = points[2 * p + 1];
+    }
+    if (n > starts.at(-1)) starts.push(n);
+  };
+  for (let p = 0; p < count; p++) if ((first[p + 1] - first[p]) % 2) walk(p);
+  for (let p = 0; p < count; p++) while (next[p] < first[p + 1]) walk(p);
+  return { xy: xy.slice(0, n), starts: Int32Array.from(starts) };
+}
+
 function shape(ctx, type, x, y, r) {
   switch (type) {
     case 'camera': ctx.moveTo(x, y - r - 1); ctx.lineTo(x + r + 1, y + r); ctx.lineTo(x - r - 1, y + r); ctx.closePath(); break;
@@ -365,9 +504,8 @@ export class CityMap {
     this.renderer = L.canvas({ padding: 0.2 });
     if (config?.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution ?? '', maxZoom: 19 }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
-    this.streetLayer = L.layerGroup().addTo(this.map); // first, so drawn under the outlines and the points
+    this.base = new BaseLayer().addTo(this.map); // the streets, the district outlines and labels
     this.streets = 0;
-    this.districtLayer = L.layerGroup().addTo(this.map);
     this.aggregateLayer = L.layerGroup().addTo(this.map);
     this.overlayLayer = L.layerGroup().addTo(this.map); // lines to a selected asset's neighbours / dependents
     this.points = new AssetCanvas(this.store).addTo(this.map);
@@ -377,24 +515,23 @@ export class CityMap {
 
   /**
    * The streets: one segment per pair of neighbouring intersections (GeoJSON features of the intersections, with their
-   * dependencies), drawn once, as one polyline on the shared canvas, under everything else.
+   * dependencies), projected once, drawn on the base canvas under everything else.
    */
   setStreets(features) {
-    const at = new Map(features.map(f => [f.id, f.geometry.coordinates]));
-    const seen = new Set(), lines = [];
+    const index = new Map(features.map((f, i) => [f.id, i])), points = new Float64Array(2 * features.length);
+    features.forEach((f, i) => { [points[2 * i], points[2 * i + 1]] = project(...f.geometry.coordinates); });
+    const seen = new Set(), ends = [];
     for (const f of features) {
       for (const n of f.properties?.dependencies?.neighbours ?? []) {
-        const other = at.get(n.intersectionId);
         const key = f.id < n.intersectionId ? `${f.id} ${n.intersectionId}` : `${n.intersectionId} ${f.id}`;
-        if (!other || seen.has(key)) continue;
+        if (!index.has(n.intersectionId) || seen.has(key)) continue;
         seen.add(key);
-        const [lon, lat] = f.geometry.coordinates;
-        lines.push([[lat, lon], [other[1], other[0]]]);
+        ends.push(index.get(f.id), index.get(n.intersectionId));
       }
     }
-    this.streetLayer.clearLayers();
-    if (lines.length) L.polyline(lines, { renderer: this.renderer, color: '#c5ccd6', weight: 3, interactive: false }).addTo(this.streetLayer);
-    this.streets = lines.length;
+    this.base.streets = chains(Int32Array.from(ends), points);
+    this.base.invalidate();
+    this.streets = ends.length / 2;
   }
 
   /** Add or update assets from a query page or the feed: typed arrays updated, at most one draw per frame. */
@@ -413,33 +550,17 @@ export class CityMap {
   setMarkerScale(scale) { this.points.markerScale = scale; this.points.schedule(); }
 
   /**
-   * District outlines with their KPIs, from /api/stats; fit the view to them the first time. The outlines are made
-   * once per set of districts, then only their colour and label change (this runs on every stats refresh, each
-   * second under a busy feed: rebuilding 40 outlines and labels each time was a long task of its own).
+   * District outlines with their KPIs, from /api/stats; fit the view to them the first time. This runs on every stats
+   * refresh (each second under a busy feed): the outlines are drawn again only when one moved or changed colour, and
+   * a label's text is written only where it reads differently.
    */
   setDistricts(districts, fit) {
     this.districts = districts.filter(d => d.bbox);
-    const key = this.districts.map(d => `${d.id}:${d.bbox.join(',')}`).join(';');
-    if (key !== this.districtKey) {
-      this.districtKey = key;
-      this.districtLayer.clearLayers();
-      this.districtShapes = new Map();
-      for (const d of this.districts) {
-        const [minLon, minLat, maxLon, maxLat] = d.bbox;
-        const rect = L.rectangle([[minLat, minLon], [maxLat, maxLon]], {
-          renderer: this.renderer, color: '#1c2330', weight: 1.5, dashArray: '6 4', fill: true, fillOpacity: 0.03, interactive: false,
-        }).addTo(this.districtLayer);
-        const label = L.tooltip({ permanent: true, direction: 'center', className: 'district-label', interactive: false })
-          .setLatLng([maxLat, (minLon + maxLon) / 2]).setContent('').addTo(this.districtLayer);
-        this.districtShapes.set(d.id, { rect, label, text: '', colour: '#1c2330' });
-      }
-    }
-    for (const d of this.districts) {
-      const shape = this.districtShapes.get(d.id), offline = d.offlineRatio ?? 0;
-      const colour = offline > 0.05 ? '#d62728' : '#1c2330', text = `${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW`;
-      if (colour !== shape.colour) { shape.rect.setStyle({ color: colour }); shape.colour = colour; }
-      if (text !== shape.text) { shape.label.setContent(text); shape.text = text; }
-    }
+    this.base.setDistricts(this.districts.map(d => {
+      const [minLon, minLat, maxLon, maxLat] = d.bbox, offline = d.offlineRatio ?? 0;
+      const [x0, y1] = project(minLon, minLat), [x1, y0] = project(maxLon, maxLat);
+      return { x0, y0, x1, y1, colour: offline > 0.05 ? '#d62728' : '#1c2330', text: `${d.id} · ${(offline * 100).toFixed(1)}% offline · ${d.powerDrawKw?.toFixed(0)} kW` };
+    }));
     if (fit && this.districts.length) this.map.fitBounds(this.cityBounds(), { padding: [20, 20] });
     this.refreshMode();
   }
