@@ -58,6 +58,13 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>CPU time the process has used so far (user and system).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>SIGKILL, no goodbye: what a crash, an OOM kill or a lost machine looks like to the cluster.</summary>
     public void Kill()
     {

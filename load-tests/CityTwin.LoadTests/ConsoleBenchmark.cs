@@ -13,7 +13,7 @@ namespace CityTwin.LoadTests;
 /// <summary>
 /// The operations-centre console in Debian's headless chromium (Microsoft.Playwright, no browser download) against the
 /// Release silo + API with a generated city whose assets all fit one view: sign-in → every viewport point drawn, a
-/// reload (key in the tab) → drawn, measured from navigation start (the Performance API clock); the frame time of
+/// settled twin's reload (key in the tab) → drawn, the median of five, measured from navigation start (the Performance API clock); the frame time of
 /// programmatic pans and zooms (requestAnimationFrame in the page) and the canvas redraw cost; a feed of telemetry
 /// changes at a steady rate through the API, and the lag the page sees from each change's publication (and its
 /// arrival) to the draw that shows it, the events that arrived against the readings the API applied, gaps, and the
@@ -21,6 +21,7 @@ namespace CityTwin.LoadTests;
 /// </summary>
 public static class ConsoleBenchmark
 {
+    private const int Reloads = 5;
     public const string Chromium = "/usr/bin/chromium";
 
     public static async Task<List<string>> RunAsync(int assets, int moves, int rate, TimeSpan feedDuration, int faultPercent = 0, string? profile = null)
@@ -38,6 +39,8 @@ public static class ConsoleBenchmark
             var lons = city.Assets.Select(a => a.Location.Lon).ToArray();
             var lats = city.Assets.Select(a => a.Location.Lat).ToArray();
             Console.WriteLine($"imported {assets:N0} assets in {clock.Elapsed.TotalSeconds:0} s; city {lons.Min():0.0000},{lats.Min():0.0000} – {lons.Max():0.0000},{lats.Max():0.0000}");
+            // The figures are the console's on a steady twin, not on a silo still storing the import.
+            Console.WriteLine($"twin settled (under a quarter of a core for 1 s) after {(await twin.QuietAsync(TimeSpan.FromSeconds(60))).TotalSeconds:0} s");
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
@@ -58,12 +61,19 @@ public static class ConsoleBenchmark
             var zoom = await page.EvaluateAsync<double>("window.__citytwin.leaflet.getZoom()");
             Console.WriteLine($"sign-in → {signIn.Drawn:N0} of {expected:N0} viewport points drawn: {signIn.Ms:0} ms (ready {signIn.ReadyMs:0} ms; zoom {zoom}, view {view})");
 
-            // 2. A reload with the key in the tab: navigation start (performance.now() = 0) → every point drawn.
-            await page.ReloadAsync();
-            await page.WaitForFunctionAsync("() => window.__citytwin.ready === true", null, new() { Timeout = 300_000 });
-            (expected, view) = await ExpectedAsync(page, city);
-            var reload = await FullyDrawnAsync(page, expected, null);
-            Console.WriteLine($"reload → {reload.Drawn:N0} of {expected:N0} drawn: {reload.Ms:0} ms after navigation start (ready {reload.ReadyMs:0} ms)");
+            // 2. Reloads with the key in the tab: navigation start (performance.now() = 0) → every point drawn. One reload
+            // varies by a third from run to run on the shared 2 cores: the figure is the median of five.
+            var reloads = new List<FullDraw>();
+            for (var i = 0; i < Reloads; i++)
+            {
+                await page.ReloadAsync();
+                await page.WaitForFunctionAsync("() => window.__citytwin.ready === true", null, new() { Timeout = 300_000 });
+                (expected, view) = await ExpectedAsync(page, city);
+                reloads.Add(await FullyDrawnAsync(page, expected, null));
+            }
+            var reload = reloads.OrderBy(r => r.Ms).ElementAt(Reloads / 2);
+            var reloadSpread = $"{reloads.Min(r => r.Ms) / 1000:0.00}–{reloads.Max(r => r.Ms) / 1000:0.00} s";
+            Console.WriteLine($"{Reloads} reloads → {reload.Drawn:N0} of {expected:N0} drawn: median {reload.Ms:0} ms after navigation start (ready {reload.ReadyMs:0} ms); each: {string.Join(", ", reloads.Select(r => $"{r.Ms:0}"))} ms");
             if (profile is not null)
             {
                 // Where the reload's time went: the requests it waited for (Resource Timing, ms from navigation start).
@@ -72,6 +82,14 @@ public static class ConsoleBenchmark
                       .map(e => `${e.startTime.toFixed(0).padStart(6)} → ${e.responseEnd.toFixed(0).padStart(6)} ms  ${e.name.replace(location.origin, '').slice(0, 100)}`)
                     """);
                 Console.WriteLine($"the reload's requests until ready (start → response end, from navigation start):{Environment.NewLine}{string.Join(Environment.NewLine, requests)}");
+                // A second reload under the profiler: what the main thread did between the requests.
+                var (_, reloadSummary) = await BrowserProfile.RunAsync(page, profile, "console-reload", async () =>
+                {
+                    await page.ReloadAsync();
+                    await page.WaitForFunctionAsync("() => window.__citytwin.ready === true", null, new() { Timeout = 300_000 });
+                    return 0;
+                });
+                foreach (var line in reloadSummary) Console.WriteLine(line);
             }
 
             // 3. Pans and zooms, one per frame.
@@ -131,7 +149,7 @@ public static class ConsoleBenchmark
             return
             [
                 $"| Console first draw: sign-in → all **{signIn.Drawn:N0}** viewport points drawn ({where}) | **{signIn.Ms / 1000:0.00} s** (signed in and ready {signIn.ReadyMs / 1000:0.00} s; the rest is paging `bbox` 1,000 at a time) | — (the issue's ≤ 1.5 s is for the 10,000-asset city) |",
-                $"| Console reload with the key in the tab: navigation start → all {reload.Drawn:N0} points drawn (Performance API) | **{reload.Ms / 1000:0.00} s** | — (≤ 1.5 s for 10,000 assets) |",
+                $"| Console reload with the key in the tab: navigation start → all {reload.Drawn:N0} points drawn (Performance API), median of {Reloads} | **{reload.Ms / 1000:0.00} s** ({reloadSpread}) | {(assets <= 10_000 ? $"≤ 1.5 s {(reload.Ms <= 1500 ? "✅" : "❌")}" : "— (≤ 1.5 s for 10,000 assets)")} |",
                 $"| Console pan/zoom with {panDrawn:N0} points in view: {moves} programmatic moves (pan 300 px, zoom ±0.5), one per frame | frame (move → the frame with the redraw, rAF) p50 {P(frames, 50):0} ms, **p95 {P(frames, 95):0} ms**, max {frames[^1]:0} ms; canvas redraw p95 {P(draws, 95):0.0} ms (points), {P(bases, 95):0.0} ms (streets, outlines); longest main-thread task {panLongest:0} ms | p95 ≤ 50 ms {(P(frames, 95) <= 50 ? "✅" : "❌")} |",
                 $"| Console under a feed of {rate:N0} changes/s for {feedDuration.TotalSeconds:0} s (telemetry through the API on {poles.Length:N0} poles in view{(faultPercent > 0 ? $", {faultPercent}% of them a lamp fault: a new colour" : ", a new dimLevel each: no colour change")}) | published → drawn p50 {P(published, 50):0} ms, **p95 {P(published, 95):0} ms**, p99 {P(published, 99):0} ms, max {Max(published):0} ms (arrived → drawn p95 {P(received, 95):0} ms); **{applied:N0} readings applied, {changes:N0} changes delivered to the page, {drawnChanges:N0} drawn**, {gaps} gaps; **longest main-thread task {feedLongest:0} ms** ({longTasks} over 50 ms) | longest task ≤ 100 ms {(feedLongest <= 100 ? "✅" : "❌")}, none dropped {(gaps == 0 && changes >= applied && drawnChanges >= changes ? "✅" : "❌")} |",
             ];

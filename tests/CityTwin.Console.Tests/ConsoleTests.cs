@@ -1,7 +1,9 @@
+using System.Globalization;
 using static CityTwin.Console.Tests.ConsoleFixture;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
+using CityTwin.Domain.Geo;
 using Microsoft.Playwright;
 
 namespace CityTwin.Console.Tests;
@@ -202,6 +204,50 @@ public sealed class ConsoleTests(ConsoleFixture fixture, ITestOutputHelper outpu
         Assert.False(await page.Locator("body.can-operate").IsVisibleAsync());
 
         await ConsoleFixture.ScreenshotAsync(page, "viewer");
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Zoomed_in_the_map_loads_what_the_view_needs_a_pan_elsewhere_loads_and_draws_it_and_a_pan_back_asks_nothing()
+    {
+        RequireBrowser();
+        // Two places 1–2 km apart: the assets nearest the city's south-west and north-east corners.
+        var assets = fixture.City.Assets;
+        var (south, west, north, east) = (assets.Min(x => x.Location.Lat), assets.Min(x => x.Location.Lon), assets.Max(x => x.Location.Lat), assets.Max(x => x.Location.Lon));
+        static string Nearest(IEnumerable<Asset> all, double lat, double lon) => all.MinBy(x => Math.Pow(x.Location.Lat - lat, 2) + Math.Pow(x.Location.Lon - lon, 2))!.Id;
+        var (inA, inB) = (Nearest(assets, south, west), Nearest(assets, north, east));
+        var a = assets.Single(x => x.Id == inA).Location;
+        var b = assets.Single(x => x.Id == inB).Location;
+        string At(GeoPoint p) => $"{p.Lat.ToString(CultureInfo.InvariantCulture)}, {p.Lon.ToString(CultureInfo.InvariantCulture)}";
+
+        // Opened on a shared link zoomed in on A (a view of about 300 × 200 m): A is loaded, B is not asked for.
+        var (page, errors, _) = await SignInAsync("viewer");
+        await page.GotoAsync($"{fixture.BaseUrl}/#map=19/{a.Lat.ToString(CultureInfo.InvariantCulture)}/{a.Lon.ToString(CultureInfo.InvariantCulture)}");
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => window.__citytwin && window.__citytwin.ready === true", null, new() { Timeout = 30_000 });
+        Assert.Equal("points", await Eval<string>(page, "window.__citytwin.mode"));
+        Assert.NotNull(await Eval<object?>(page, $"window.__citytwin.asset('{inA}')"));
+        Assert.Null(await Eval<object?>(page, $"window.__citytwin.asset('{inB}')"));
+        var loaded = await Eval<int>(page, "window.__citytwin.loadedAssets");
+        Assert.InRange(loaded, 1, assets.Count - 1);
+        output.WriteLine($"zoomed in on {inA}: {loaded} of {assets.Count} assets loaded");
+
+        // A pan to B loads it and draws it.
+        var loads = await Eval<int>(page, "window.__citytwin.loads");
+        await page.EvaluateAsync($"() => window.__citytwin.leaflet.setView([{At(b)}], 19, {{ animate: false }})");
+        await WaitForAsync(page, $"() => window.__citytwin.asset('{inB}') !== null && window.__citytwin.drawn > 0", Live, "B's assets loaded");
+        Assert.True(await Eval<int>(page, "window.__citytwin.loads") > loads);
+
+        // Back to A, and around it: everything there is loaded, so nothing is asked again.
+        loads = await Eval<int>(page, "window.__citytwin.loads");
+        await page.EvaluateAsync($"() => window.__citytwin.leaflet.setView([{At(a)}], 19, {{ animate: false }})");
+        await page.EvaluateAsync("() => window.__citytwin.leaflet.panBy([40, 30], { animate: false })");
+        await page.WaitForTimeoutAsync(500);
+        Assert.Equal(loads, await Eval<int>(page, "window.__citytwin.loads"));
+        Assert.NotNull(await Eval<object?>(page, $"window.__citytwin.asset('{inA}')"));
+
+        await ConsoleFixture.ScreenshotAsync(page, "viewport-loads");
         Assert.Empty(errors);
         await page.Context.CloseAsync();
     }

@@ -67,6 +67,9 @@ function showSignIn() {
 
 async function signIn(key, config) {
   const api = new Api(key);
+  // The city's stats are the first thing the console draws: asked with the sign-in, not after it.
+  const stats = api.stats();
+  stats.catch(() => {}); // a bad key fails both; the sign-in says why
   let me;
   try {
     me = await api.me();
@@ -87,7 +90,7 @@ async function signIn(key, config) {
   session = new Console(api, me, can, config);
   probe.signedIn = true;
   probe.roles = me.roles;
-  await session.begin();
+  await session.begin(stats);
   return true;
 }
 
@@ -129,10 +132,10 @@ class Console {
     this.lastFind = '';
   }
 
-  async begin() {
+  async begin(early) {
     const state = readUrl();
     if (state.large) this.setLarge(true, false);
-    const stats = await this.api.stats();
+    const stats = await early.catch(() => this.api.stats());
     if (state.view) this.map.map.setView([state.view.lat, state.view.lon], state.view.zoom);
     this.showStats(stats, !state.view);
     // The address follows the view a moment after it stops moving (not on every step of a pan).

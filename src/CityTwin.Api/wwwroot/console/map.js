@@ -352,7 +352,7 @@ const AssetCanvas = L.Layer.extend({
 /**
  * The streets and the district outlines: one canvas in a pane of its own (above tiles, under Leaflet's overlays: a
  * selected asset's lines, the what-if marks), drawn from world coordinates projected once, like the points; and the
- * districts' labels, plain elements in the tooltip pane placed with a transform. As Leaflet paths and permanent tooltips
+ * districts' labels, plain elements above the points placed with a transform. As Leaflet paths and permanent tooltips
  * they cost much of every pan and zoom: Leaflet re-projected, clipped and redrew the streets' 12,000 segments on each
  * move, and each tooltip read its size back when placed (8,000 forced layouts in 100 moves). The labels stay elements:
  * their text changes with every stats refresh (each second under a feed), which must not redraw a full-screen canvas.
@@ -368,6 +368,10 @@ const BaseLayer = L.Layer.extend({
     const pane = map.getPane('base') ?? map.createPane('base');
     pane.style.zIndex = 350; pane.style.pointerEvents = 'none';
     this.canvas = L.DomUtil.create('canvas', 'base-canvas', pane);
+    // The labels above the points' canvas (a pane's are under it, and a label crossed by points cannot be read),
+    // in a box that follows the map pane: its corner is the layer origin, so a label's place is its layer point.
+    this.labels = L.DomUtil.create('div', 'district-labels', map.getContainer());
+    Object.assign(this.labels.style, { position: 'absolute', left: 0, top: 0, zIndex: 460, pointerEvents: 'none' });
     map.on('move zoom resize viewreset', this.schedule, this);
     this.schedule();
   },
@@ -375,7 +379,7 @@ const BaseLayer = L.Layer.extend({
   onRemove(map) {
     map.off('move zoom resize viewreset', this.schedule, this);
     this.canvas.remove();
-    for (const d of this.districts) d.label.remove();
+    this.labels.remove();
   },
 
   schedule() {
@@ -388,7 +392,7 @@ const BaseLayer = L.Layer.extend({
 
   /** The districts: each one's outline (world coordinates), colour and label text; labels made or dropped as needed. */
   setDistricts(list) {
-    const pane = this._map.getPane('tooltipPane'), old = this.districts;
+    const pane = this.labels, old = this.districts;
     let changed = old.length !== list.length;
     this.districts = list.map((d, i) => {
       const was = old[i], label = was?.label ?? L.DomUtil.create('div', 'district-label', pane);
@@ -403,7 +407,8 @@ const BaseLayer = L.Layer.extend({
   draw() {
     const started = performance.now(), map = this._map, size = map.getSize(), ratio = window.devicePixelRatio || 1;
     const zoom = map.getZoom(), scale = 2 ** zoom, po = map.getPixelOrigin();
-    // Labels in layer coordinates: they move with the map pane, so only a zoom or a view reset places them again.
+    // Labels in layer coordinates: their box follows the map pane, so only a zoom or a view reset places them again.
+    L.DomUtil.setPosition(this.labels, map.layerPointToContainerPoint([0, 0]));
     const labelKey = `${scale},${po.x},${po.y}`;
     if (labelKey !== this.labelKey) {
       this.labelKey = labelKey;
