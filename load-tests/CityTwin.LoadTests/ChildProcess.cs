@@ -10,11 +10,14 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     public string Url { get; }
     public int Pid => _process.Id;
+    /// <summary>Where the process's standard output and error go.</summary>
+    public string LogPath { get; }
 
-    private ChildProcess(Process process, string url)
+    private ChildProcess(Process process, string url, string logPath)
     {
         _process = process;
         Url = url;
+        LogPath = logPath;
     }
 
     public static async Task<ChildProcess> StartAsync(string dll, IEnumerable<string> args, TimeSpan? timeout = null)
@@ -39,7 +42,7 @@ public sealed class ChildProcess : IAsyncDisposable
             if (process.HasExited) throw new InvalidOperationException($"{dll} exited with {process.ExitCode}; see {log}");
             try
             {
-                if ((await http.GetAsync($"{url}/health")).IsSuccessStatusCode) return new ChildProcess(process, url);
+                if ((await http.GetAsync($"{url}/health")).IsSuccessStatusCode) return new ChildProcess(process, url, log);
             }
             catch (HttpRequestException) { }
             await Task.Delay(200);

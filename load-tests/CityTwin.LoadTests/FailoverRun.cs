@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CityTwin.Contracts.Assets;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
 using CityTwin.Domain.GeoJson;
@@ -27,15 +28,27 @@ public static class FailoverRun
         [AssetStatus.Degraded, AssetStatus.Faulted, AssetStatus.Maintenance, AssetStatus.Offline, AssetStatus.Operational];
 
     /// <param name="storage">Where the silos keep state; its ClusterId should be fresh for the run.</param>
+    /// <param name="trace">
+    /// A folder for the evidence of one run: every survivor read (its start relative to the kill, latency, outcome, and
+    /// which silo owned its grain directory entry), each of the victim's grains' recovery, and timestamped (UTC) logs of
+    /// the processes with Orleans' membership, directory and connection events, the API's client logging every message
+    /// it sends with its gateway.
+    /// </param>
     public static async Task<FailoverResult> RunAsync(string siloDll, string apiDll, StorageOptions storage,
-        int assets = 1_000, int writers = 16, Action<string>? log = null)
+        int assets = 1_000, int writers = 16, Action<string>? log = null, string? trace = null)
     {
         log ??= _ => { };
         var admin = AdminKey.New();
+        string[] traced = trace is null ? [] :
+        [
+            "--Logging:Console:FormatterName=simple", "--Logging:Console:FormatterOptions:SingleLine=true",
+            "--Logging:Console:FormatterOptions:UseUtcTimestamp=true", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+            "--Logging:LogLevel:Orleans=Information",
+        ];
         string[] common =
         [
             $"--Storage:Provider={storage.Provider}", $"--Storage:ConnectionString={storage.ConnectionString}",
-            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning", admin.Argument,
+            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning", admin.Argument, .. traced,
         ];
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 17 });
         var ids = city.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
@@ -50,8 +63,12 @@ public static class FailoverRun
                 int port = ChildProcess.FreePort(), gateway = ChildProcess.FreePort();
                 silos.Add((await ChildProcess.StartAsync(siloDll,
                     [.. common, $"--Silo:Port={port}", $"--Silo:GatewayPort={gateway}", "--Silo:DirectoryCache=true", "--Seed:Assets=0"]), port));
+                if (trace is not null) log($"silo :{port} gateway :{gateway} log {silos[^1].Process.LogPath}");
             }
-            api = await ChildProcess.StartAsync(apiDll, common);
+            api = await ChildProcess.StartAsync(apiDll, trace is null ? common
+                : [.. common, "--Logging:LogLevel:Orleans.Messaging.ClientMessageCenter=Trace"]);
+            if (trace is not null)
+                log($"API log {api.LogPath}");
             using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(90) });
             await ImportAsync(http, city.Assets);
             client = await StartClientAsync(storage);
@@ -95,7 +112,9 @@ public static class FailoverRun
             // The victim: the silo holding the most asset grains right now.
             var hosts = await management.GetHosts(onlyActive: true);
             var stats = await management.GetDetailedGrainStatistics();
-            var byPort = stats.Where(s => ids.Contains(s.GrainId.Key.ToString()!))
+            // Asset grains only: an intersection's detections grain, a link's backhaul grain and others share the asset's key.
+            var assetType = client.Services.GetRequiredService<IClusterClient>().GetGrain<IAssetGrain>("any").GetGrainId().Type;
+            var byPort = stats.Where(s => s.GrainId.Type == assetType && ids.Contains(s.GrainId.Key.ToString()!))
                 .GroupBy(s => s.SiloAddress.Endpoint.Port)
                 .ToDictionary(g => g.Key, g => g.Select(s => s.GrainId.Key.ToString()!).ToList());
             var victim = silos.MaxBy(s => byPort.GetValueOrDefault(s.Port)?.Count ?? 0);
@@ -106,12 +125,18 @@ public static class FailoverRun
             // The other silo's assets: read at a steady pace before the kill (the baseline) and through the recovery, so
             // the run shows whether a failover elsewhere disturbs the assets that never moved.
             var survivors = byPort.Where(p => p.Key != victim.Port).SelectMany(p => p.Value).ToArray();
-            var survivorReadsBefore = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None);
+            var reads = trace is null ? null : new ConcurrentQueue<ReadRecord>();
+            var survivorReadsBefore = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
             using var recovered = new CancellationTokenSource();
-            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token);
+            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, reads);
 
+            var killing = Stopwatch.GetTimestamp();
             victim.Process.Kill();
+            // The clock starts when the process has exited (its sockets are closed by then), not when it was signalled.
             var clock = Stopwatch.StartNew();
+            var killedAt = DateTime.UtcNow;
+            var killedTimestamp = Stopwatch.GetTimestamp();
+            var killToExit = Stopwatch.GetElapsedTime(killing, killedTimestamp);
             var declaredDead = WatchDeclaredDeadAsync(management, victimAddress, clock);
 
             // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
@@ -149,6 +174,10 @@ public static class FailoverRun
             await Task.WhenAll(writing);
             var dead = await declaredDead;
 
+            if (trace is not null)
+                await WriteTraceAsync(trace, client.Services.GetRequiredService<IClusterClient>(), hosts.Keys.ToList(), victimAddress,
+                    killedAt, killedTimestamp, killToExit, dead, reads!, answered, survivors, victimGrains);
+
             var lost = new ConcurrentBag<string>();
             var unanswered = new ConcurrentBag<string>();
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, _) =>
@@ -173,6 +202,7 @@ public static class FailoverRun
             return new FailoverResult
             {
                 VictimGrains = victimGrains.Count,
+                KillToExit = killToExit,
                 DeclaredDead = dead,
                 Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
                 SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
@@ -223,7 +253,8 @@ public static class FailoverRun
     /// GETs of the given assets, 50 a second, one after another in four lanes, until the time is up or it is cancelled;
     /// an attempt not answered in 2 s counts as 2 s (and an error) rather than hiding in a retry.
     /// </summary>
-    private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop)
+    private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop,
+        ConcurrentQueue<ReadRecord>? records = null)
     {
         var latencies = new ConcurrentBag<double>();
         var errors = 0;
@@ -235,19 +266,60 @@ public static class FailoverRun
             for (var n = 0; !stop.IsCancellationRequested && clock.Elapsed < limit; n++)
             {
                 var started = Stopwatch.GetTimestamp();
+                var id = ids[random.Next(ids.Length)];
+                string outcome;
                 try
                 {
                     using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    using var r = await http.GetAsync($"/api/assets/{ids[random.Next(ids.Length)]}", attempt.Token);
+                    using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                    outcome = ((int)r.StatusCode).ToString();
                     if (!r.IsSuccessStatusCode) Interlocked.Increment(ref errors);
                 }
-                catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { Interlocked.Increment(ref errors); }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    outcome = e is OperationCanceledException ? "timeout" : "error";
+                    Interlocked.Increment(ref errors);
+                }
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                records?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, lane));
                 var pause = TimeSpan.FromMilliseconds(80) - Stopwatch.GetElapsedTime(started);
                 if (pause > TimeSpan.Zero) await Task.Delay(pause);
             }
         }));
         return new ReadLatencies([.. latencies.Order()], errors);
+    }
+
+    private sealed record ReadRecord(long Started, double Milliseconds, string Id, string Outcome, int Lane);
+
+    /// <summary>The evidence of a traced run (see <c>trace</c> of <see cref="RunAsync"/>), as tab-separated files.</summary>
+    private static async Task WriteTraceAsync(string folder, IClusterClient client, List<SiloAddress> silos, SiloAddress victim,
+        DateTime killedAt, long killedTimestamp, TimeSpan killToExit, TimeSpan declaredDead, ConcurrentQueue<ReadRecord> reads,
+        ConcurrentDictionary<string, TimeSpan> answered, string[] survivors, List<string> victimGrains)
+    {
+        Directory.CreateDirectory(folder);
+        // Orleans' grain directory (LocalGrainDirectory): each silo owns the ring from its consistent hash up to the next
+        // silo's; a grain's entry lives with the silo whose hash is the largest not above the grain's uniform hash.
+        var ring = silos.OrderBy(s => s.GetConsistentHashCode()).ToList();
+        string Owner(string id)
+        {
+            var hash = unchecked((int)client.GetGrain<IAssetGrain>(id).GetGrainId().GetUniformHashCode());
+            var owner = ring.LastOrDefault(s => s.GetConsistentHashCode() <= hash) ?? ring[^1];
+            return owner.Equals(victim) ? "victim" : "survivor";
+        }
+        double Since(long timestamp) => Stopwatch.GetElapsedTime(killedTimestamp, timestamp).TotalMilliseconds;
+        await File.WriteAllLinesAsync(Path.Combine(folder, "reads.tsv"),
+            ["since_kill_ms\tlatency_ms\tasset\toutcome\tdirectory\tlane\tstarted_utc",
+             .. reads.OrderBy(r => r.Started).Select(r =>
+                 $"{Since(r.Started):0}\t{r.Milliseconds:0}\t{r.Id}\t{r.Outcome}\t{Owner(r.Id)}\t{r.Lane}\t{killedAt.AddMilliseconds(Since(r.Started)):HH:mm:ss.fff}")]);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "recovery.tsv"),
+            ["asset\tanswered_ms\tdirectory", .. victimGrains.Select(id => $"{id}\t{(answered.TryGetValue(id, out var t) ? t.TotalMilliseconds.ToString("0") : "never")}\t{Owner(id)}")]);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "run.txt"),
+        [
+            $"killed {victim}: it had exited at {killedAt:HH:mm:ss.fff} UTC (time 0), {killToExit.TotalMilliseconds:0} ms after the SIGKILL; declared dead after {declaredDead.TotalMilliseconds:0} ms",
+            $"ring: {string.Join(", ", ring.Select(s => $"{s} hash {s.GetConsistentHashCode()}"))}",
+            $"survivor's asset grains {survivors.Length}: directory entry on the victim {survivors.Count(id => Owner(id) == "victim")}",
+            $"victim's asset grains {victimGrains.Count}: directory entry on the victim {victimGrains.Count(id => Owner(id) == "victim")}",
+        ]);
     }
 
     private static async Task<TimeSpan> WatchDeclaredDeadAsync(IManagementGrain management, SiloAddress victim, Stopwatch clock)
