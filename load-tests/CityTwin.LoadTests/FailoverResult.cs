@@ -5,7 +5,7 @@ public sealed record FailoverResult
 {
     /// <summary>Asset grains the killed silo held at the moment of the kill.</summary>
     public required int VictimGrains { get; init; }
-    /// <summary>From the SIGKILL until the process had exited (its sockets closed): the clock of the figures below starts then.</summary>
+    /// <summary>From the SIGKILL until the process had exited (its sockets closed). The times below count from the SIGKILL.</summary>
     public required TimeSpan KillToExit { get; init; }
     /// <summary>From the kill until the surviving silos' membership marked the victim dead.</summary>
     public required TimeSpan DeclaredDead { get; init; }

@@ -130,19 +130,19 @@ public static class FailoverRun
             using var recovered = new CancellationTokenSource();
             var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, reads);
 
-            var killing = Stopwatch.GetTimestamp();
-            victim.Process.Kill();
-            // The clock starts when the process has exited (its sockets are closed by then), not when it was signalled.
-            var clock = Stopwatch.StartNew();
+            // The clock starts at the SIGKILL; the process is gone (its sockets closed) a little later, when Kill returns.
             var killedAt = DateTime.UtcNow;
             var killedTimestamp = Stopwatch.GetTimestamp();
-            var killToExit = Stopwatch.GetElapsedTime(killing, killedTimestamp);
-            var declaredDead = WatchDeclaredDeadAsync(management, victimAddress, clock);
+            var clock = Stopwatch.StartNew();
+            victim.Process.Kill();
+            var killToExit = clock.Elapsed;
+            var declaredDead = WatchDeclaredDeadAsync(storage, victimAddress, clock);
 
             // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
             // attempt gives up after 2 s and is sent again: a request caught in flight at the kill may wait for Orleans'
             // 30 s response timeout, which says nothing about when the grain is back (writers measure that wait).
             var answered = new ConcurrentDictionary<string, TimeSpan>();
+            var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>();
             using (var gate = new SemaphoreSlim(32))
             {
                 await Task.WhenAll(victimGrains.Select(async id =>
@@ -150,14 +150,21 @@ public static class FailoverRun
                     while (clock.Elapsed < TimeSpan.FromMinutes(3))
                     {
                         await gate.WaitAsync();
+                        var started = Stopwatch.GetTimestamp();
+                        var outcome = "timeout";
                         try
                         {
                             using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                             using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                            outcome = ((int)r.StatusCode).ToString();
                             if (r.IsSuccessStatusCode) { answered[id] = clock.Elapsed; return; }
                         }
-                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
-                        finally { gate.Release(); }
+                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { outcome = e is HttpRequestException ? "error" : outcome; }
+                        finally
+                        {
+                            gate.Release();
+                            attempts?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, 0));
+                        }
                         await Task.Delay(100);
                     }
                 }));
@@ -176,7 +183,7 @@ public static class FailoverRun
 
             if (trace is not null)
                 await WriteTraceAsync(trace, client.Services.GetRequiredService<IClusterClient>(), hosts.Keys.ToList(), victimAddress,
-                    killedAt, killedTimestamp, killToExit, dead, reads!, answered, survivors, victimGrains);
+                    killedAt, killedTimestamp, killToExit, dead, reads!, attempts!, answered, survivors, victimGrains);
 
             var lost = new ConcurrentBag<string>();
             var unanswered = new ConcurrentBag<string>();
@@ -293,7 +300,7 @@ public static class FailoverRun
 
     /// <summary>The evidence of a traced run (see <c>trace</c> of <see cref="RunAsync"/>), as tab-separated files.</summary>
     private static async Task WriteTraceAsync(string folder, IClusterClient client, List<SiloAddress> silos, SiloAddress victim,
-        DateTime killedAt, long killedTimestamp, TimeSpan killToExit, TimeSpan declaredDead, ConcurrentQueue<ReadRecord> reads,
+        DateTime killedAt, long killedTimestamp, TimeSpan killToExit, TimeSpan declaredDead, ConcurrentQueue<ReadRecord> reads, ConcurrentQueue<ReadRecord> attempts,
         ConcurrentDictionary<string, TimeSpan> answered, string[] survivors, List<string> victimGrains)
     {
         Directory.CreateDirectory(folder);
@@ -311,29 +318,38 @@ public static class FailoverRun
             ["since_kill_ms\tlatency_ms\tasset\toutcome\tdirectory\tlane\tstarted_utc",
              .. reads.OrderBy(r => r.Started).Select(r =>
                  $"{Since(r.Started):0}\t{r.Milliseconds:0}\t{r.Id}\t{r.Outcome}\t{Owner(r.Id)}\t{r.Lane}\t{killedAt.AddMilliseconds(Since(r.Started)):HH:mm:ss.fff}")]);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "attempts.tsv"),
+            ["since_kill_ms\tlatency_ms\tasset\toutcome", .. attempts.OrderBy(r => r.Started).Select(r => $"{Since(r.Started):0}\t{r.Milliseconds:0}\t{r.Id}\t{r.Outcome}")]);
         await File.WriteAllLinesAsync(Path.Combine(folder, "recovery.tsv"),
             ["asset\tanswered_ms\tdirectory", .. victimGrains.Select(id => $"{id}\t{(answered.TryGetValue(id, out var t) ? t.TotalMilliseconds.ToString("0") : "never")}\t{Owner(id)}")]);
         await File.WriteAllLinesAsync(Path.Combine(folder, "run.txt"),
         [
-            $"killed {victim}: it had exited at {killedAt:HH:mm:ss.fff} UTC (time 0), {killToExit.TotalMilliseconds:0} ms after the SIGKILL; declared dead after {declaredDead.TotalMilliseconds:0} ms",
+            $"killed {victim} at {killedAt:HH:mm:ss.fff} UTC (time 0); it had exited {killToExit.TotalMilliseconds:0} ms later; declared dead after {declaredDead.TotalMilliseconds:0} ms",
             $"ring: {string.Join(", ", ring.Select(s => $"{s} hash {s.GetConsistentHashCode()}"))}",
             $"survivor's asset grains {survivors.Length}: directory entry on the victim {survivors.Count(id => Owner(id) == "victim")}",
             $"victim's asset grains {victimGrains.Count}: directory entry on the victim {victimGrains.Count(id => Owner(id) == "victim")}",
         ]);
     }
 
-    private static async Task<TimeSpan> WatchDeclaredDeadAsync(IManagementGrain management, SiloAddress victim, Stopwatch clock)
+    /// <summary>
+    /// When the membership table marks the victim dead, read from the table itself (every 50 ms): asking the cluster
+    /// (the management grain) would measure that grain's own failover when it lived on the victim.
+    /// </summary>
+    private static async Task<TimeSpan> WatchDeclaredDeadAsync(StorageOptions storage, SiloAddress victim, Stopwatch clock)
     {
+        await using var connection = await SchemaInstaller.OpenAsync(storage);
         while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
-            try
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT Status FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port AND Generation = @generation";
+            foreach (var (name, value) in new (string, object)[] { ("@cluster", storage.ClusterId), ("@port", victim.Endpoint.Port), ("@generation", victim.Generation) })
             {
-                // Short attempts: a call caught by the kill would wait Orleans' 30 s response timeout.
-                var hosts = await management.GetHosts(onlyActive: false).WaitAsync(TimeSpan.FromSeconds(2));
-                if (hosts.TryGetValue(victim, out var status) && status == SiloStatus.Dead) return clock.Elapsed;
+                var parameter = command.CreateParameter();
+                (parameter.ParameterName, parameter.Value) = (name, value);
+                command.Parameters.Add(parameter);
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException) { }
-            await Task.Delay(100);
+            if (await command.ExecuteScalarAsync() is { } status and not DBNull && Convert.ToInt32(status) == (int)SiloStatus.Dead) return clock.Elapsed;
+            await Task.Delay(50);
         }
         return TimeSpan.MaxValue;
     }
