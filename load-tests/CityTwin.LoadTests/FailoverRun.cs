@@ -78,7 +78,11 @@ public static class FailoverRun
             // caller's silo, and herds a burst onto the silo its last statistics showed least loaded), which often left
             // the other silo no asset at all, so nothing to read there during the failover. So every idle activation is
             // collected and each asset activated again, on each silo in turn (a placement hint): half the city on each.
+            var assetType = client.Services.GetRequiredService<IClusterClient>().GetGrain<IAssetGrain>("any").GetGrainId().Type;
             await management.ForceActivationCollection(TimeSpan.FromMilliseconds(1));
+            // Collection only starts the deactivations: wait for them, or a read would find the old activation.
+            for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(200))
+                if (!(await management.GetDetailedGrainStatistics()).Any(s => s.GrainId.Type == assetType)) break;
             var members = (await management.GetHosts(onlyActive: true)).Keys.OrderBy(a => a.Endpoint.Port).ToArray();
             var orleans = client.Services.GetRequiredService<IClusterClient>();
             await Parallel.ForEachAsync(ids.Select((id, i) => (id, silo: members[i % members.Length])),
@@ -88,6 +92,7 @@ public static class FailoverRun
                     try { await orleans.GetGrain<IAssetGrain>(asset.id).GetAsync(); }
                     finally { RequestContext.Remove(IPlacementDirector.PlacementHintKey); }
                 });
+            // (Assets that other grains call while activating land where those are: the split is rarely exact.)
 
             // Writers: one per slice of the poles, each changing its poles' statuses in turn, one request at a time per
             // pole. After an unanswered change a pole is left alone: its final status may be that change or the last
@@ -128,7 +133,6 @@ public static class FailoverRun
             var hosts = await management.GetHosts(onlyActive: true);
             var stats = await management.GetDetailedGrainStatistics();
             // Asset grains only: an intersection's detections grain, a link's backhaul grain and others share the asset's key.
-            var assetType = client.Services.GetRequiredService<IClusterClient>().GetGrain<IAssetGrain>("any").GetGrainId().Type;
             var byPort = stats.Where(s => s.GrainId.Type == assetType && ids.Contains(s.GrainId.Key.ToString()!))
                 .GroupBy(s => s.SiloAddress.Endpoint.Port)
                 .ToDictionary(g => g.Key, g => g.Select(s => s.GrainId.Key.ToString()!).ToList());
