@@ -153,8 +153,10 @@ public static class FailoverRun
             var killedAt = DateTime.UtcNow;
             var killedTimestamp = Stopwatch.GetTimestamp();
             var clock = Stopwatch.StartNew();
-            victim.Process.Kill();
+            var dying = trace is null ? null : new List<string>();
+            victim.Process.Kill(dying is null ? null : dying.Add);
             var killToExit = clock.Elapsed;
+            if (dying is not null) { Directory.CreateDirectory(trace!); await File.WriteAllLinesAsync(Path.Combine(trace!, "dying.txt"), dying); }
             var declaredDead = WatchDeclaredDeadAsync(storage, victimAddress, clock);
 
             // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
