@@ -6,13 +6,13 @@ namespace CityTwin.LoadTests;
 
 /// <summary>
 /// Failover, timed: <see cref="FailoverRun"/> several times, each on a fresh database, reporting the time from the
-/// SIGKILL of a silo until every grain it held answers again (p50, p99 = the worst of a handful of runs), and when
-/// membership declared it dead. PostgreSQL when a connection string is given (a database per run is created on that
+/// SIGKILL of a silo until every grain it held answers again (p50, p99 = the worst of a handful of runs), when
+/// membership declared it dead (read from the membership table), and how long the process took to exit. PostgreSQL when a connection string is given (a database per run is created on that
 /// server), else SQLite.
 /// </summary>
 public static class FailoverBenchmark
 {
-    public static async Task<List<string>> RunAsync(int runs, int assets, string? postgres)
+    public static async Task<List<string>> RunAsync(int runs, int assets, string? postgres, string? trace = null, string? bin = null)
     {
         var results = new List<FailoverResult>();
         for (var run = 1; run <= runs; run++)
@@ -20,7 +20,8 @@ public static class FailoverBenchmark
             var (storage, cleanup) = postgres is null ? Sqlite() : await PostgresAsync(postgres);
             try
             {
-                var result = await FailoverRun.RunAsync(Dll("CityTwin.Silo"), Dll("CityTwin.Api"), storage, assets, log: Console.WriteLine);
+                var result = await FailoverRun.RunAsync(Dll("CityTwin.Silo", bin), Dll("CityTwin.Api", bin), storage, assets, log: Console.WriteLine,
+                    trace: trace is null ? null : Path.Combine(trace, $"run{run}"));
                 Console.WriteLine($"run {run}/{runs}: {result}");
                 if (result.Lost.Count > 0 || result.Unanswered.Count > 0)
                     throw new InvalidOperationException($"run {run} lost data: {string.Join("; ", result.Lost.Concat(result.Unanswered).Take(10))}");
@@ -41,8 +42,9 @@ public static class FailoverBenchmark
         return
         [
             $"| Failover on {store}: SIGKILL of the silo holding the most asset grains (of {assets:N0}; {results.Min(r => r.VictimGrains)}–{results.Max(r => r.VictimGrains)} per run) under status writes, until every one of them answers again, {runs} runs | " +
-            $"p50 {Percentile(recovery, 0.50):0.0} s, **p99 {p99:0.0} s** (runs: {string.Join(", ", recovery.Select(s => $"{s:0.0}"))} s); declared dead after p50 {Percentile(dead, 0.50):0.0} s; " +
-            $"the surviving silo's assets, read at 50/s: p99 {during.P(99):0.0} ms during the failover vs {before.P(99):0.0} ms just before ({during.Errors} errors); " +
+            $"p50 {Percentile(recovery, 0.50):0.0} s, **p99 {p99:0.0} s** (runs: {string.Join(", ", recovery.Select(s => $"{s:0.0}"))} s; the process exited " +
+            $"{results.Min(r => r.KillToExit.TotalSeconds):0.00}–{results.Max(r => r.KillToExit.TotalSeconds):0.00} s after the SIGKILL); declared dead after p50 {Percentile(dead, 0.50):0.0} s; " +
+            $"the surviving silo's assets, read at 50/s: p99 {during.P(99):0.0} ms during the failover vs {before.P(99):0.0} ms just before ({during.Errors} of {during.Sorted.Count} failed or timed out at 2 s); " +
             $"slowest status change {results.Max(r => r.SlowestWrite.TotalSeconds):0.0} s; " +
             $"{results.Sum(r => r.AckedWrites):N0} acknowledged status changes, **0 lost** | p99 ≤ 5 s {(p99 <= 5 ? "✅" : "❌")}, none lost ✅ |",
         ];
@@ -86,6 +88,8 @@ public static class FailoverBenchmark
         });
     }
 
-    private static string Dll(string project) =>
-        Path.Combine(Twin.RepoRoot, "src", project, "bin", "Release", "net10.0", $"{project}.dll");
+    /// <param name="bin">Another build to measure (DIR/CityTwin.Silo/, DIR/CityTwin.Api/), else the repository's Release output.</param>
+    private static string Dll(string project, string? bin) => bin is null
+        ? Path.Combine(Twin.RepoRoot, "src", project, "bin", "Release", "net10.0", $"{project}.dll")
+        : Path.Combine(bin, project, $"{project}.dll");
 }

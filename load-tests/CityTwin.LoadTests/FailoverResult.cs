@@ -5,6 +5,8 @@ public sealed record FailoverResult
 {
     /// <summary>Asset grains the killed silo held at the moment of the kill.</summary>
     public required int VictimGrains { get; init; }
+    /// <summary>From the SIGKILL until the process had exited (its sockets closed). The times below count from the SIGKILL.</summary>
+    public required TimeSpan KillToExit { get; init; }
     /// <summary>From the kill until the surviving silos' membership marked the victim dead.</summary>
     public required TimeSpan DeclaredDead { get; init; }
     /// <summary>From the kill until every asset grain the victim held had answered a GET again.</summary>
@@ -23,7 +25,7 @@ public sealed record FailoverResult
     public required IReadOnlyList<string> Unanswered { get; init; }
 
     public override string ToString() =>
-        $"victim held {VictimGrains} asset grains; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
+        $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
         $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before, " +
         $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering";

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CityTwin.Contracts.Assets;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
 using CityTwin.Domain.GeoJson;
@@ -12,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 
 namespace CityTwin.LoadTests;
 
@@ -27,15 +29,27 @@ public static class FailoverRun
         [AssetStatus.Degraded, AssetStatus.Faulted, AssetStatus.Maintenance, AssetStatus.Offline, AssetStatus.Operational];
 
     /// <param name="storage">Where the silos keep state; its ClusterId should be fresh for the run.</param>
+    /// <param name="trace">
+    /// A folder for the evidence of one run: every survivor read (its start relative to the kill, latency, outcome, and
+    /// which silo owned its grain directory entry), each of the victim's grains' recovery, and timestamped (UTC) logs of
+    /// the processes with Orleans' membership, directory and connection events, the API's client logging every message
+    /// it sends with its gateway.
+    /// </param>
     public static async Task<FailoverResult> RunAsync(string siloDll, string apiDll, StorageOptions storage,
-        int assets = 1_000, int writers = 16, Action<string>? log = null)
+        int assets = 1_000, int writers = 16, Action<string>? log = null, string? trace = null)
     {
         log ??= _ => { };
         var admin = AdminKey.New();
+        string[] traced = trace is null ? [] :
+        [
+            "--Logging:Console:FormatterName=simple", "--Logging:Console:FormatterOptions:SingleLine=true",
+            "--Logging:Console:FormatterOptions:UseUtcTimestamp=true", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+            "--Logging:LogLevel:Orleans=Information",
+        ];
         string[] common =
         [
             $"--Storage:Provider={storage.Provider}", $"--Storage:ConnectionString={storage.ConnectionString}",
-            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning", admin.Argument,
+            $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning", admin.Argument, .. traced,
         ];
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 17 });
         var ids = city.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
@@ -50,12 +64,35 @@ public static class FailoverRun
                 int port = ChildProcess.FreePort(), gateway = ChildProcess.FreePort();
                 silos.Add((await ChildProcess.StartAsync(siloDll,
                     [.. common, $"--Silo:Port={port}", $"--Silo:GatewayPort={gateway}", "--Silo:DirectoryCache=true", "--Seed:Assets=0"]), port));
+                if (trace is not null) log($"silo :{port} gateway :{gateway} log {silos[^1].Process.LogPath}");
             }
-            api = await ChildProcess.StartAsync(apiDll, common);
+            api = await ChildProcess.StartAsync(apiDll, trace is null ? common
+                : [.. common, "--Logging:LogLevel:Orleans.Messaging.ClientMessageCenter=Trace"]);
+            if (trace is not null)
+                log($"API log {api.LogPath}");
             using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(90) });
             await ImportAsync(http, city.Assets);
             client = await StartClientAsync(storage);
             var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+            // The import activates every asset on the silo that runs it (Orleans' resource-optimised placement prefers the
+            // caller's silo, and herds a burst onto the silo its last statistics showed least loaded), which often left
+            // the other silo no asset at all, so nothing to read there during the failover. So every idle activation is
+            // collected and each asset activated again, on each silo in turn (a placement hint): half the city on each.
+            var assetType = client.Services.GetRequiredService<IClusterClient>().GetGrain<IAssetGrain>("any").GetGrainId().Type;
+            await management.ForceActivationCollection(TimeSpan.FromMilliseconds(1));
+            // Collection only starts the deactivations: wait for them, or a read would find the old activation.
+            for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(200))
+                if (!(await management.GetDetailedGrainStatistics()).Any(s => s.GrainId.Type == assetType)) break;
+            var members = (await management.GetHosts(onlyActive: true)).Keys.OrderBy(a => a.Endpoint.Port).ToArray();
+            var orleans = client.Services.GetRequiredService<IClusterClient>();
+            await Parallel.ForEachAsync(ids.Select((id, i) => (id, silo: members[i % members.Length])),
+                new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (asset, _) =>
+                {
+                    RequestContext.Set(IPlacementDirector.PlacementHintKey, asset.silo);
+                    try { await orleans.GetGrain<IAssetGrain>(asset.id).GetAsync(); }
+                    finally { RequestContext.Remove(IPlacementDirector.PlacementHintKey); }
+                });
+            // (Assets that other grains call while activating land where those are: the split is rarely exact.)
 
             // Writers: one per slice of the poles, each changing its poles' statuses in turn, one request at a time per
             // pole. After an unanswered change a pole is left alone: its final status may be that change or the last
@@ -95,7 +132,8 @@ public static class FailoverRun
             // The victim: the silo holding the most asset grains right now.
             var hosts = await management.GetHosts(onlyActive: true);
             var stats = await management.GetDetailedGrainStatistics();
-            var byPort = stats.Where(s => ids.Contains(s.GrainId.Key.ToString()!))
+            // Asset grains only: an intersection's detections grain, a link's backhaul grain and others share the asset's key.
+            var byPort = stats.Where(s => s.GrainId.Type == assetType && ids.Contains(s.GrainId.Key.ToString()!))
                 .GroupBy(s => s.SiloAddress.Endpoint.Port)
                 .ToDictionary(g => g.Key, g => g.Select(s => s.GrainId.Key.ToString()!).ToList());
             var victim = silos.MaxBy(s => byPort.GetValueOrDefault(s.Port)?.Count ?? 0);
@@ -106,18 +144,26 @@ public static class FailoverRun
             // The other silo's assets: read at a steady pace before the kill (the baseline) and through the recovery, so
             // the run shows whether a failover elsewhere disturbs the assets that never moved.
             var survivors = byPort.Where(p => p.Key != victim.Port).SelectMany(p => p.Value).ToArray();
-            var survivorReadsBefore = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None);
+            var reads = trace is null ? null : new ConcurrentQueue<ReadRecord>();
+            var survivorReadsBefore = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
             using var recovered = new CancellationTokenSource();
-            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token);
+            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, reads);
 
-            victim.Process.Kill();
+            // The clock starts at the SIGKILL; the process is gone (its sockets closed) a little later, when Kill returns.
+            var killedAt = DateTime.UtcNow;
+            var killedTimestamp = Stopwatch.GetTimestamp();
             var clock = Stopwatch.StartNew();
-            var declaredDead = WatchDeclaredDeadAsync(management, victimAddress, clock);
+            var dying = trace is null ? null : new List<string>();
+            victim.Process.Kill(dying is null ? null : dying.Add);
+            var killToExit = clock.Elapsed;
+            if (dying is not null) { Directory.CreateDirectory(trace!); await File.WriteAllLinesAsync(Path.Combine(trace!, "dying.txt"), dying); }
+            var declaredDead = WatchDeclaredDeadAsync(storage, victimAddress, clock);
 
             // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
             // attempt gives up after 2 s and is sent again: a request caught in flight at the kill may wait for Orleans'
             // 30 s response timeout, which says nothing about when the grain is back (writers measure that wait).
             var answered = new ConcurrentDictionary<string, TimeSpan>();
+            var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>();
             using (var gate = new SemaphoreSlim(32))
             {
                 await Task.WhenAll(victimGrains.Select(async id =>
@@ -125,14 +171,21 @@ public static class FailoverRun
                     while (clock.Elapsed < TimeSpan.FromMinutes(3))
                     {
                         await gate.WaitAsync();
+                        var started = Stopwatch.GetTimestamp();
+                        var outcome = "timeout";
                         try
                         {
                             using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                             using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                            outcome = ((int)r.StatusCode).ToString();
                             if (r.IsSuccessStatusCode) { answered[id] = clock.Elapsed; return; }
                         }
-                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { }
-                        finally { gate.Release(); }
+                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { outcome = e is HttpRequestException ? "error" : outcome; }
+                        finally
+                        {
+                            gate.Release();
+                            attempts?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, 0));
+                        }
                         await Task.Delay(100);
                     }
                 }));
@@ -148,6 +201,10 @@ public static class FailoverRun
             await stopWriters.CancelAsync();
             await Task.WhenAll(writing);
             var dead = await declaredDead;
+
+            if (trace is not null)
+                await WriteTraceAsync(trace, client.Services.GetRequiredService<IClusterClient>(), hosts.Keys.ToList(), victimAddress,
+                    killedAt, killedTimestamp, killToExit, dead, reads!, attempts!, answered, survivors, victimGrains);
 
             var lost = new ConcurrentBag<string>();
             var unanswered = new ConcurrentBag<string>();
@@ -173,6 +230,7 @@ public static class FailoverRun
             return new FailoverResult
             {
                 VictimGrains = victimGrains.Count,
+                KillToExit = killToExit,
                 DeclaredDead = dead,
                 Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
                 SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
@@ -223,7 +281,8 @@ public static class FailoverRun
     /// GETs of the given assets, 50 a second, one after another in four lanes, until the time is up or it is cancelled;
     /// an attempt not answered in 2 s counts as 2 s (and an error) rather than hiding in a retry.
     /// </summary>
-    private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop)
+    private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop,
+        ConcurrentQueue<ReadRecord>? records = null)
     {
         var latencies = new ConcurrentBag<double>();
         var errors = 0;
@@ -235,14 +294,22 @@ public static class FailoverRun
             for (var n = 0; !stop.IsCancellationRequested && clock.Elapsed < limit; n++)
             {
                 var started = Stopwatch.GetTimestamp();
+                var id = ids[random.Next(ids.Length)];
+                string outcome;
                 try
                 {
                     using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    using var r = await http.GetAsync($"/api/assets/{ids[random.Next(ids.Length)]}", attempt.Token);
+                    using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                    outcome = ((int)r.StatusCode).ToString();
                     if (!r.IsSuccessStatusCode) Interlocked.Increment(ref errors);
                 }
-                catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { Interlocked.Increment(ref errors); }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    outcome = e is OperationCanceledException ? "timeout" : "error";
+                    Interlocked.Increment(ref errors);
+                }
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                records?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, lane));
                 var pause = TimeSpan.FromMilliseconds(80) - Stopwatch.GetElapsedTime(started);
                 if (pause > TimeSpan.Zero) await Task.Delay(pause);
             }
@@ -250,18 +317,60 @@ public static class FailoverRun
         return new ReadLatencies([.. latencies.Order()], errors);
     }
 
-    private static async Task<TimeSpan> WatchDeclaredDeadAsync(IManagementGrain management, SiloAddress victim, Stopwatch clock)
+    private sealed record ReadRecord(long Started, double Milliseconds, string Id, string Outcome, int Lane);
+
+    /// <summary>The evidence of a traced run (see <c>trace</c> of <see cref="RunAsync"/>), as tab-separated files.</summary>
+    private static async Task WriteTraceAsync(string folder, IClusterClient client, List<SiloAddress> silos, SiloAddress victim,
+        DateTime killedAt, long killedTimestamp, TimeSpan killToExit, TimeSpan declaredDead, ConcurrentQueue<ReadRecord> reads, ConcurrentQueue<ReadRecord> attempts,
+        ConcurrentDictionary<string, TimeSpan> answered, string[] survivors, List<string> victimGrains)
     {
+        Directory.CreateDirectory(folder);
+        // Orleans' grain directory (LocalGrainDirectory): each silo owns the ring from its consistent hash up to the next
+        // silo's; a grain's entry lives with the silo whose hash is the largest not above the grain's uniform hash.
+        var ring = silos.OrderBy(s => s.GetConsistentHashCode()).ToList();
+        string Owner(string id)
+        {
+            var hash = unchecked((int)client.GetGrain<IAssetGrain>(id).GetGrainId().GetUniformHashCode());
+            var owner = ring.LastOrDefault(s => s.GetConsistentHashCode() <= hash) ?? ring[^1];
+            return owner.Equals(victim) ? "victim" : "survivor";
+        }
+        double Since(long timestamp) => Stopwatch.GetElapsedTime(killedTimestamp, timestamp).TotalMilliseconds;
+        await File.WriteAllLinesAsync(Path.Combine(folder, "reads.tsv"),
+            ["since_kill_ms\tlatency_ms\tasset\toutcome\tdirectory\tlane\tstarted_utc",
+             .. reads.OrderBy(r => r.Started).Select(r =>
+                 $"{Since(r.Started):0}\t{r.Milliseconds:0}\t{r.Id}\t{r.Outcome}\t{Owner(r.Id)}\t{r.Lane}\t{killedAt.AddMilliseconds(Since(r.Started)):HH:mm:ss.fff}")]);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "attempts.tsv"),
+            ["since_kill_ms\tlatency_ms\tasset\toutcome", .. attempts.OrderBy(r => r.Started).Select(r => $"{Since(r.Started):0}\t{r.Milliseconds:0}\t{r.Id}\t{r.Outcome}")]);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "recovery.tsv"),
+            ["asset\tanswered_ms\tdirectory", .. victimGrains.Select(id => $"{id}\t{(answered.TryGetValue(id, out var t) ? t.TotalMilliseconds.ToString("0") : "never")}\t{Owner(id)}")]);
+        await File.WriteAllLinesAsync(Path.Combine(folder, "run.txt"),
+        [
+            $"killed {victim} at {killedAt:HH:mm:ss.fff} UTC (time 0); it had exited {killToExit.TotalMilliseconds:0} ms later; declared dead after {declaredDead.TotalMilliseconds:0} ms",
+            $"ring: {string.Join(", ", ring.Select(s => $"{s} hash {s.GetConsistentHashCode()}"))}",
+            $"survivor's asset grains {survivors.Length}: directory entry on the victim {survivors.Count(id => Owner(id) == "victim")}",
+            $"victim's asset grains {victimGrains.Count}: directory entry on the victim {victimGrains.Count(id => Owner(id) == "victim")}",
+        ]);
+    }
+
+    /// <summary>
+    /// When the membership table marks the victim dead, read from the table itself (every 50 ms): asking the cluster
+    /// (the management grain) would measure that grain's own failover when it lived on the victim.
+    /// </summary>
+    private static async Task<TimeSpan> WatchDeclaredDeadAsync(StorageOptions storage, SiloAddress victim, Stopwatch clock)
+    {
+        await using var connection = await SchemaInstaller.OpenAsync(storage);
         while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
-            try
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT Status FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port AND Generation = @generation";
+            foreach (var (name, value) in new (string, object)[] { ("@cluster", storage.ClusterId), ("@port", victim.Endpoint.Port), ("@generation", victim.Generation) })
             {
-                // Short attempts: a call caught by the kill would wait Orleans' 30 s response timeout.
-                var hosts = await management.GetHosts(onlyActive: false).WaitAsync(TimeSpan.FromSeconds(2));
-                if (hosts.TryGetValue(victim, out var status) && status == SiloStatus.Dead) return clock.Elapsed;
+                var parameter = command.CreateParameter();
+                (parameter.ParameterName, parameter.Value) = (name, value);
+                command.Parameters.Add(parameter);
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException) { }
-            await Task.Delay(100);
+            if (await command.ExecuteScalarAsync() is { } status and not DBNull && Convert.ToInt32(status) == (int)SiloStatus.Dead) return clock.Elapsed;
+            await Task.Delay(50);
         }
         return TimeSpan.MaxValue;
     }

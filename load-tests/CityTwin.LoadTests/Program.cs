@@ -8,6 +8,10 @@ using CityTwin.LoadTests;
 //                         a feeder outage and a controller fault on a generated city, on the real processes.
 //   models                [--repeats N]: the Domain models (traffic, scenario fork), in process, one thread.
 //   failover              [--runs 5] [--assets 1000] [--postgres "Host=…"]  (default: $CITYTWIN_TEST_POSTGRES, else SQLite)
+//                         [--trace DIR]: per run, every survivor read (time from the kill, latency, directory owner), each
+//                         killed grain's recovery, and timestamped Orleans logs of the processes (the API's: every message
+//                         with its gateway), in DIR/runN. [--bin DIR]: measure another build (DIR/CityTwin.Silo/,
+//                         DIR/CityTwin.Api/: their Release output), e.g. a baseline beside this one.
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
@@ -51,7 +55,7 @@ switch (suite)
         break;
     case "failover":
         var postgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
-        rows.AddRange(await FailoverBenchmark.RunAsync(Option("--runs", 5), Option("--assets", 1_000), string.IsNullOrEmpty(postgres) ? null : postgres));
+        rows.AddRange(await FailoverBenchmark.RunAsync(Option("--runs", 5), Option("--assets", 1_000), string.IsNullOrEmpty(postgres) ? null : postgres, Text("--trace"), Text("--bin")));
         break;
     case "soak":
         var soakPostgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");

@@ -84,8 +84,13 @@ public static class OrleansStorageExtensions
         client.UseAdoNetClustering(c => (c.Invariant, c.ConnectionString) = (options.Invariant, options.ConnectionString));
         client.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectRetry>();
         // Orleans re-reads the gateways from the membership table once a minute: an API that started before the silos,
-        // or outlived one, would wait that long to find a gateway. Every 5 s costs one small query.
-        client.Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        // or outlived one, would wait that long to find a gateway. A gateway whose connection is not refused but silent
+        // (a machine that vanished, a process still being torn down) is left only when the table shows its silo dead,
+        // at the next refresh: every second, so within a second of the death. Each refresh is one small query.
+        client.Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+        // Reads caught in flight by a lost gateway are sent again (GatewayLoss.ReadAsync) rather than left to time out.
+        client.Services.AddSingleton<GatewayLoss>();
+        client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
         return client;
     }
 

@@ -28,7 +28,7 @@ public sealed class StartOrderTests
         await silo.StartAsync();
         try
         {
-            await apiStarted.WaitAsync(TimeSpan.FromSeconds(20)); // the gateway list is re-read every 5 s, and retries back off to 5 s
+            await apiStarted.WaitAsync(TimeSpan.FromSeconds(20)); // retries back off to 5 s (the gateway list is re-read every second)
             var address = api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = admin.Authorize(new HttpClient { BaseAddress = new Uri(address) });
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/me")).StatusCode);

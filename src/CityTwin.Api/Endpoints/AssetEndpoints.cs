@@ -1,3 +1,4 @@
+using CityTwin.Storage;
 using CityTwin.Api.Access;
 using CityTwin.Api.Audit;
 using CityTwin.Contracts.Audit;
@@ -57,31 +58,31 @@ public static class AssetEndpoints
         return TypedResults.Ok(new AssetPage(page.Hits.Count, next, page.Next?.Encode(), page.Hits.Select(h => Item(h, query.Near is not null))));
     }
 
-    private static async Task<Results<Ok<Asset>, BadRequestProblem, NotFoundProblem>> GetAsset(string id, IGrainFactory grains, Caller caller)
+    private static async Task<Results<Ok<Asset>, BadRequestProblem, NotFoundProblem>> GetAsset(string id, IGrainFactory grains, GatewayLoss gateways, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
-        var asset = await grains.GetGrain<IAssetGrain>(id).GetAsync();
+        var asset = await gateways.ReadAsync(() => grains.GetGrain<IAssetGrain>(id).GetAsync());
         return asset is null || !caller.Sees(asset) ? Problems.AssetNotFound(id) : TypedResults.Ok(asset);
     }
 
-    private static async Task<Results<Ok<AssetHistoryView>, BadRequestProblem, NotFoundProblem>> GetHistory(string id, string? limit, IGrainFactory grains, Caller caller)
+    private static async Task<Results<Ok<AssetHistoryView>, BadRequestProblem, NotFoundProblem>> GetHistory(string id, string? limit, IGrainFactory grains, GatewayLoss gateways, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var count = QueryValues.Int("limit", limit, 1, 1_000, 100);
         if (count.Problem is not null) return count.Problem;
         if (!await caller.SeesAsync(grains, id)) return Problems.AssetNotFound(id);
-        var commands = grains.GetGrain<IAuditGrain>(0).QueryAsync(new AuditQuery(Target: id, Limit: count.Value));
-        var history = await grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(count.Value);
+        var commands = gateways.ReadAsync(() => grains.GetGrain<IAuditGrain>(0).QueryAsync(new AuditQuery(Target: id, Limit: count.Value)));
+        var history = await gateways.ReadAsync(() => grains.GetGrain<IAssetGrain>(id).GetHistoryAsync(count.Value));
         return history is null ? Problems.AssetNotFound(id) : TypedResults.Ok(new AssetHistoryView(history.Id, history.Changes, history.Telemetry, await commands));
     }
 
-    private static async Task<Results<Ok<AssetDependencies>, BadRequestProblem, NotFoundProblem>> GetDependencies(string id, IGrainFactory grains, Caller caller)
+    private static async Task<Results<Ok<AssetDependencies>, BadRequestProblem, NotFoundProblem>> GetDependencies(string id, IGrainFactory grains, GatewayLoss gateways, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
-        if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset || !caller.Sees(asset)) return Problems.AssetNotFound(id);
+        if (await gateways.ReadAsync(() => grains.GetGrain<IAssetGrain>(id).GetAsync()) is not { } asset || !caller.Sees(asset)) return Problems.AssetNotFound(id);
         var d = asset.Dependencies;
         // Dependencies outside the caller's scope are left out, as a query would leave them out.
-        async Task<Asset?> Visible(string dependency) => await grains.GetGrain<IAssetGrain>(dependency).GetAsync() is { } a && caller.Sees(a) ? a : null;
+        async Task<Asset?> Visible(string dependency) => await gateways.ReadAsync(() => grains.GetGrain<IAssetGrain>(dependency).GetAsync()) is { } a && caller.Sees(a) ? a : null;
         var link = d.BackhaulLinkId is { } l ? Visible(l) : Task.FromResult<Asset?>(null);
         var watched = d.WatchedIntersectionId is { } w ? Visible(w) : Task.FromResult<Asset?>(null);
         var neighbours = Task.WhenAll(d.Neighbours.Select(n => Visible(n.IntersectionId)));
@@ -93,16 +94,16 @@ public static class AssetEndpoints
             (await neighbours).Where(n => n is not null).Select(n => new SignalState(n!.Id, n.Intersection?.ActiveMode, n.Status))));
     }
 
-    private static async Task<Results<Ok<AssetDependents>, BadRequestProblem, NotFoundProblem>> GetDependents(string id, IGrainFactory grains, string? cursor, string? limit, Caller caller)
+    private static async Task<Results<Ok<AssetDependents>, BadRequestProblem, NotFoundProblem>> GetDependents(string id, IGrainFactory grains, GatewayLoss gateways, string? cursor, string? limit, Caller caller)
     {
         if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid asset id");
         var count = QueryValues.Int("limit", limit, 1, MaxDependentsPage, 100);
         if (count.Problem is not null) return count.Problem;
         if (cursor is not null && !Ids.IsValid(cursor)) return Problems.Invalid("cursor", "is not a cursor this API returned");
-        if (await grains.GetGrain<IAssetGrain>(id).GetAsync() is not { } asset || !caller.Sees(asset)) return Problems.AssetNotFound(id);
+        if (await gateways.ReadAsync(() => grains.GetGrain<IAssetGrain>(id).GetAsync()) is not { } asset || !caller.Sees(asset)) return Problems.AssetNotFound(id);
         var page = asset.Type switch
         {
-            AssetType.Link => await grains.GetGrain<IBackhaulGrain>(id).GetDependentsAsync(cursor, count.Value),
+            AssetType.Link => await gateways.ReadAsync(() => grains.GetGrain<IBackhaulGrain>(id).GetDependentsAsync(cursor, count.Value)),
             AssetType.Intersection => Page(asset.Intersection!.Cameras.Select(c => new Dependent(c.CameraId, AssetType.Camera, "watches")).ToArray(), cursor, count.Value),
             _ => new DependentsPage(0, [], null),
         };

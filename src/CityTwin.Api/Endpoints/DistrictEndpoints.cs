@@ -1,3 +1,4 @@
+using CityTwin.Storage;
 using CityTwin.Api.Audit;
 using CityTwin.Api.Access;
 using CityTwin.Contracts.City;
@@ -22,15 +23,15 @@ public static class DistrictEndpoints
         return districts;
     }
 
-    private static async Task<Ok<IEnumerable<DistrictSummary>>> ListDistricts(IGrainFactory grains, Caller caller)
+    private static async Task<Ok<IEnumerable<DistrictSummary>>> ListDistricts(IGrainFactory grains, GatewayLoss gateways, Caller caller)
     {
-        var ids = (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Where(caller.Scope.AllowsDistrict);
-        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IDistrictGrain>(id).GetAsync(null, 0)));
+        var ids = (await gateways.ReadAsync(() => grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync())).Where(caller.Scope.AllowsDistrict);
+        var views = await Task.WhenAll(ids.Select(id => gateways.ReadAsync(() => grains.GetGrain<IDistrictGrain>(id).GetAsync(null, 0))));
         return TypedResults.Ok(views.Select(v => ScopedViews.District(v, caller.Scope)).OfType<DistrictView>()
             .Select(v => new DistrictSummary(v.Id, v.Total, v.Counts, v.PowerDrawKw, v.CongestionIndex, v.OfflineRatio)));
     }
 
-    private static async Task<Results<Ok<DistrictView>, BadRequestProblem, NotFoundProblem>> GetDistrict(string id, IGrainFactory grains, string? cursor, string? limit, Caller caller)
+    private static async Task<Results<Ok<DistrictView>, BadRequestProblem, NotFoundProblem>> GetDistrict(string id, IGrainFactory grains, GatewayLoss gateways, string? cursor, string? limit, Caller caller)
     {
         var count = QueryValues.Int("limit", limit, 1, MaxPageSize, 100);
         if (count.Problem is not null) return count.Problem;
@@ -38,7 +39,7 @@ public static class DistrictEndpoints
         if (KnownDistricts.Malformed(id, "id") is { } malformed) return malformed;
         if (!await KnownDistricts.ExistsAsync(grains, id)) return Problems.DistrictNotFound(id);
         if (!caller.Scope.AllowsDistrict(id)) return Problems.DistrictNotFound(id);
-        var view = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, count.Value);
+        var view = await gateways.ReadAsync(() => grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, count.Value));
         return view.Total == 0 || ScopedViews.District(view, caller.Scope) is not { } shown ? Problems.DistrictNotFound(id) : TypedResults.Ok(shown);
     }
 
@@ -61,11 +62,11 @@ public static class DistrictEndpoints
             : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<PowerView>, BadRequestProblem, NotFoundProblem>> GetPower(string id, IGrainFactory grains, Caller caller)
+    private static async Task<Results<Ok<PowerView>, BadRequestProblem, NotFoundProblem>> GetPower(string id, IGrainFactory grains, GatewayLoss gateways, Caller caller)
     {
         if (KnownDistricts.Malformed(id, "id") is { } malformed) return malformed;
         if (!caller.Scope.AllowsDistrict(id) || !await KnownDistricts.ExistsAsync(grains, id)) return Problems.DistrictNotFound(id);
-        return TypedResults.Ok(await grains.GetGrain<IPowerGrain>(id).GetAsync());
+        return TypedResults.Ok(await gateways.ReadAsync(() => grains.GetGrain<IPowerGrain>(id).GetAsync()));
     }
 
     private sealed record PowerChange(bool? On, string? Feeder);

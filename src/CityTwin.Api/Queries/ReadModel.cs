@@ -1,3 +1,4 @@
+using CityTwin.Storage;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
 using CityTwin.Api.Access;
@@ -11,7 +12,7 @@ namespace CityTwin.Api.Queries;
 /// touch (those it names, or whose bounds overlap its area) and merges their pages. The districts and their bounds
 /// come from the city's reports, re-read at most every <see cref="DirectoryTtl"/>.
 /// </summary>
-public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
+public sealed class ReadModel(IGrainFactory grains, GatewayLoss gateways, TimeProvider time)
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(1);
     private (DateTimeOffset At, Task<Directory> Directory)? _directory;
@@ -23,7 +24,7 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
         var asks = Partitions(await DirectoryAsync(), query)
             .Select(d => (District: d, Query: ScopedViews.Query(query, d, scope)))
             .Where(a => a.Query is not null);
-        var pages = await Task.WhenAll(asks.Select(a => grains.GetGrain<IDistrictGrain>(a.District).QueryAsync(a.Query!)));
+        var pages = await Task.WhenAll(asks.Select(a => gateways.ReadAsync(() => grains.GetGrain<IDistrictGrain>(a.District).QueryAsync(a.Query!))));
         return AssetIndex.Merge(pages, query.Limit);
     }
 
@@ -31,7 +32,7 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
     public async Task<CityStats> StatsAsync()
     {
         var held = _stats;
-        if (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetStatsAsync(held.Version) is not { } fresh) return held;
+        if (await gateways.ReadAsync(() => grains.GetGrain<ICityGrain>(ICityGrain.Key).GetStatsAsync(held.Version)) is not { } fresh) return held;
         _stats = fresh;
         return fresh;
     }
@@ -59,7 +60,7 @@ public sealed class ReadModel(IGrainFactory grains, TimeProvider time)
     private async Task<Directory> LoadAsync()
     {
         var city = grains.GetGrain<ICityGrain>(ICityGrain.Key);
-        var districts = city.GetDistrictsAsync();
+        var districts = gateways.ReadAsync(city.GetDistrictsAsync);
         var stats = await StatsAsync();
         return new Directory(
             [.. await districts],
