@@ -8,13 +8,19 @@ namespace CityTwin.Storage;
 /// gateway connection (dotnet/orleans#10165 tracks the gateway side of this). Reads are idempotent, so
 /// <see cref="ReadAsync{T}"/> sends a read again when a gateway connection is lost while it waits; the new request
 /// takes a live gateway (the lost connection is no longer used). A read that was going through a healthy gateway is
-/// sent twice, which costs one more call and changes nothing. Commands are not resent here: they wait, and answer 503.
-/// Registered by <see cref="OrleansStorageExtensions.UseCityTwinClustering"/> as the client's connection observer.
+/// sent twice, which costs one more call and changes nothing. Commands are not sent again (a copy could overtake the
+/// caller's next command): <see cref="CommandAsync{T}"/> gives one caught by a lost gateway <see cref="CommandGrace"/>
+/// to answer — one that went through a live gateway does — and then gives up on it as
+/// <see cref="CommandOutcomeUnknownException"/> (a 503) instead of waiting out the 30 s response timeout for the same
+/// answer. Registered by <see cref="OrleansStorageExtensions.UseCityTwinClustering"/> as the client's connection observer.
 /// </summary>
-public sealed class GatewayLoss : IClusterConnectionStatusObserver
+public sealed class GatewayLoss(TimeSpan? commandGrace = null) : IClusterConnectionStatusObserver
 {
     /// <summary>How many times one read is sent again at most (each after a further gateway lost while it waited).</summary>
     public const int MaxResends = 2;
+
+    /// <summary>How long a command may still take once a gateway connection was lost while it waited.</summary>
+    public TimeSpan CommandGrace { get; } = commandGrace ?? TimeSpan.FromSeconds(2);
 
     private TaskCompletionSource _next = NewSignal();
 
@@ -29,10 +35,21 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
             var lost = Next;
             var call = read();
             if (resends == MaxResends || await Task.WhenAny(call, lost) == call) return await call;
-            // The abandoned request times out in the end: observe its exception so that it is not reported as unobserved.
-            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Observe(call);
         }
+    }
+
+    /// <summary>
+    /// The command's answer; if a gateway connection is lost while it waits and it has not answered <see cref="CommandGrace"/>
+    /// later, <see cref="CommandOutcomeUnknownException"/>: its answer went with the connection, if it was ever sent.
+    /// </summary>
+    public async Task<T> CommandAsync<T>(Func<Task<T>> command)
+    {
+        var lost = Next;
+        var call = command();
+        if (await Task.WhenAny(call, lost) == call || await Task.WhenAny(call, Task.Delay(CommandGrace)) == call) return await call;
+        Observe(call);
+        throw new CommandOutcomeUnknownException();
     }
 
     void IClusterConnectionStatusObserver.NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
@@ -42,7 +59,17 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
 
     void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => Signal();
 
+    /// <summary>An abandoned request times out in the end: its exception is observed so that it is not reported as unobserved.</summary>
+    private static void Observe(Task call) =>
+        _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     private void Signal() => Interlocked.Exchange(ref _next, NewSignal()).TrySetResult();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+/// <summary>A command whose answer was lost with a gateway connection: it may or may not have been applied. Every command
+/// sets a state rather than changing it by an amount, so sending it again is safe.</summary>
+public sealed class CommandOutcomeUnknownException()
+    : TimeoutException("The connection to the server handling this command was lost before it answered; it may or may not have been applied. Send it again: a command sets a state, so a repeat is harmless.");

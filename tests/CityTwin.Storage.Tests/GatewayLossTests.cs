@@ -1,6 +1,6 @@
 namespace CityTwin.Storage.Tests;
 
-/// <summary>Reads caught by a lost gateway connection are sent again (GatewayLoss.cs); nothing else is.</summary>
+/// <summary>Reads caught by a lost gateway connection are sent again (GatewayLoss.cs); commands are never sent again, and give up soon.</summary>
 public class GatewayLossTests
 {
     [Fact]
@@ -55,5 +55,46 @@ public class GatewayLossTests
         Assert.Equal(1 + GatewayLoss.MaxResends, calls.Count);
         calls[^1].SetResult(9);
         Assert.Equal(9, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_command_caught_by_a_lost_gateway_gives_up_after_the_grace_as_unknown_and_is_not_sent_again()
+    {
+        var loss = new GatewayLoss(TimeSpan.FromMilliseconds(200));
+        var never = new TaskCompletionSource<int>(); // its answer went with the connection
+        var sent = 0;
+        var command = loss.CommandAsync(() => { sent++; return never.Task; });
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(1, 2, connectionRecovered: false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<CommandOutcomeUnknownException>(() => command.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(5)); // the grace, not the 30 s response timeout
+        Assert.Equal(1, sent);
+        Assert.IsAssignableFrom<TimeoutException>(command.Exception!.InnerException); // a 503 with Retry-After at the API
+        never.SetException(new TimeoutException("the response timeout, 30 s later")); // observed, not unobserved
+    }
+
+    [Fact]
+    public async Task A_command_through_a_live_gateway_that_answers_within_the_grace_is_answered()
+    {
+        var loss = new GatewayLoss(TimeSpan.FromSeconds(5));
+        var answer = new TaskCompletionSource<int>();
+        var command = loss.CommandAsync(() => answer.Task);
+        ((IClusterConnectionStatusObserver)loss).NotifyClusterConnectionLost();
+        await Task.Delay(100);
+        Assert.False(command.IsCompleted);
+        answer.SetResult(5);
+        Assert.Equal(5, await command.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_command_with_no_gateway_lost_waits_for_its_answer_however_long()
+    {
+        var loss = new GatewayLoss(TimeSpan.FromMilliseconds(50));
+        var answer = new TaskCompletionSource<int>();
+        var command = loss.CommandAsync(() => answer.Task);
+        await Task.Delay(300); // longer than the grace: only a lost gateway starts it
+        Assert.False(command.IsCompleted);
+        answer.SetResult(8);
+        Assert.Equal(8, await command);
     }
 }

@@ -1,6 +1,7 @@
 using CityTwin.Api.Access;
 using CityTwin.Contracts.Audit;
 using CityTwin.Domain.Audit;
+using CityTwin.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CityTwin.Api.Audit;
@@ -9,21 +10,24 @@ namespace CityTwin.Api.Audit;
 /// Writes every command to the audit log: a pending entry before it runs (no entry, no command: the caller gets a
 /// 503), completed with its outcome and the target's state after. Endpoints hold the entry across the command.
 /// </summary>
-public sealed partial class CommandAudit(IGrainFactory grains, TimeProvider time, ILogger<CommandAudit> logger)
+public sealed partial class CommandAudit(IGrainFactory grains, GatewayLoss gateways, TimeProvider time, ILogger<CommandAudit> logger)
 {
     private IAuditGrain Log => grains.GetGrain<IAuditGrain>(0);
     private ILogger Logger => logger;
+    /// <summary>What a command's own reads (its target's state before) and its grain calls go through, so a lost gateway costs seconds, not the 30 s response timeout.</summary>
+    public GatewayLoss Gateways => gateways;
 
     /// <summary>The pending entry, or null when the log cannot be written (then the command must not run).</summary>
     public async Task<Entry?> BeginAsync(Caller caller, string action, string target, string? before = null, string? detail = null)
     {
         try
         {
-            var seq = await Log.BeginAsync(new AuditEntry
+            // Through a lost gateway this would wait out the 30 s response timeout before refusing the command.
+            var seq = await gateways.CommandAsync(() => Log.BeginAsync(new AuditEntry
             {
                 At = time.GetUtcNow(), Actor = caller.Id, ActorName = caller.Name, Role = caller.Role, Action = action, Target = target,
                 Before = before, Detail = detail,
-            });
+            }));
             return new Entry(this, seq);
         }
         catch (Exception e)
@@ -41,13 +45,22 @@ public sealed partial class CommandAudit(IGrainFactory grains, TimeProvider time
     {
         public long Seq => seq;
 
-        /// <summary>Runs the command and completes the entry with its outcome; a command that throws is recorded as failed and rethrown.</summary>
-        public async Task<T> RunAsync<T>(Func<Task<T>> command, Func<T, (string Outcome, string? After)> describe)
+        /// <summary>
+        /// Runs the command and completes the entry with its outcome; a command that throws is recorded as failed and
+        /// rethrown, one whose answer was lost with a gateway as unknown (<see cref="GatewayLoss.CommandAsync{T}"/>; a long
+        /// command such as an import is waited for <paramref name="untilDone"/> instead).
+        /// </summary>
+        public async Task<T> RunAsync<T>(Func<Task<T>> command, Func<T, (string Outcome, string? After)> describe, bool untilDone = false)
         {
             T result;
             try
             {
-                result = await command();
+                result = await (untilDone ? command() : audit.Gateways.CommandAsync(command));
+            }
+            catch (CommandOutcomeUnknownException e)
+            {
+                await CompleteAsync("unknown", null, e.Message);
+                throw;
             }
             catch (Exception e)
             {
@@ -64,7 +77,7 @@ public sealed partial class CommandAudit(IGrainFactory grains, TimeProvider time
         {
             try
             {
-                await audit.Log.CompleteAsync(seq, outcome, after, detail);
+                await audit.Gateways.CommandAsync(async () => { await audit.Log.CompleteAsync(seq, outcome, after, detail); return true; });
             }
             catch (Exception e)
             {

@@ -142,7 +142,7 @@ public static class AssetEndpoints
         if (body.Value!.Status is not { } status || !Enum.IsDefined(status))
             return Problems.Invalid("status", "must be one of operational, degraded, faulted, offline, maintenance");
         var grain = grains.GetGrain<IAssetGrain>(id);
-        if (await grain.GetAsync() is not { } before || !caller.Sees(before)) return Problems.AssetNotFound(id);
+        if (await audit.Gateways.ReadAsync(() => grain.GetAsync()) is not { } before || !caller.Sees(before)) return Problems.AssetNotFound(id);
         if (await audit.BeginAsync(caller, "asset.status", id, Status(before), $"status={status}") is not { } entry) return CommandAudit.Unavailable();
         var asset = await entry.RunAsync(() => grain.SetStatusAsync(status), a => a is null ? ("not-found", null) : ("ok", Status(a)));
         return asset is null ? Problems.AssetNotFound(id) : TypedResults.Ok(asset);
@@ -164,7 +164,7 @@ public static class AssetEndpoints
         string id, IGrainFactory grains, Caller caller, CommandAudit audit, string action, string detail, Func<IAssetGrain, Task<UpsertResult>> command)
     {
         var grain = grains.GetGrain<IAssetGrain>(id);
-        if (await grain.GetAsync() is not { } before || !caller.Sees(before)) return Problems.AssetNotFound(id);
+        if (await audit.Gateways.ReadAsync(() => grain.GetAsync()) is not { } before || !caller.Sees(before)) return Problems.AssetNotFound(id);
         if (await audit.BeginAsync(caller, action, id, Status(before), detail) is not { } entry) return CommandAudit.Unavailable();
         var result = await entry.RunAsync(() => command(grain), r => r.Outcome switch
         {

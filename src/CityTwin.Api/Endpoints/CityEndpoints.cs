@@ -57,7 +57,7 @@ public static class CityEndpoints
 
         if (await audit.BeginAsync(caller, "city.import", $"{document.Assets.Count} assets", null, $"{bytes.Length:N0} bytes") is not { } entry) return CommandAudit.Unavailable();
         var counts = await entry.RunAsync(() => CityImporter.ApplyAsync(grains, document.Assets, cancellationToken: ct),
-            c => ("ok", $"created {c.Created}, updated {c.Updated}, unchanged {c.Unchanged}"));
+            c => ("ok", $"created {c.Created}, updated {c.Updated}, unchanged {c.Unchanged}"), untilDone: true);
         return TypedResults.Ok(new ImportResult(counts.Created, counts.Updated, counts.Unchanged));
     }
 

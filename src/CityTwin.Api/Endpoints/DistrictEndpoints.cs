@@ -54,7 +54,7 @@ public static class DistrictEndpoints
         if (body.Value.Feeder is { } feeder && !Ids.IsValid(feeder)) return Problems.Invalid("feeder", "is not a valid feeder id");
         var power = grains.GetGrain<IPowerGrain>(id);
         var target = body.Value.Feeder is { } f ? $"{id}/{f}" : id;
-        var before = await power.GetAsync();
+        var before = await audit.Gateways.ReadAsync(() => power.GetAsync());
         if (await audit.BeginAsync(caller, "district.power", target, PowerState(before), $"on={on}") is not { } entry) return CommandAudit.Unavailable();
         var view = await entry.RunAsync(() => power.SetAsync(body.Value.Feeder, on), v => v is null ? ("not-found", null) : ("ok", PowerState(v)));
         return view is null
