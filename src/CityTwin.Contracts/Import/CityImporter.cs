@@ -9,7 +9,12 @@ namespace CityTwin.Contracts.Import;
 public static class CityImporter
 {
     public const int BatchSize = 500;
-    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long the import waits for the districts to apply its changes (read your writes) before answering anyway:
+    /// well inside Orleans' 30 s response timeout — at 30 s the wait and the call timed out together, and an import
+    /// that had been applied answered 503.
+    /// </summary>
+    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(20);
 
     public static async Task<ImportCounts> ApplyAsync(IGrainFactory grains, IReadOnlyList<Asset> assets, int parallelBatches = 8, CancellationToken cancellationToken = default)
     {
