@@ -64,10 +64,15 @@ public static class ConsoleBenchmark
             // 2. Reloads with the key in the tab: navigation start (performance.now() = 0) → every point drawn. One reload
             // varies by a third from run to run on the shared 2 cores: the figure is the median of five.
             var reloads = new List<FullDraw>();
-            for (var i = 0; i < Reloads; i++)
+            async Task<int> ReloadAsync()
             {
                 await page.ReloadAsync();
                 await page.WaitForFunctionAsync("() => window.__citytwin.ready === true", null, new() { Timeout = 300_000 });
+                return 0;
+            }
+            for (var i = 0; i < Reloads; i++)
+            {
+                await ReloadAsync();
                 (expected, view) = await ExpectedAsync(page, city);
                 reloads.Add(await FullyDrawnAsync(page, expected, null));
             }
@@ -83,12 +88,7 @@ public static class ConsoleBenchmark
                     """);
                 Console.WriteLine($"the reload's requests until ready (start → response end, from navigation start):{Environment.NewLine}{string.Join(Environment.NewLine, requests)}");
                 // A second reload under the profiler: what the main thread did between the requests.
-                var (_, reloadSummary) = await BrowserProfile.RunAsync(page, profile, "console-reload", async () =>
-                {
-                    await page.ReloadAsync();
-                    await page.WaitForFunctionAsync("() => window.__citytwin.ready === true", null, new() { Timeout = 300_000 });
-                    return 0;
-                });
+                var (_, reloadSummary) = await BrowserProfile.RunAsync(page, profile, "console-reload", ReloadAsync);
                 foreach (var line in reloadSummary) Console.WriteLine(line);
             }
 

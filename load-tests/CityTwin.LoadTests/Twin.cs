@@ -55,7 +55,6 @@ public sealed class Twin : IAsyncDisposable
         return twin;
     }
 
-    /// <summary>Another API process on the same silo and storage, with more options; the caller disposes it.</summary>
     /// <summary>
     /// Waits until the silo and the API together use under a quarter of a core for a second (an import leaves the silo
     /// writing state for a few seconds; a settled 10,000-asset twin uses 0.12–0.2 of a core for its traffic model and
@@ -75,6 +74,7 @@ public sealed class Twin : IAsyncDisposable
         return waited.Elapsed;
     }
 
+    /// <summary>Another API process on the same silo and storage, with more options; the caller disposes it.</summary>
     public Task<ChildProcess> StartAnotherApiAsync(params string[] extra) => ChildProcess.StartAsync(Dll("CityTwin.Api"), [.. _apiArgs, .. extra]);
 
     public async ValueTask DisposeAsync()
