@@ -57,7 +57,7 @@ public static class Profiler
         {
             switch (e.EventName)
             {
-                case "Thread/Sample" when e.PayloadByName("Type") is { } type && Convert.ToInt32(type) == 2: // running managed code
+                case "Thread/Sample" when e.PayloadByName("Type") is { } type && Convert.ToInt32(type) == 2 && !IsWaiting(e.CallStack()): // running managed code
                     samples++;
                     var stage = StageOf(e.CallStack());
                     counts[stage] = counts.GetValueOrDefault(stage) + 1;
@@ -88,7 +88,7 @@ public static class Profiler
         var (inclusive, exclusive, samples) = (new Dictionary<string, int>(), new Dictionary<string, int>(), 0);
         foreach (var e in log.Events)
         {
-            if (e.EventName != "Thread/Sample" || e.PayloadByName("Type") is not { } type || Convert.ToInt32(type) != 2) continue;
+            if (e.EventName != "Thread/Sample" || e.PayloadByName("Type") is not { } type || Convert.ToInt32(type) != 2 || IsWaiting(e.CallStack())) continue;
             samples++;
             var seen = new HashSet<string>();
             var leaf = true;
@@ -103,6 +103,42 @@ public static class Profiler
         string Row(KeyValuePair<string, int> m) => $"| {m.Key[..Math.Min(m.Key.Length, 140)]} | {100.0 * m.Value / Math.Max(1, samples):0.0} % |";
         return ["| inclusive | share |", "|---|---|", .. inclusive.OrderByDescending(m => m.Value).Take(count).Select(Row),
                 "| exclusive | share |", "|---|---|", .. exclusive.OrderByDescending(m => m.Value).Take(count).Select(Row)];
+    }
+
+    /// <summary>
+    /// The sampler samples every thread, blocked ones too, as "in managed code" when they block in a managed wait:
+    /// those samples are not CPU (measured: 40–65 % of an API's samples were idle thread-pool workers).
+    /// </summary>
+    private static bool IsWaiting(TraceCallStack? stack) =>
+        stack?.CodeAddress.FullMethodName is { } leaf && Waits.Any(w => leaf.Contains(w, StringComparison.Ordinal));
+
+    private static readonly string[] Waits =
+    [
+        "LowLevelLifoSemaphore.Wait", "WaitHandle.Wait", "Monitor.Wait", "Monitor.Enter_Slowpath", "Thread.Sleep", "WorkerThreadStart",
+        "PollGCWorker", "WaitForSignal", "LowLevelMonitor.Wait", "SpinWait", "Thread.Join",
+    ];
+
+    /// <summary>Who calls <paramref name="method"/>: the nearest frames above it, grouped, as shares of the CPU samples.</summary>
+    public static List<string> Callers(string trace, string method, int count, int depth = 4)
+    {
+        using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
+        var (callers, samples) = (new Dictionary<string, int>(), 0);
+        foreach (var e in log.Events)
+        {
+            if (e.EventName != "Thread/Sample" || e.PayloadByName("Type") is not { } type || Convert.ToInt32(type) != 2 || IsWaiting(e.CallStack())) continue;
+            samples++;
+            var frame = e.CallStack();
+            while (frame is not null && !(frame.CodeAddress.FullMethodName ?? "").Contains(method, StringComparison.Ordinal)) frame = frame.Caller;
+            if (frame is null) continue;
+            var chain = new List<string>();
+            for (var up = frame.Caller; up is not null && chain.Count < depth; up = up.Caller)
+                if (up.CodeAddress.FullMethodName is { Length: > 0 } name && !name.StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal))
+                    chain.Add(name[..Math.Min(name.Length, 90)]);
+            var key = string.Join(" ← ", chain);
+            callers[key] = callers.GetValueOrDefault(key) + 1;
+        }
+        return [$"| callers of {method} | share |", "|---|---|",
+                .. callers.OrderByDescending(c => c.Value).Take(count).Select(c => $"| {c.Key} | {100.0 * c.Value / Math.Max(1, samples):0.0} % |")];
     }
 
     private static string StageOf(TraceCallStack? stack)

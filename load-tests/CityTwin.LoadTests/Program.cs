@@ -21,7 +21,8 @@ using CityTwin.LoadTests;
 //   ingest                [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]: readings/s into the grains through
 //                         POST /api/telemetry and MQTT (mosquitto), beside a minimal API + PostgreSQL baseline.
 //                         [--trace DIR]: dotnet-trace samples of the silo and the API during the HTTP window, summarised
-//                         by stage (parse, routing, grain turns, rules, storage, change events, GC); needs
+//                         by stage (parse, routing, grain turns, rules, storage, change events, GC); [--only http|mqtt]: that
+//                         path alone, no baseline (no ratio: for working on one path); --trace needs
 //                         `dotnet tool install -g dotnet-trace`. `profile FILE.nettrace…` summarises traces again.
 //   auth                  [--assets 100000] [--rate 2000] [--seconds 20] [--rounds 3]: GET by id with an API key vs authentication
 //                         off (a second API process in Development), in turn on the same silo: what checking a key costs.
@@ -81,7 +82,7 @@ switch (suite)
     case "ingest":
         var ingestPostgres = Text("--postgres") ?? Environment.GetEnvironmentVariable("CITYTWIN_TEST_POSTGRES");
         rows.AddRange(await IngestBenchmark.RunAsync(Option("--assets", 100_000), Option("--batch", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)),
-            string.IsNullOrEmpty(ingestPostgres) ? null : ingestPostgres, Text("--trace")));
+            string.IsNullOrEmpty(ingestPostgres) ? null : ingestPostgres, Text("--trace"), Text("--only")));
         break;
     case "auth":
         rows.AddRange(await AuthBenchmark.RunAsync(Option("--assets", 100_000), Option("--rate", 2_000), TimeSpan.FromSeconds(Option("--seconds", 20)), Option("--rounds", 3)));
@@ -97,6 +98,7 @@ switch (suite)
         {
             Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
             if (Option("--top", 0) is > 0 and var top) Profiler.Top(trace, top).ForEach(Console.WriteLine);
+            if (Text("--callers") is { } callee) Profiler.Callers(trace, callee, Option("--top", 20)).ForEach(Console.WriteLine);
         }
         return 0;
     case "fuzz":

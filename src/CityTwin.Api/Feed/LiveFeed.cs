@@ -164,15 +164,16 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
         foreach (var e in batch.Events)
         {
             var number = _history.Last + 1;
-            var id = FeedId.Format(Epoch, number);
+            var (epoch, district) = (Epoch, batch.District);
             if (e.Change is { } change)
             {
-                Publish(new FeedItem(number, FeedItemKind.Change, batch.District, change.Summary.Type, change.Summary.Status, FeedFrames.Change(id, batch.District, change)));
+                Publish(new FeedItem(number, FeedItemKind.Change, district, change.Summary.Type, change.Summary.Status,
+                    () => FeedFrames.Change(FeedId.Format(epoch, number), district, change)));
                 _metrics.Lag(FeedItemKind.Change, now - change.SentAt);
             }
             else if (e.Alarm is { } alarm)
             {
-                Publish(new FeedItem(number, FeedItemKind.Alarm, batch.District, alarm.Alarm.AssetType, null, FeedFrames.Alarm(id, alarm)));
+                Publish(new FeedItem(number, FeedItemKind.Alarm, district, alarm.Alarm.AssetType, null, () => FeedFrames.Alarm(FeedId.Format(epoch, number), alarm)));
                 _metrics.Lag(FeedItemKind.Alarm, now - alarm.SentAt);
             }
         }
@@ -237,8 +238,8 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
         var detail = batches is { } n
             ? $"{n:N0} batch(es) of district {district}'s events did not reach this API."
             : $"District {district}'s feed restarted (a silo stopped or the grain moved): its events in between may be missed.";
-        Publish(new FeedItem(number, FeedItemKind.DistrictGap, district, null, null,
-            FeedFrames.Gap(FeedId.Format(Epoch, number), reason, detail + " Resync that district from the query API.", district)));
+        var frame = FeedFrames.Gap(FeedId.Format(Epoch, number), reason, detail + " Resync that district from the query API.", district);
+        Publish(new FeedItem(number, FeedItemKind.DistrictGap, district, null, null, () => frame));
         _metrics.Gap(reason);
         LogDistrictGap(district, reason);
     }
@@ -257,15 +258,18 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
         }
     }
 
-    private FeedItem OverflowNotice(long missed, long resumeAfter, long last) =>
-        new(last, FeedItemKind.OverflowGap, null, null, null, FeedFrames.Gap(
+    private FeedItem OverflowNotice(long missed, long resumeAfter, long last)
+    {
+        var frame = FeedFrames.Gap(
             FeedId.Format(Epoch, last), "overflow",
             $"This connection fell more than {_options.SubscriberBuffer:N0} events behind: {missed:N0} were dropped. Reconnect with Last-Event-ID {FeedId.Format(Epoch, resumeAfter)} to get them while this API still holds them, or resync from the query API.",
-            missed: missed, resumeAfter: FeedId.Format(Epoch, resumeAfter)))
+            missed: missed, resumeAfter: FeedId.Format(Epoch, resumeAfter));
+        return new(last, FeedItemKind.OverflowGap, null, null, null, () => frame)
         {
             Missed = missed,
             ResumeAfter = resumeAfter,
         };
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

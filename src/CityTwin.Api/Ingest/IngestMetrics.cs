@@ -31,7 +31,7 @@ public sealed class IngestMetrics : IDisposable
         if (rejected > 0) _readings.Add(rejected, from, new("outcome", ReadingOutcome.Rejected));
     }
 
-    public void Message(string outcome) => _messages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    public void Messages(string outcome, int count) => _messages.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Reconnected() => _reconnects.Add(1);
 

@@ -27,6 +27,13 @@ public sealed record MqttOptions
     /// <summary>Messages that arrived together and are applied as one batch.</summary>
     public int MaxBatchMessages { get; init; } = 5_000;
 
+    /// <summary>
+    /// How long the first message of a batch waits for the ones arriving with it (when fewer than
+    /// <see cref="MaxBatchMessages"/> are waiting): a batch goes to each of its districts in one call, and messages
+    /// applied as they came cost a call each. Adds at most this to a reading's delay; zero turns it off.
+    /// </summary>
+    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Batches applied at once (each is acknowledged after it is applied, in the order the messages came).</summary>
     public int MaxBatchesInFlight { get; init; } = 4;
 

@@ -45,7 +45,7 @@ public sealed class MqttStatus(TimeProvider time)
         _lastMessageAt = time.GetUtcNow();
     }
 
-    public void Message(string outcome) => _messages.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+    public void Messages(string outcome, int count) => _messages.AddOrUpdate(outcome, count, (_, n) => n + count);
 
     public void Readings(int applied, int stale, int rejected)
     {
