@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using CityTwin.Contracts.Assets;
 
@@ -22,8 +23,17 @@ public sealed class AssetPlaces(IGrainFactory grains, TimeProvider time)
 
     /// <summary>
     /// For routing readings to their district: a remembered place stands however old (a district that no longer holds
-    /// the asset hands its readings to the asset's grain, so a stale place costs a hop, not a reading).
+    /// the asset hands its readings to the asset's grain, so a stale place costs a hop, not a reading). One lookup a
+    /// reading — the router asks <see cref="ForRoutingAsync"/> only for the ids this misses.
     /// </summary>
+    public bool TryRemembered(string id, [MaybeNullWhen(false)] out AssetPlace place)
+    {
+        var found = _known.TryGetValue(id, out var known);
+        place = known.Place;
+        return found;
+    }
+
+    /// <summary>For routing, the places <see cref="TryRemembered"/> did not know: asked of the asset grains.</summary>
     public Task<Dictionary<string, AssetPlace?>> ForRoutingAsync(IEnumerable<string> ids, CancellationToken ct) =>
         GetAsync(ids.Select(id => (id, _known.TryGetValue(id, out var known) ? known.Place.District : "")), ct, recheck: false);
 

@@ -22,27 +22,43 @@ public sealed class TelemetryRouter(IGrainFactory grains, AssetPlaces places, IO
     {
         var results = new TelemetryResult?[readings.Count];
         if (readings.Count == 0) return results;
-        Dictionary<string, AssetPlace?> known;
-        try
+        var placed = new AssetPlace?[readings.Count];
+        List<int>? unknown = null;
+        for (var i = 0; i < readings.Count; i++)
         {
-            known = await places.ForRoutingAsync(readings.Select(r => r.AssetId), ct);
+            if (places.TryRemembered(readings[i].AssetId, out var place)) placed[i] = place;
+            else (unknown ??= []).Add(i);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        if (unknown is not null)
         {
-            metrics.Readings(source, 0, 0, readings.Count);
-            return results; // the cluster could not say where they go: all unavailable, send again
+            try
+            {
+                var asked = await places.ForRoutingAsync(unknown.Select(i => readings[i].AssetId), ct);
+                foreach (var i in unknown) placed[i] = asked[readings[i].AssetId];
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                metrics.Readings(source, 0, 0, readings.Count);
+                return results; // the cluster could not say where they go: all unavailable, send again
+            }
         }
 
         var byDistrict = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        string? lastDistrict = null;
+        List<int>? last = null; // readings of a batch mostly come a district at a time
         for (var i = 0; i < readings.Count; i++)
         {
-            if (known[readings[i].AssetId] is not { } place)
+            if (placed[i] is not { } place)
             {
                 results[i] = TelemetryResult.NotFound;
                 continue;
             }
-            if (!byDistrict.TryGetValue(place.District, out var positions)) byDistrict[place.District] = positions = [];
-            positions.Add(i);
+            if (last is null || place.District != lastDistrict)
+            {
+                if (!byDistrict.TryGetValue(place.District, out last)) byDistrict[place.District] = last = [];
+                lastDistrict = place.District;
+            }
+            last.Add(i);
         }
 
         var sends = new List<Task>();
