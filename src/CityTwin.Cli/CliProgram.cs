@@ -149,6 +149,9 @@ public static class CliProgram
     public static string Table(JsonNode compare)
     {
         var s = new StringBuilder();
+        // First, so that a table of zeros is never read without its reason.
+        foreach (var note in compare["notes"]?.AsArray() ?? []) s.AppendLine(CultureInfo.InvariantCulture, $"note: {(string?)note}");
+        if (compare["notes"]?.AsArray().Count > 0) s.AppendLine();
         var city = compare["city"]!;
         s.AppendLine(CultureInfo.InvariantCulture, $"{"city",-22} {"baseline",12} {"variant",12} {"delta",12}");
         foreach (var (field, label, format) in Kpis)

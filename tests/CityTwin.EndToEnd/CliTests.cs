@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using CityTwin.Cli;
 
 namespace CityTwin.EndToEnd;
@@ -43,6 +44,23 @@ public sealed class CliTests(ApiFixture fixture)
         var shown = await RunAsync("scenario", "show", id, "--api", Api);
         Assert.Equal(CliProgram.Ok, shown.Code);
         Assert.Contains("mean delay (s)", shown.Out);
+    }
+
+    [Fact]
+    public async Task A_perturbation_that_changes_nothing_is_said_before_the_table_of_zeros()
+    {
+        var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "no-op.json");
+        var noOp = JsonNode.Parse(ScenarioApiTests.ExampleSpec("controller-fault.json"))!;
+        noOp["perturbations"] = JsonNode.Parse("""[{ "kind": "demandFactor", "factor": 1, "atSeconds": 0 }]""");
+        await File.WriteAllTextAsync(spec, noOp.ToJsonString());
+
+        var (code, stdout, stderr) = await RunAsync("scenario", "run", spec, "--api", Api);
+
+        Assert.True(code == CliProgram.Ok, stderr + stdout);
+        var table = stdout[stdout.IndexOf("note:", StringComparison.Ordinal)..];
+        Assert.StartsWith("note: Perturbation 1 (DemandFactor) changes nothing: a demand factor of 1 leaves demand as it is.", table);
+        Assert.Contains("note: The variant's KPIs equal the baseline's", table);
+        Assert.True(table.IndexOf("note: The variant", StringComparison.Ordinal) < table.IndexOf("mean delay (s)", StringComparison.Ordinal));
     }
 
     [Fact]

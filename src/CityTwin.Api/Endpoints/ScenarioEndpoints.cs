@@ -105,7 +105,8 @@ public static class ScenarioEndpoints
                 .Select(i => new IntersectionRow(i.Id, i.District, i.Baseline, i.Variant, i.DelayDeltaSeconds)),
             r.Links.Length,
             r.Links.OrderBy(l => l.Variant.Availability - l.Baseline.Availability).ThenBy(l => l.Id, StringComparer.Ordinal).Take(n.Value)
-                .Select(l => new LinkRow(l.Id, l.District, l.Baseline, l.Variant))));
+                .Select(l => new LinkRow(l.Id, l.District, l.Baseline, l.Variant)),
+            r.Notes));
     }
 
     private static AreaRow Row(AreaResult a) => new(a.Id, a.BaselineTotals, a.VariantTotals, a.Delta);
@@ -123,7 +124,7 @@ public static class ScenarioEndpoints
         v.SnapshotSeconds,
         new ScenarioLinks($"/api/scenarios/{v.Id}", $"/api/scenarios/{v.Id}/compare"),
         (v.Summary ?? v.Result) is { } r
-            ? new ScenarioOutcome(Row(r.City), r.BaselineTripsCompleted, r.VariantTripsCompleted, r.BaselineMeanTimeLossSeconds, r.VariantMeanTimeLossSeconds)
+            ? new ScenarioOutcome(Row(r.City), r.BaselineTripsCompleted, r.VariantTripsCompleted, r.BaselineMeanTimeLossSeconds, r.VariantMeanTimeLossSeconds, r.Notes)
             : null);
 
     /// <summary>The answer to a submission (202): where to poll, and where the comparison will be.</summary>
@@ -137,15 +138,16 @@ public static class ScenarioEndpoints
 
     public sealed record ScenarioLinks(string Self, string Compare);
 
+    /// <param name="Notes">Perturbations that change nothing, and a variant equal to its baseline (<see cref="ScenarioResult.Notes"/>).</param>
     public sealed record ScenarioOutcome(AreaRow City, double BaselineTripsCompleted, double VariantTripsCompleted,
-        double BaselineMeanTimeLossSeconds, double VariantMeanTimeLossSeconds);
+        double BaselineMeanTimeLossSeconds, double VariantMeanTimeLossSeconds, string[] Notes);
 
     /// <summary>An area's KPI totals in the baseline and the variant, and variant minus baseline.</summary>
     public sealed record AreaRow(string Id, KpiTotals Baseline, KpiTotals Variant, KpiTotals Delta);
 
     public sealed record ScenarioComparison(string Id, string Name, int Seed, int HorizonSeconds, int[] IntervalEndSeconds, TripTotals Trips, AreaRow City,
         SeriesPair CitySeries, int DistrictCount, IEnumerable<AreaRow> Districts, int IntersectionCount, IEnumerable<IntersectionRow> Intersections,
-        int LinkCount, IEnumerable<LinkRow> Links);
+        int LinkCount, IEnumerable<LinkRow> Links, string[] Notes);
 
     public sealed record TripTotals(double Baseline, double Variant, double BaselineMeanTimeLossSeconds, double VariantMeanTimeLossSeconds);
 

@@ -3,7 +3,8 @@ namespace CityTwin.Domain.Scenarios;
 /// <summary>
 /// KPIs of a city or district per interval of the run (index k covers [k × interval, (k + 1) × interval)):
 /// mean control delay per vehicle crossing a stop line, the longest queue, vehicles through the intersections,
-/// the most assets offline at once, lighting energy, the most cameras without feed at once, and the share of time
+/// the most assets offline at once (offline as the live twin shows it: a link down, a camera without feed, a pole
+/// without power, a dark junction), lighting energy, the most cameras without feed at once, and the share of time
 /// the LEO links were available (not down).
 /// </summary>
 [GenerateSerializer, Alias("KpiSeries")]

@@ -9,8 +9,8 @@ internal sealed class LightingGroups
     public readonly int[] District, Feeder; // feeder −1: poles with no feeder named
     public readonly double[] JunctionRated, JunctionOwn, OtherRated, OtherOwn;
     public readonly int[] Working;
-    /// <summary>Poles that are faulted before anything happens, per district.</summary>
-    public readonly int[] BrokenPerDistrict;
+    /// <summary>Poles offline before anything happens (the live twin's meaning: without power), per district.</summary>
+    public readonly int[] OfflinePerDistrict;
 
     public LightingGroups(TwinSnapshot s)
     {
@@ -33,10 +33,12 @@ internal sealed class LightingGroups
         (District, Feeder) = ([.. district], [.. feeder]);
         var n = District.Length;
         (JunctionRated, JunctionOwn, OtherRated, OtherOwn, Working) = (new double[n], new double[n], new double[n], new double[n], new int[n]);
-        BrokenPerDistrict = new int[s.Districts.Length];
+        OfflinePerDistrict = new int[s.Districts.Length];
         for (var p = 0; p < poles; p++)
         {
-            if (!s.PoleWorking[p]) { BrokenPerDistrict[s.PoleDistrict[p]]++; continue; }
+            // Older snapshots kept no status: every pole not working counted as offline then.
+            if (s.PoleOffline.Length == poles ? s.PoleOffline[p] : !s.PoleWorking[p]) OfflinePerDistrict[s.PoleDistrict[p]]++;
+            if (!s.PoleWorking[p]) continue;
             var g = group[p];
             Working[g]++;
             var own = s.PoleRatedW[p] * Math.Clamp(s.PoleDimLevel[p], 0, 100) / 100;

@@ -21,4 +21,9 @@ public sealed record ScenarioResult
     [Id(9)] public double VariantTripsCompleted { get; init; }
     [Id(10)] public double BaselineMeanTimeLossSeconds { get; init; }
     [Id(11)] public double VariantMeanTimeLossSeconds { get; init; }
+    /// <summary>
+    /// What to know before reading the deltas: each perturbation that changes nothing (its target already in that
+    /// state in the snapshot, a factor of 1, a start after the horizon), and a variant whose KPIs equal the baseline's.
+    /// </summary>
+    [Id(12)] public string[] Notes { get; init; } = [];
 }

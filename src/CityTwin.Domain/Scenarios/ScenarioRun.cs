@@ -140,13 +140,15 @@ internal sealed class ScenarioRun
                 BaselineAvailability = baseline.LinkSeries(k),
                 VariantAvailability = variant.LinkSeries(k),
             };
+        var city = Area(districts, "city");
         return new ScenarioResult
         {
+            Notes = Notes(city, baseline, variant),
             Name = spec.Name,
             Seed = spec.Seed,
             HorizonSeconds = spec.HorizonSeconds,
             IntervalEndSeconds = Enumerable.Range(1, intervals).Select(k => Math.Min(k * spec.IntervalSeconds, spec.HorizonSeconds)).ToArray(),
-            City = Area(districts, "city"),
+            City = city,
             Districts = Enumerable.Range(0, districts).Select(d => Area(d, snapshot.Districts[d])).ToArray(),
             Intersections = intersections,
             Links = links,
@@ -155,6 +157,38 @@ internal sealed class ScenarioRun
             BaselineMeanTimeLossSeconds = baseline.MeanTimeLoss,
             VariantMeanTimeLossSeconds = variant.MeanTimeLoss,
         };
+    }
+
+    /// <summary>
+    /// Perturbations that change nothing, said so (an operator's cut already in the snapshot made every delta 0 and
+    /// the result did not say why), and a variant that came out as its baseline.
+    /// </summary>
+    private string[] Notes(AreaResult city, World baseline, World variant)
+    {
+        var notes = new List<string>();
+        foreach (var p in Perturbations)
+        {
+            var source = p.Source;
+            var what = $"Perturbation {p.Order + 1} ({source.Kind}{(source.TargetId is { } target ? " " + target : "")})";
+            string? reason = p.Kind switch
+            {
+                _ when source.AtSeconds >= spec.HorizonSeconds => $"starts at {source.AtSeconds} s, at or after the horizon ({spec.HorizonSeconds} s)",
+                PerturbationKind.LinkDown when p.Targets.Length > 0 && p.Targets.All(k => !snapshot.LinkWorking[k]) =>
+                    "the link is already down in the snapshot",
+                PerturbationKind.ControllerFault when p.Targets.Length > 0 && p.Targets.All(i => snapshot.IntersectionFault[i]) =>
+                    "the controller is already faulted in the snapshot",
+                PerturbationKind.CameraFailure when p.Targets.Length > 0 && p.Targets.All(c => !snapshot.CameraWorking[c]) =>
+                    "every camera it names is already without feed in the snapshot",
+                PerturbationKind.DemandFactor when source.Factor == 1 => "a demand factor of 1 leaves demand as it is",
+                _ => null,
+            };
+            if (reason is not null) notes.Add($"{what} changes nothing: {reason}.");
+        }
+        if (city.VariantTotals == city.BaselineTotals && variant.TripsCompleted == baseline.TripsCompleted && variant.MeanTimeLoss == baseline.MeanTimeLoss)
+            notes.Add(Perturbations.Length == 0 ? "The spec has no perturbations: the variant is the baseline."
+                : notes.Count > 0 ? "The variant's KPIs equal the baseline's: see the notes above."
+                : "The variant's KPIs equal the baseline's: its perturbations did not change what is measured in this horizon.");
+        return [.. notes];
     }
 
     internal int Intervals => intervals;

@@ -54,6 +54,8 @@ public sealed class TwinSnapshot
     [Id(27)] public double[] PoleDimLevel { get; init; } = [];
     [Id(28)] public bool[] PoleJunction { get; init; } = [];
     [Id(29)] public bool[] PoleWorking { get; init; } = [];
+    /// <summary>Offline in the live twin (unpowered); a faulted lamp is not working but not offline. Empty in snapshots taken before it was kept.</summary>
+    [Id(35)] public bool[] PoleOffline { get; init; } = [];
 
     // LEO ground terminals (link assets).
     [Id(30)] public string[] LinkIds { get; init; } = [];
@@ -88,6 +90,7 @@ public sealed class TwinSnapshot
         CameraBackhaul = Copy(CameraBackhaul), CameraWorking = Copy(CameraWorking),
         PoleIds = Copy(PoleIds), PoleDistrict = Copy(PoleDistrict), PoleFeeder = Copy(PoleFeeder), PoleRatedW = Copy(PoleRatedW),
         PoleDimLevel = Copy(PoleDimLevel), PoleJunction = Copy(PoleJunction), PoleWorking = Copy(PoleWorking),
+        PoleOffline = Copy(PoleOffline),
         LinkIds = Copy(LinkIds), LinkDistrict = Copy(LinkDistrict), LinkLon = Copy(LinkLon), LinkLat = Copy(LinkLat), LinkWorking = Copy(LinkWorking),
     };
 
@@ -168,6 +171,7 @@ public sealed class TwinSnapshot
             PoleDimLevel = poles.Select(a => a.Pole?.DimLevel ?? 100).ToArray(),
             PoleJunction = JunctionPoles(poles, intersections),
             PoleWorking = poles.Select(a => Working(a) && a.Pole is not { LampFault: true } and not { DriverFault: true } and not { Powered: false }).ToArray(),
+            PoleOffline = poles.Select(a => a.Status == AssetStatus.Offline).ToArray(),
 
             LinkIds = links.Select(a => a.Id).ToArray(),
             LinkDistrict = links.Select(a => districts.Of(a.District)).ToArray(),

@@ -154,17 +154,22 @@ internal sealed class World
 
         Array.Clear(offlineNow);
         Array.Clear(noFeedNow);
-        for (var k = 0; k < link.Length; k++) if (terminalFailed[k]) Count(offlineNow, s.LinkDistrict[k]);
+        // Offline as the live twin shows it (CascadeRules' statuses): a link down, a camera without feed, a pole
+        // without power, a dark junction — so a KPI means the same in a scenario as on the operators' map.
+        for (var k = 0; k < link.Length; k++) if (link[k].Status == LinkStatus.Down) Count(offlineNow, s.LinkDistrict[k]);
         for (var c = 0; c < cameraFailed.Length; c++)
         {
             var powered = Powered(s.CameraFeeder[c], s.CameraDistrict[c]);
             cameraFeed[c] = !cameraFailed[c] && powered && (s.CameraBackhaul[c] < 0 || link[s.CameraBackhaul[c]].Status != LinkStatus.Down);
-            if (cameraFailed[c] || !powered) Count(offlineNow, s.CameraDistrict[c]);
-            if (!cameraFeed[c]) Count(noFeedNow, s.CameraDistrict[c]);
+            if (!cameraFeed[c])
+            {
+                Count(offlineNow, s.CameraDistrict[c]);
+                Count(noFeedNow, s.CameraDistrict[c]);
+            }
         }
         for (var g = 0; g < run.Lights.Count; g++)
             if (!Powered(run.Lights.Feeder[g], run.Lights.District[g])) Count(offlineNow, run.Lights.District[g], run.Lights.Working[g]);
-        for (var d = 0; d < districts; d++) Count(offlineNow, d, run.Lights.BrokenPerDistrict[d]);
+        for (var d = 0; d < districts; d++) Count(offlineNow, d, run.Lights.OfflinePerDistrict[d]);
 
         for (var i = 0; i < controllerFault.Length; i++)
         {

@@ -27,6 +27,49 @@ public sealed class ScenarioRunnerTests
         Assert.Equal(1, r.City.BaselineTotals.LinkAvailability);
         Assert.Equal([300, 600, 900, 1_200, 1_500, 1_800], r.IntervalEndSeconds);
         Assert.Equal(ScenarioFixture.Snapshot.Value.Districts.Length, r.Districts.Length);
+        Assert.Equal(["The spec has no perturbations: the variant is the baseline."], r.Notes);
+    }
+
+    [Fact]
+    public void Cameras_that_lose_their_feed_behind_a_cut_link_count_as_offline_as_the_live_twin_shows_them()
+    {
+        var snapshot = ScenarioFixture.Snapshot.Value;
+        var k = 0;
+        var r = Run(new Perturbation { Kind = PerturbationKind.LinkDown, TargetId = snapshot.LinkIds[k], AtSeconds = 600, DurationSeconds = 600 });
+
+        var carried = Enumerable.Range(0, snapshot.CameraIds.Length).Count(c => snapshot.CameraBackhaul[c] == k && snapshot.CameraWorking[c]);
+        Assert.True(carried > 0);
+        Assert.Equal(carried + 1, r.City.Delta.MaxAssetsOffline); // the link and every camera it carried
+        Assert.Equal(carried, r.City.Delta.MaxCamerasWithoutFeed);
+        Assert.Empty(r.Notes);
+    }
+
+    [Fact]
+    public void A_perturbation_of_something_already_in_that_state_is_said_to_change_nothing()
+    {
+        // An operator cut the link before the snapshot: the link is down and its cameras without feed in it.
+        var live = ScenarioFixture.Snapshot.Value;
+        var k = 0;
+        var snapshot = live.Fork();
+        snapshot.LinkWorking[k] = false;
+        for (var c = 0; c < snapshot.CameraIds.Length; c++) if (snapshot.CameraBackhaul[c] == k) snapshot.CameraWorking[c] = false;
+        var carried = Enumerable.Range(0, live.CameraIds.Length).Count(c => live.CameraBackhaul[c] == k && live.CameraWorking[c]);
+        var spec = ScenarioFixture.Spec(
+            new Perturbation { Kind = PerturbationKind.LinkDown, TargetId = live.LinkIds[k], AtSeconds = 600 },
+            new Perturbation { Kind = PerturbationKind.DemandFactor, Factor = 1, AtSeconds = 0 });
+
+        var r = ScenarioRunner.Run(spec, snapshot);
+
+        Assert.Equal(new KpiTotals(), r.City.Delta);
+        Assert.Equal(
+        [
+            $"Perturbation 1 (LinkDown {live.LinkIds[k]}) changes nothing: the link is already down in the snapshot.",
+            "Perturbation 2 (DemandFactor) changes nothing: a demand factor of 1 leaves demand as it is.",
+            "The variant's KPIs equal the baseline's: see the notes above.",
+        ], r.Notes);
+        // And both sides count what the operators see offline: the link and the cameras behind it.
+        Assert.True(r.City.BaselineTotals.MaxAssetsOffline >= carried + 1);
+        Assert.True(r.City.BaselineTotals.MaxCamerasWithoutFeed >= carried);
     }
 
     [Fact]

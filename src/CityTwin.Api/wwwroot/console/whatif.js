@@ -393,11 +393,17 @@ export class WhatIf {
     const r = this.result;
     r.replaceChildren(el('h3', {}, `Baseline against variant: ${c.name}`),
       el('p', { className: 'summary' }, `${c.id} · seed ${c.seed} · ${formatSeconds(c.horizonSeconds)} in ${c.intervalEndSeconds.length} intervals · ${c.districtCount} district(s), ${c.intersectionCount} intersection(s), ${c.linkCount} link(s)`));
+    // The server says which perturbations change nothing, and why (already so in the snapshot, a factor of 1, …).
+    const reasons = (c.notes ?? []).filter(n => n.startsWith('Perturbation'));
     if (unchanged(c)) {
       r.append(el('p', { id: 'whatif-nochange', className: 'whatif-nochange', role: 'status' },
         this.specs.get(c.id)?.perturbations?.length === 0
           ? 'No perturbation: the variant is the baseline, so nothing changes.'
-          : 'This perturbation changes nothing: baseline and variant are identical over the whole horizon — every city KPI, every trip and the intersections and links compared. (Is it outside the horizon, or on an asset nothing depends on at that time?)'));
+          : reasons.length > 0
+            ? `${reasons.join(' ')} Baseline and variant are identical over the whole horizon.`
+            : 'This perturbation changes nothing: baseline and variant are identical over the whole horizon — every city KPI, every trip and the intersections and links compared. (Is it outside the horizon, or on an asset nothing depends on at that time?)'));
+    } else if (reasons.length > 0) {
+      r.append(el('ul', { id: 'whatif-notes', className: 'whatif-nochange', role: 'status' }, ...reasons.map(n => el('li', {}, n))));
     }
     r.append(this.kpiTable(c), this.chartBlock(c));
     if (c.districtCount > 1) r.append(el('h3', {}, `Districts (worst mean delay first, ${c.districts.length} of ${c.districtCount})`), this.districtTable(c));
