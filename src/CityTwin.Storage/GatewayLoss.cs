@@ -45,9 +45,26 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null) : IClusterConnect
     /// </summary>
     public async Task<T> CommandAsync<T>(Func<Task<T>> command)
     {
-        var lost = Next;
+        var lost = Next; // before the call: a loss while it is on its way counts
         var call = command();
-        if (await Task.WhenAny(call, lost) == call || await Task.WhenAny(call, Task.Delay(CommandGrace)) == call) return await call;
+        await AnsweredAsync(call, lost);
+        return await call;
+    }
+
+    /// <summary>As <see cref="CommandAsync{T}(Func{Task{T}})"/>, for a command that answers nothing.</summary>
+    public Task CommandAsync(Func<Task> command)
+    {
+        var lost = Next;
+        return AnsweredAsync(command(), lost);
+    }
+
+    private async Task AnsweredAsync(Task call, Task lost)
+    {
+        if (await Task.WhenAny(call, lost) == call || await Task.WhenAny(call, Task.Delay(CommandGrace)) == call)
+        {
+            await call;
+            return;
+        }
         Observe(call);
         throw new CommandOutcomeUnknownException();
     }

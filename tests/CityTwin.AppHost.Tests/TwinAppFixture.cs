@@ -106,16 +106,7 @@ public class TwinAppFixture : IAsyncLifetime
     /// <summary>A sample's value (Prometheus returns [timestamp, "value"]).</summary>
     public static double Value(JsonNode? sample) => double.Parse((string)sample!["value"]![1]!, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Seeding runs in the background once a silo is up: wait until the city is there.</summary>
-    private async Task WaitForSeededCityAsync()
-    {
-        while (true)
-        {
-            var districts = await Api.GetFromJsonAsync<JsonArray>("/api/districts", Timeout);
-            if (districts!.Sum(d => (int)d!["total"]!) >= SeedAssets) return;
-            await Task.Delay(500, Timeout);
-        }
-    }
+    private Task WaitForSeededCityAsync() => CityTwin.Testing.SeededCity.WaitAsync(Api, SeedAssets, TimeSpan.FromMinutes(5), cancellationToken: Timeout);
 
     /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (silo k listens on first + k − 1).</summary>
     private static int FreePortRange(int count)

@@ -86,19 +86,10 @@ public sealed class TwinHost : IAsyncDisposable
     /// The silo seeds in the background: waits until the city is there and the API's live feed follows each of its
     /// districts (it reads the district list every few seconds), so a test's first change is found and reaches the feed.
     /// </summary>
-    private async Task SeededAsync(int assets)
+    private Task SeededAsync(int assets)
     {
         var feed = _api.Services.GetRequiredService<CityTwin.Api.Feed.LiveFeed>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var districts = await Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/api/districts") ?? [];
-            var ids = districts.Select(d => (string)d!["id"]!).ToArray();
-            if (districts.Sum(d => (int)d!["total"]!) >= assets && ids.All(feed.IsSubscribed)) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The seeded city of {assets:N0} assets was not there, followed by the feed, within 2 minutes");
-            feed.RefreshSoon();
-            await Task.Delay(200);
-        }
+        return SeededCity.WaitAsync(Http, assets, TimeSpan.FromMinutes(2), ids => ids.All(feed.IsSubscribed), feed.RefreshSoon);
     }
 
     /// <summary>

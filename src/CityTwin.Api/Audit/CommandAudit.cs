@@ -77,7 +77,7 @@ public sealed partial class CommandAudit(IGrainFactory grains, GatewayLoss gatew
         {
             try
             {
-                await audit.Gateways.CommandAsync(async () => { await audit.Log.CompleteAsync(seq, outcome, after, detail); return true; });
+                await audit.Gateways.CommandAsync(() => audit.Log.CompleteAsync(seq, outcome, after, detail));
             }
             catch (Exception e)
             {
