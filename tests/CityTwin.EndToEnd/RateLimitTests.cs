@@ -159,6 +159,8 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
     [InlineData("POST", "/api/telemetry/", RateLimitBudget.Ingest)]
     [InlineData("POST", "/api/assets/pole-1/telemetry", RateLimitBudget.Ingest)]
     [InlineData("POST", "/api/scenarios", RateLimitBudget.Scenarios)]
+    [InlineData("POST", "/api/snapshots", RateLimitBudget.Scenarios)]
+    [InlineData("DELETE", "/api/snapshots/before-cut", RateLimitBudget.Commands)]
     [InlineData("GET", "/health", null)]
     [InlineData("GET", "/alive", null)]
     [InlineData("GET", "/metrics", null)]

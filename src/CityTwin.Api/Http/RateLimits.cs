@@ -16,7 +16,7 @@ public enum RateLimitBudget
     Commands,
     /// <summary>POST /api/telemetry and POST /api/assets/{id}/telemetry.</summary>
     Ingest,
-    /// <summary>POST /api/scenarios.</summary>
+    /// <summary>POST /api/scenarios and POST /api/snapshots.</summary>
     Scenarios,
     /// <summary>GET /api/feed: open subscriptions at once, not a rate.</summary>
     Feed,
@@ -92,7 +92,8 @@ public sealed record RateLimits
         {
             if (segments is [var telemetry] && Is(telemetry, "telemetry")) return RateLimitBudget.Ingest;
             if (segments is [var assets, _, var reading] && Is(assets, "assets") && Is(reading, "telemetry")) return RateLimitBudget.Ingest;
-            if (segments is [var scenarios] && Is(scenarios, "scenarios")) return RateLimitBudget.Scenarios;
+            // A snapshot is captured as a scenario's is (every asset of a district or of the city read): the same budget.
+            if (segments is [var scenarios] && (Is(scenarios, "scenarios") || Is(scenarios, "snapshots"))) return RateLimitBudget.Scenarios;
         }
         return RateLimitBudget.Commands;
     }

@@ -105,10 +105,21 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         await _resume.EndAsync();
     }
 
-    /// <summary>The spec's snapshot: its district or the whole city, read-only from the live twin, or the assets it brings.</summary>
-    private async Task<TwinSnapshot> CaptureAsync(ScenarioSpec spec) => spec.SnapshotId is { } snapshotId
-        ? await SnapshotCapture.CaptureAsync(GrainFactory, snapshotId == IScenarioGrain.CitySnapshot ? null : snapshotId)
-        : TwinSnapshot.FromAssets(spec.Assets!);
+    /// <summary>
+    /// The spec's snapshot: its district or the whole city, read-only from the live twin; a saved snapshot of that name
+    /// (a live district's name wins: a snapshot cannot be saved under one); or the assets it brings.
+    /// </summary>
+    private async Task<TwinSnapshot> CaptureAsync(ScenarioSpec spec)
+    {
+        if (spec.SnapshotId is not { } snapshotId) return TwinSnapshot.FromAssets(spec.Assets!);
+        if (snapshotId == IScenarioGrain.CitySnapshot) return await SnapshotCapture.CaptureAsync(GrainFactory, null);
+        if (await IsDistrictAsync(snapshotId)) return await SnapshotCapture.CaptureAsync(GrainFactory, snapshotId);
+        return await GrainFactory.GetGrain<ISnapshotGrain>(snapshotId).GetSnapshotAsync()
+            ?? throw new InvalidOperationException($"snapshot '{snapshotId}' no longer exists");
+    }
+
+    private async Task<bool> IsDistrictAsync(string id) =>
+        (await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Contains(id, StringComparer.Ordinal);
 
     /// <summary>The reminder only wakes a scenario whose silo died: activation has restarted it; once finished, it stops.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -123,9 +134,9 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         if (errors.Count > 0) return new(ScenarioStartOutcome.Invalid, [.. errors]);
 
         var watch = Stopwatch.StartNew();
-        if (spec.SnapshotId is { } snapshotId && snapshotId != IScenarioGrain.CitySnapshot
-            && !(await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Contains(snapshotId, StringComparer.Ordinal))
-            return new(ScenarioStartOutcome.Invalid, [new("snapshotId", $"names no district of the live twin (give a district id or '{IScenarioGrain.CitySnapshot}')")]);
+        if (spec.SnapshotId is { } snapshotId && snapshotId != IScenarioGrain.CitySnapshot && !await IsDistrictAsync(snapshotId)
+            && await GrainFactory.GetGrain<ISnapshotGrain>(snapshotId).GetAsync() is null)
+            return new(ScenarioStartOutcome.Invalid, [new("snapshotId", $"names no district of the live twin and no saved snapshot (give a district id, '{IScenarioGrain.CitySnapshot}' or a snapshot's name)")]);
         var snapshot = await CaptureAsync(spec);
         var captured = watch.Elapsed;
 
