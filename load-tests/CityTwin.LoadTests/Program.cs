@@ -17,6 +17,8 @@ using CityTwin.LoadTests;
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
 //                         staleness on a big city. --idle S: assets deactivate after S seconds idle, and the loads start once
 //                         the imported city has had S + 90 s to go idle (the steady state of a city that mostly idles).
+//   od                    [--seeds 20]: OD estimation from counts on a known ground truth (grid light / near saturation, a
+//                         1,024-intersection city): GEH < 5 share, total vs truth, time.
 //   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
 //   ingest                [--assets 100000] [--batch 2000] [--seconds 20] [--postgres "Host=…"]: readings/s into the grains through
 //                         POST /api/telemetry and MQTT (mosquitto), beside a minimal API + PostgreSQL baseline.
@@ -49,6 +51,9 @@ switch (suite)
         break;
     case "alarms":
         rows.AddRange(await AlarmBenchmark.RunAsync(Option("--assets", 10_000)));
+        break;
+    case "od":
+        rows = OdBenchmark.Run(Option("--seeds", 20));
         break;
     case "models":
         rows = ModelsBenchmark.Run(Option("--repeats", 21));
@@ -105,7 +110,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, od, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
         return 2;
 }
 

@@ -64,6 +64,28 @@ public sealed class ScenarioApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Demand_from_the_twin_is_estimated_from_the_cameras_counts_and_its_fit_reported()
+    {
+        // Cameras of d01 report their one-minute counts, as the live twin receives them.
+        var cameras = fixture.City.Assets.Where(a => a is { Type: AssetType.Camera, District: "d01" } && a.Dependencies.WatchedIntersectionId is not null).Take(12).ToList();
+        Assert.NotEmpty(cameras);
+        var readings = new JsonArray([.. cameras.Select((c, k) => (JsonNode)new JsonObject { ["id"] = c.Id, ["vehicleCount"] = 12 + k })]);
+        var posted = await Json.ReadAsync(await Http.PostAsync("/api/telemetry", Json.Body(readings.ToJsonString())));
+        Assert.Equal(cameras.Count, (int)posted["applied"]!);
+
+        var response = await Http.PostAsync("/api/scenarios", Json.Body(ExampleSpec("link-down-live-demand.json")));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var location = response.Headers.Location!.ToString();
+        Assert.Equal("completed", (string?)(await UntilFinishedAsync(Http, location))["status"]);
+        var fit = (await Json.ReadAsync(await Http.GetAsync(location + "/compare")))["demandFit"]!;
+
+        Assert.True((int)fit["camerasCounted"]! >= cameras.Count, fit.ToJsonString());
+        Assert.True((int)fit["countedApproaches"]! > 0);
+        Assert.True((double)fit["shareGehBelow5"]! >= (double)fit["priorShareGehBelow5"]!, fit.ToJsonString());
+        Assert.NotEqual((double)fit["priorTripsPerHour"]!, (double)fit["estimatedTripsPerHour"]!);
+    }
+
+    [Fact]
     public async Task The_examples_served_are_the_docs_specs_and_one_runs_as_served()
     {
         var response = await Http.GetAsync("/api/scenarios/examples");

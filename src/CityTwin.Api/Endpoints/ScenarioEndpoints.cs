@@ -106,7 +106,8 @@ public static class ScenarioEndpoints
             r.Links.Length,
             r.Links.OrderBy(l => l.Variant.Availability - l.Baseline.Availability).ThenBy(l => l.Id, StringComparer.Ordinal).Take(n.Value)
                 .Select(l => new LinkRow(l.Id, l.District, l.Baseline, l.Variant)),
-            r.Notes));
+            r.Notes,
+            r.DemandFit));
     }
 
     private static AreaRow Row(AreaResult a) => new(a.Id, a.BaselineTotals, a.VariantTotals, a.Delta);
@@ -147,7 +148,7 @@ public static class ScenarioEndpoints
 
     public sealed record ScenarioComparison(string Id, string Name, int Seed, int HorizonSeconds, int[] IntervalEndSeconds, TripTotals Trips, AreaRow City,
         SeriesPair CitySeries, int DistrictCount, IEnumerable<AreaRow> Districts, int IntersectionCount, IEnumerable<IntersectionRow> Intersections,
-        int LinkCount, IEnumerable<LinkRow> Links, string[] Notes);
+        int LinkCount, IEnumerable<LinkRow> Links, string[] Notes, DemandFit? DemandFit);
 
     public sealed record TripTotals(double Baseline, double Variant, double BaselineMeanTimeLossSeconds, double VariantMeanTimeLossSeconds);
 

@@ -1,6 +1,9 @@
 namespace CityTwin.Domain.Scenarios;
 
-/// <summary>The trips a scenario simulates: seeded origin–destination pairs, mostly through traffic between fringe nodes.</summary>
+/// <summary>
+/// The trips a scenario simulates: seeded origin–destination pairs, mostly through traffic between fringe nodes — or,
+/// with <see cref="FromTwin"/>, those pairs re-estimated to match the cameras' counts.
+/// </summary>
 [GenerateSerializer, Alias("DemandSpec")]
 public sealed record DemandSpec
 {
@@ -8,4 +11,6 @@ public sealed record DemandSpec
     [Id(0)] public double TripsPerHourPerIntersection { get; init; } = 15;
     /// <summary>Share of trips that cross the area from fringe to fringe; the rest start or end at an intersection.</summary>
     [Id(1)] public double FringeShare { get; init; } = 0.7;
+    /// <summary>Estimate the trips from the twin's camera counts, the synthetic demand above as the prior.</summary>
+    [Id(2)] public DemandFromTwin? FromTwin { get; init; }
 }

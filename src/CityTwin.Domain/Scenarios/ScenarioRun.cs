@@ -43,6 +43,7 @@ internal sealed class ScenarioRun
         Demand = OdMatrix.Generate(Network, spec.Demand.TripsPerHourPerIntersection * Network.IntersectionCount, spec.Demand.FringeShare, spec.Seed);
         var origins = Demand.Origins.Distinct().Count();
         Routes = (long)origins * Network.NodeCount <= MaxKeptTreeEntries ? RouteSet.ShortestFreeFlow(Network, Demand.Origins) : null;
+        if (spec.Demand.FromTwin is { WindowSpan: { } window }) (Demand, Fit) = FromCounts(window);
         BaseAssignment = Assignment.Compute(Network, Demand, Routes);
 
         var terminals = Enumerable.Range(0, snapshot.LinkIds.Length).Select(k => new GroundTerminal(new GeoPoint(snapshot.LinkLon[k], snapshot.LinkLat[k]))).ToArray();
@@ -144,6 +145,7 @@ internal sealed class ScenarioRun
         return new ScenarioResult
         {
             Notes = Notes(city, baseline, variant),
+            DemandFit = Fit,
             Name = spec.Name,
             Seed = spec.Seed,
             HorizonSeconds = spec.HorizonSeconds,
@@ -166,6 +168,8 @@ internal sealed class ScenarioRun
     private string[] Notes(AreaResult city, World baseline, World variant)
     {
         var notes = new List<string>();
+        if (Fit is { CountedApproaches: 0 })
+            notes.Add($"No camera of the snapshot had a count within the window ({spec.Demand.FromTwin!.Window}): the demand is the synthetic one.");
         foreach (var p in Perturbations)
         {
             var source = p.Source;
@@ -189,6 +193,54 @@ internal sealed class ScenarioRun
                 : notes.Count > 0 ? "The variant's KPIs equal the baseline's: see the notes above."
                 : "The variant's KPIs equal the baseline's: its perturbations did not change what is measured in this horizon.");
         return [.. notes];
+    }
+
+    /// <summary>How the demand estimated from the twin's counts fits them; null when the spec's demand is synthetic.</summary>
+    internal readonly DemandFit? Fit;
+
+    /// <summary>
+    /// The cameras' counts received within <paramref name="window"/> before the snapshot's newest count, on the
+    /// approaches they watch (cameras on one approach: their mean), and the synthetic demand re-estimated to match them.
+    /// </summary>
+    private (OdMatrix, DemandFit) FromCounts(TimeSpan window)
+    {
+        var s = snapshot;
+        var cameras = s.CameraIds.Length;
+        var newest = s.CameraCountAt.Length == cameras && cameras > 0 ? s.CameraCountAt.Max() : 0;
+        var counts = new List<(int Link, double VehPerHour)>();
+        var where = new Dictionary<int, (int Intersection, int Approach)>();
+        var counted = 0;
+        for (var c = 0; c < cameras && s.CameraCountPerHour.Length == cameras; c++)
+        {
+            var (i, approach) = (s.CameraIntersection[c], s.CameraApproach[c]);
+            if (i < 0 || approach < 0 || s.CameraCountPerHour[c] < 0 || s.CameraCountAt[c] < newest - window.Ticks) continue;
+            var link = -1;
+            for (var m = Network.InStart[i]; m < Network.InStart[i + 1] && link < 0; m++)
+                if (Network.ApproachAt[Network.In[m]] == approach) link = Network.In[m];
+            if (link < 0) continue;
+            counts.Add((link, s.CameraCountPerHour[c]));
+            where[link] = (i, approach);
+            counted++;
+        }
+        var prior = OdEstimation.FromCounts(Network, Demand, counts, Routes, iterations: 0);
+        var estimate = OdEstimation.FromCounts(Network, Demand, counts, Routes);
+        var fit = estimate.Fit;
+        return (estimate.Demand, new DemandFit
+        {
+            CamerasCounted = counted,
+            CamerasWithoutCount = s.CameraIntersection.Count(i => i >= 0) - counted,
+            CountedApproaches = fit.Length,
+            ShareGehBelow5 = estimate.ShareGehBelow5,
+            MeanGeh = fit.Length == 0 ? 0 : fit.Average(f => f.Geh),
+            MaxGeh = fit.Length == 0 ? 0 : fit.Max(f => f.Geh),
+            CountedVehPerHour = fit.Sum(f => f.Counted),
+            ModelledVehPerHour = fit.Sum(f => f.Modelled),
+            PriorTripsPerHour = Demand.TotalTripsPerHour,
+            EstimatedTripsPerHour = estimate.Demand.TotalTripsPerHour,
+            PriorShareGehBelow5 = prior.ShareGehBelow5,
+            Worst = [.. fit.OrderByDescending(f => f.Geh).ThenBy(f => f.Link).Take(20).Select(f => new ApproachFit(
+                s.IntersectionIds[where[f.Link].Intersection], ((Approach)where[f.Link].Approach).ToString().ToLowerInvariant(), f.Counted, f.Modelled, f.Geh))],
+        });
     }
 
     internal int Intervals => intervals;

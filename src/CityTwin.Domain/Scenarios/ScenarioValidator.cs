@@ -39,6 +39,10 @@ public static class ScenarioValidator
         {
             AssetValidator.Range(errors, "demand.tripsPerHourPerIntersection", spec.Demand.TripsPerHourPerIntersection, 0, 2_000);
             AssetValidator.Range(errors, "demand.fringeShare", spec.Demand.FringeShare, 0, 1);
+            if (spec.Demand.FromTwin is { } fromTwin && fromTwin.WindowSpan is not { } window)
+                errors.Add(new("demand.fromTwin.window", "must be an ISO 8601 duration such as PT1H"));
+            else if (spec.Demand.FromTwin?.WindowSpan is { } span && (span < TimeSpan.FromMinutes(1) || span > TimeSpan.FromDays(1)))
+                errors.Add(new("demand.fromTwin.window", "must be between PT1M and P1D"));
         }
 
         if (spec.Perturbations is null) { errors.Add(new("perturbations", "must not be null")); return errors; }

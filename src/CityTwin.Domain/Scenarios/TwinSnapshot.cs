@@ -1,5 +1,6 @@
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.Geo;
+using CityTwin.Domain.Cascades;
 
 namespace CityTwin.Domain.Scenarios;
 
@@ -44,6 +45,11 @@ public sealed class TwinSnapshot
     [Id(21)] public int[] CameraBackhaul { get; init; } = [];
     /// <summary>Working before anything is perturbed: powered, feed on, not faulted.</summary>
     [Id(22)] public bool[] CameraWorking { get; init; } = [];
+    /// <summary>The approach each camera watches (<see cref="Approach"/>), −1 unknown.</summary>
+    [Id(36)] public int[] CameraApproach { get; init; } = [];
+    /// <summary>Each camera's latest one-minute vehicle count as veh/h, −1 none (no count, or its feed is lost); and when it was read (UTC ticks).</summary>
+    [Id(37)] public double[] CameraCountPerHour { get; init; } = [];
+    [Id(38)] public long[] CameraCountAt { get; init; } = [];
 
     // Poles.
     [Id(23)] public string[] PoleIds { get; init; } = [];
@@ -88,6 +94,7 @@ public sealed class TwinSnapshot
         RoadStart = Copy(RoadStart), RoadTo = Copy(RoadTo), RoadLengthM = Copy(RoadLengthM), RoadLanes = Copy(RoadLanes), RoadSpeedKmh = Copy(RoadSpeedKmh),
         CameraIds = Copy(CameraIds), CameraIntersection = Copy(CameraIntersection), CameraDistrict = Copy(CameraDistrict), CameraFeeder = Copy(CameraFeeder),
         CameraBackhaul = Copy(CameraBackhaul), CameraWorking = Copy(CameraWorking),
+        CameraApproach = Copy(CameraApproach), CameraCountPerHour = Copy(CameraCountPerHour), CameraCountAt = Copy(CameraCountAt),
         PoleIds = Copy(PoleIds), PoleDistrict = Copy(PoleDistrict), PoleFeeder = Copy(PoleFeeder), PoleRatedW = Copy(PoleRatedW),
         PoleDimLevel = Copy(PoleDimLevel), PoleJunction = Copy(PoleJunction), PoleWorking = Copy(PoleWorking),
         PoleOffline = Copy(PoleOffline),
@@ -163,6 +170,9 @@ public sealed class TwinSnapshot
             CameraFeeder = cameras.Select(a => Feeder(a.Dependencies.PowerFeederId, districts.Of(a.District))).ToArray(),
             CameraBackhaul = cameras.Select(a => Backhaul(a, linkIndex)).ToArray(),
             CameraWorking = cameras.Select(a => Working(a) && a.Camera is not { FeedOnline: false } and not { Powered: false }).ToArray(),
+            CameraApproach = cameras.Select(a => a.Camera is { } c ? (int)c.Approach : -1).ToArray(),
+            CameraCountPerHour = cameras.Select(a => a.Camera is { FeedOnline: true } c && a.TelemetryAt is not null ? c.VehicleCount * AdaptiveTiming.CountsPerHour : -1).ToArray(),
+            CameraCountAt = cameras.Select(a => a.TelemetryAt?.UtcTicks ?? 0).ToArray(),
 
             PoleIds = poles.Select(a => a.Id).ToArray(),
             PoleDistrict = poles.Select(a => districts.Of(a.District)).ToArray(),

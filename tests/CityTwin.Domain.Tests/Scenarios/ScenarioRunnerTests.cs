@@ -73,6 +73,48 @@ public sealed class ScenarioRunnerTests
     }
 
     [Fact]
+    public void Demand_from_the_twin_follows_the_cameras_counts_within_the_window_and_says_how_well_it_fits()
+    {
+        var snapshot = ScenarioFixture.Snapshot.Value.Fork();
+        var now = new DateTimeOffset(2026, 1, 15, 16, 0, 0, TimeSpan.Zero).UtcTicks;
+        var watching = Enumerable.Range(0, snapshot.CameraIds.Length).Where(c => snapshot.CameraIntersection[c] >= 0 && snapshot.CameraApproach[c] >= 0).ToList();
+        Assert.True(watching.Count > 20);
+        // Busy approaches: 900 veh/h counted by every other camera in the last hour; the rest read two hours ago.
+        for (var k = 0; k < watching.Count; k++)
+        {
+            snapshot.CameraCountPerHour[watching[k]] = 900;
+            snapshot.CameraCountAt[watching[k]] = k % 2 == 0 ? now : now - TimeSpan.FromHours(2).Ticks;
+        }
+        var synthetic = ScenarioFixture.Spec();
+        var fromTwin = synthetic with { Demand = synthetic.Demand with { FromTwin = new DemandFromTwin { Window = "PT1H" } } };
+
+        var r = ScenarioRunner.Run(fromTwin, snapshot);
+        var plain = ScenarioRunner.Run(synthetic, snapshot);
+
+        var fit = r.DemandFit!;
+        Assert.Equal((watching.Count + 1) / 2, fit.CamerasCounted);
+        Assert.True(fit.ShareGehBelow5 > fit.PriorShareGehBelow5, $"GEH < 5: {fit.ShareGehBelow5:P0} estimated, {fit.PriorShareGehBelow5:P0} the prior");
+        Assert.True(fit.EstimatedTripsPerHour > 1.5 * fit.PriorTripsPerHour); // the counts are far above the synthetic demand
+        Assert.True(r.City.BaselineTotals.Throughput > plain.City.BaselineTotals.Throughput);
+        Assert.Null(plain.DemandFit);
+        Assert.NotEmpty(fit.Worst);
+    }
+
+    [Fact]
+    public void Demand_from_the_twin_without_counts_in_the_window_says_it_used_the_synthetic_demand()
+    {
+        var synthetic = ScenarioFixture.Spec();
+        var spec = synthetic with { Demand = synthetic.Demand with { FromTwin = new DemandFromTwin { Window = "PT15M" } } };
+        var snapshot = ScenarioFixture.Snapshot.Value.Fork();
+        Array.Fill(snapshot.CameraCountPerHour, -1);
+
+        var r = ScenarioRunner.Run(spec, snapshot);
+
+        Assert.Equal(0, r.DemandFit!.CountedApproaches);
+        Assert.Contains(r.Notes, n => n.StartsWith("No camera of the snapshot had a count within the window (PT15M)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_same_spec_and_seed_give_the_same_result_bit_for_bit()
     {
         var link = ScenarioFixture.Of(AssetType.Link).First().Id;

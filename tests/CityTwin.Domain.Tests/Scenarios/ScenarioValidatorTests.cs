@@ -18,6 +18,18 @@ public sealed class ScenarioValidatorTests
         Assert.Empty(Errors(spec));
     }
 
+    [Theory]
+    [InlineData("an hour", "must be an ISO 8601 duration such as PT1H")]
+    [InlineData("PT10S", "must be between PT1M and P1D")]
+    [InlineData("P2D", "must be between PT1M and P1D")]
+    public void Demand_from_the_twin_needs_a_window_it_can_read(string window, string message)
+    {
+        var spec = ScenarioFixture.Spec();
+        spec = spec with { Demand = spec.Demand with { FromTwin = new DemandFromTwin { Window = window } } };
+        Assert.Contains(new ValidationError("demand.fromTwin.window", message), Errors(spec));
+        Assert.Empty(Errors(spec with { Demand = spec.Demand with { FromTwin = new DemandFromTwin { Window = "PT1H" } } }));
+    }
+
     [Fact]
     public void The_twin_must_be_named_once()
     {

@@ -132,6 +132,7 @@ export class WhatIf {
         field('seed', 'seed', 'text', '1'),
         field('demand.tripsPerHourPerIntersection', 'trips/h per intersection', 'text', '15'),
         field('demand.fringeShare', 'through-traffic share', 'text', '0.7'),
+        field('demand.fromTwin.window', 'demand from the cameras over (e.g. PT1H; empty: synthetic)', 'text', ''),
         field('utcOffsetMinutes', 'UTC offset min', 'text', '60')),
       el('datalist', { id: 'whatif-snapshots' }),
       el('h3', {}, 'Perturbations'),
@@ -248,7 +249,7 @@ export class WhatIf {
       const text = input.value.trim();
       if (text === '') continue;
       const path = input.dataset.field.split('.');
-      const value = ['name', 'snapshotId', 'start'].includes(path[0]) ? text : number(text);
+      const value = ['name', 'snapshotId', 'start', 'demand.fromTwin.window'].includes(input.dataset.field) ? text : number(text);
       let o = spec;
       for (const k of path.slice(0, -1)) o = o[k] ??= {};
       o[path.at(-1)] = value;
@@ -404,6 +405,12 @@ export class WhatIf {
             : 'This perturbation changes nothing: baseline and variant are identical over the whole horizon — every city KPI, every trip and the intersections and links compared. (Is it outside the horizon, or on an asset nothing depends on at that time?)'));
     } else if (reasons.length > 0) {
       r.append(el('ul', { id: 'whatif-notes', className: 'whatif-nochange', role: 'status' }, ...reasons.map(n => el('li', {}, n))));
+    }
+    if (c.demandFit) {
+      const f = c.demandFit, pct = x => `${Math.round(x * 100)} %`;
+      r.append(el('p', { id: 'whatif-demandfit', className: 'summary' },
+        `Demand from the twin's cameras: ${f.camerasCounted} camera(s) on ${f.countedApproaches} approach(es); GEH < 5 on ${pct(f.shareGehBelow5)} ` +
+        `(the synthetic demand: ${pct(f.priorShareGehBelow5)}); ${Math.round(f.priorTripsPerHour)} → ${Math.round(f.estimatedTripsPerHour)} trips/h.`));
     }
     r.append(this.kpiTable(c), this.chartBlock(c));
     if (c.districtCount > 1) r.append(el('h3', {}, `Districts (worst mean delay first, ${c.districts.length} of ${c.districtCount})`), this.districtTable(c));
