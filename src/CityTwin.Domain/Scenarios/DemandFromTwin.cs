@@ -12,6 +12,7 @@ public sealed record DemandFromTwin
     [Id(0)] public string Window { get; init; } = "PT1H";
 
     /// <summary>The window, or null when it is not an ISO 8601 duration.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan? WindowSpan
     {
         get
