@@ -51,6 +51,10 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("GET", "/api/scenarios/{id}", Readers),
         new("GET", "/api/scenarios/{id}/compare", Readers),
         new("DELETE", "/api/scenarios/{id}", Engineers),
+        new("POST", "/api/snapshots", Engineers),
+        new("GET", "/api/snapshots", Readers),
+        new("GET", "/api/snapshots/{name}", Readers),
+        new("DELETE", "/api/snapshots/{name}", Engineers),
         new("GET", "/api/feed", Readers),
         new("POST", "/api/telemetry", Senders),
         new("GET", "/api/telemetry/mqtt", Readers),
@@ -97,6 +101,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
                 .Replace("/api/alarms/groups/{rootId}", "/api/alarms/groups/leo-none")
                 .Replace("/api/alarms/{id}", $"/api/alarms/alm-{pole.District}-999999")
                 .Replace("/api/scenarios/{id}", "/api/scenarios/scn-none")
+                .Replace("/api/snapshots/{name}", "/api/snapshots/snap-none")
                 .Replace("/api/keys/{id}", "/api/keys/0000000000000000")
                 .Replace("/api/shares/{id}", "/api/shares/shr-none");
             foreach (var (name, role, http) in credentials)

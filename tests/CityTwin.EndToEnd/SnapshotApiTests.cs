@@ -30,7 +30,7 @@ public sealed class SnapshotApiTests
 
         await using (var twin = await TwinHost.StartAsync(storage))
         {
-            var import = await twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(city.Assets)) { Headers = { ContentType = new("application/geo+json") } });
+            var import = await ApiFixture.ImportAsync(twin.Http, city.Assets);
             Assert.True(import.IsSuccessStatusCode, await import.Content.ReadAsStringAsync());
 
             var saved = await twin.Http.PostAsJsonAsync("/api/snapshots", new { name = "before-cut", source = "d01" });
