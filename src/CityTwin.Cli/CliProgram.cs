@@ -8,7 +8,8 @@ namespace CityTwin.Cli;
 /// <summary>
 /// <c>citytwin scenario run spec.json [--api URL] [--key KEY] [--top N]</c>: submits a spec, draws a progress bar on stderr while
 /// it runs, prints the comparison on stdout. <c>citytwin scenario show ID [--api URL] [--top N]</c>: the same for a
-/// scenario already submitted. Exit codes: 0 completed, 1 failed or cancelled, 2 usage, 3 refused by the API.
+/// scenario already submitted. <c>citytwin snapshot save NAME [--source DISTRICT|city] | list | delete NAME</c>: named
+/// snapshots for specs' snapshotId. Exit codes: 0 completed (or done), 1 failed or cancelled, 2 usage, 3 refused by the API.
 /// </summary>
 public static class CliProgram
 {
@@ -25,12 +26,14 @@ public static class CliProgram
         // The key from the environment, so it stays out of shell history and process lists; --key for a one-off.
         var key = Environment.GetEnvironmentVariable("CITYTWIN_API_KEY");
         var top = 5;
+        var source = "city";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--api" when i + 1 < args.Length: api = args[++i]; break;
                 case "--key" when i + 1 < args.Length: key = args[++i]; break;
+                case "--source" when i + 1 < args.Length: source = args[++i]; break;
                 case "--top" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
                     top = n; i++; break;
                 case "-h" or "--help": await stdout.WriteLineAsync(Help); return Ok;
@@ -40,7 +43,8 @@ public static class CliProgram
                     break;
             }
         }
-        if (positional is not ["scenario", var verb, var argument]) return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID");
+        if (positional is not (["scenario", _, _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
+            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | snapshot save NAME | snapshot list | snapshot delete NAME");
         if (!Uri.TryCreate(api, UriKind.Absolute, out var baseUri)) return await UsageAsync(stderr, $"--api '{api}' is not an absolute URL");
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -48,11 +52,15 @@ public static class CliProgram
         if (key is { Length: > 0 }) http.DefaultRequestHeaders.Authorization = new("ApiKey", key);
         try
         {
-            return verb switch
+            return positional switch
             {
-                "run" => await RunScenarioAsync(http, argument, top, stdout, stderr, cancellationToken),
-                "show" => await ShowAsync(http, argument, top, stdout, stderr, progress: false, cancellationToken),
-                _ => await UsageAsync(stderr, $"unknown command 'scenario {verb}'"),
+                ["scenario", "run", var spec] => await RunScenarioAsync(http, spec, top, stdout, stderr, cancellationToken),
+                ["scenario", "show", var id] => await ShowAsync(http, id, top, stdout, stderr, progress: false, cancellationToken),
+                ["snapshot", "save", var name] => await SaveSnapshotAsync(http, name, source, stdout, stderr, cancellationToken),
+                ["snapshot", "list"] => await ListSnapshotsAsync(http, stdout, stderr, cancellationToken),
+                ["snapshot", "delete", var name] => await DeleteSnapshotAsync(http, name, stdout, stderr, cancellationToken),
+                [var noun, var verb, ..] => await UsageAsync(stderr, $"unknown command '{noun} {verb}'"),
+                _ => await UsageAsync(stderr, "expected a command"),
             };
         }
         catch (HttpRequestException e)
@@ -65,6 +73,9 @@ public static class CliProgram
     private const string Help = """
         citytwin scenario run SPEC.json [--api URL] [--key KEY] [--top N]   submit a what-if scenario, watch it, print the comparison
         citytwin scenario show ID [--api URL] [--key KEY] [--top N]          print a scenario's status and comparison
+        citytwin snapshot save NAME [--source DISTRICT|city]                 freeze a district (or the city) under a name, for specs' snapshotId
+        citytwin snapshot list                                               the saved snapshots
+        citytwin snapshot delete NAME                                        delete a saved snapshot
         The API key (an engineer's or an admin's) comes from --key or CITYTWIN_API_KEY; the API from --api or CITYTWIN_API.
         The API defaults to $CITYTWIN_API or http://localhost:5080.
         """;
@@ -75,6 +86,48 @@ public static class CliProgram
         await stderr.WriteLineAsync(Help);
         return Usage;
     }
+
+    private static async Task<int> SaveSnapshotAsync(HttpClient http, string name, string source, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var content = new StringContent(new JsonObject { ["name"] = name, ["source"] = source }.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/snapshots", content, ct);
+        var body = await ReadAsync(response, ct);
+        if (response.StatusCode != HttpStatusCode.Created || body is null)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return Refused;
+        }
+        await stdout.WriteLineAsync(SnapshotLine(body));
+        return Ok;
+    }
+
+    private static async Task<int> ListSnapshotsAsync(HttpClient http, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var response = await http.GetAsync("/api/snapshots", ct);
+        var body = await ReadAsync(response, ct);
+        if (!response.IsSuccessStatusCode || body?["snapshots"] is not JsonArray snapshots)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return Refused;
+        }
+        foreach (var snapshot in snapshots) await stdout.WriteLineAsync(SnapshotLine(snapshot!));
+        return Ok;
+    }
+
+    private static async Task<int> DeleteSnapshotAsync(HttpClient http, string name, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var response = await http.DeleteAsync($"/api/snapshots/{Uri.EscapeDataString(name)}", ct);
+        if (response.StatusCode != HttpStatusCode.NoContent)
+        {
+            await WriteProblemAsync(stderr, response, await ReadAsync(response, ct));
+            return Refused;
+        }
+        await stdout.WriteLineAsync($"deleted {name}");
+        return Ok;
+    }
+
+    private static string SnapshotLine(JsonNode s) =>
+        $"{(string?)s["name"],-24} of {(string?)s["source"],-10} taken {(string?)s["takenAt"]}  {(int?)s["assets"]:N0} assets ({(int?)s["intersections"]:N0} intersections, {(int?)s["cameras"]:N0} cameras, {(int?)s["poles"]:N0} poles, {(int?)s["links"]:N0} links)";
 
     private static async Task<int> RunScenarioAsync(HttpClient http, string path, int top, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {

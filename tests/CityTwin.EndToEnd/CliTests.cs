@@ -64,6 +64,29 @@ public sealed class CliTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Snapshots_are_saved_listed_and_deleted_from_the_cli()
+    {
+        var saved = await RunAsync("snapshot", "save", "cli-frozen", "--source", "d01", "--api", Api);
+        Assert.True(saved.Code == CliProgram.Ok, saved.Err);
+        Assert.StartsWith("cli-frozen", saved.Out);
+        Assert.Contains("of d01", saved.Out);
+
+        var listed = await RunAsync("snapshot", "list", "--api", Api);
+        Assert.Equal(CliProgram.Ok, listed.Code);
+        Assert.Contains(listed.Out.Split('\n'), l => l.StartsWith("cli-frozen ", StringComparison.Ordinal));
+
+        var again = await RunAsync("snapshot", "save", "cli-frozen", "--source", "d01", "--api", Api);
+        Assert.Equal(CliProgram.Refused, again.Code);
+        Assert.Contains("409", again.Err);
+
+        Assert.Equal(CliProgram.Ok, (await RunAsync("snapshot", "delete", "cli-frozen", "--api", Api)).Code);
+        var gone = await RunAsync("snapshot", "delete", "cli-frozen", "--api", Api);
+        Assert.Equal(CliProgram.Refused, gone.Code);
+        Assert.Contains("404", gone.Err);
+        Assert.Equal(CliProgram.Usage, (await RunAsync("snapshot", "freeze", "x", "--api", Api)).Code);
+    }
+
+    [Fact]
     public async Task Failures_give_a_non_zero_exit_code_with_the_problem_on_stderr()
     {
         var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "bad.json");

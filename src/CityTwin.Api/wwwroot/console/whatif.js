@@ -166,6 +166,8 @@ export class WhatIf {
     }
     const snapshots = this.form.querySelector('#whatif-snapshots');
     snapshots.replaceChildren(...['city', ...this.map.districts.map(d => d.id)].map(id => el('option', { value: id })));
+    // Saved snapshots too (GET /api/snapshots): a spec may name one instead of a live district.
+    this.api.get('/api/snapshots').then(r => snapshots.append(...(r.snapshots ?? []).map(s => el('option', { value: s.name, label: `${s.name} (saved ${s.takenAt})` })))).catch(() => {});
     this.perturbations = [];
     this.perturbationList.replaceChildren();
     for (const p of spec.perturbations ?? []) this.addPerturbation(p);
