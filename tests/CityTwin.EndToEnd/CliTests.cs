@@ -58,7 +58,7 @@ public sealed class CliTests(ApiFixture fixture)
 
         Assert.True(code == CliProgram.Ok, stderr + stdout);
         var table = stdout[stdout.IndexOf("note:", StringComparison.Ordinal)..];
-        Assert.StartsWith("note: Perturbation 1 (DemandFactor) changes nothing: a demand factor of 1 leaves demand as it is.", table);
+        Assert.StartsWith("note: Perturbation 1 (demandFactor) changes nothing: a demand factor of 1 leaves demand as it is.", table);
         Assert.Contains("note: The variant's KPIs equal the baseline's", table);
         Assert.True(table.IndexOf("note: The variant", StringComparison.Ordinal) < table.IndexOf("mean delay (s)", StringComparison.Ordinal));
     }

@@ -173,7 +173,9 @@ internal sealed class ScenarioRun
         foreach (var p in Perturbations)
         {
             var source = p.Source;
-            var what = $"Perturbation {p.Order + 1} ({source.Kind}{(source.TargetId is { } target ? " " + target : "")})";
+            // The kind as the spec writes it (linkDown, not LinkDown).
+            var kind = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(source.Kind.ToString());
+            var what = $"Perturbation {p.Order + 1} ({kind}{(source.TargetId is { } target ? " " + target : "")})";
             string? reason = p.Kind switch
             {
                 _ when source.AtSeconds >= spec.HorizonSeconds => $"starts at {source.AtSeconds} s, at or after the horizon ({spec.HorizonSeconds} s)",

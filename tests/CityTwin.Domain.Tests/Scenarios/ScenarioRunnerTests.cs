@@ -49,8 +49,8 @@ public sealed class ScenarioRunnerTests
         Assert.Equal(new KpiTotals(), r.City.Delta);
         Assert.Equal(
         [
-            $"Perturbation 1 (LinkDown {live.LinkIds[k]}) changes nothing: the link is already down in the snapshot.",
-            "Perturbation 2 (DemandFactor) changes nothing: a demand factor of 1 leaves demand as it is.",
+            $"Perturbation 1 (linkDown {live.LinkIds[k]}) changes nothing: the link is already down in the snapshot.",
+            "Perturbation 2 (demandFactor) changes nothing: a demand factor of 1 leaves demand as it is.",
             "The variant's KPIs equal the baseline's: see the notes above.",
         ], r.Notes);
         // And both sides count what the operators see offline: the link and the cameras behind it.
