@@ -44,8 +44,6 @@ public sealed class TelemetryRouter(IGrainFactory grains, AssetPlaces places, IO
         }
 
         var byDistrict = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        string? lastDistrict = null;
-        List<int>? last = null; // readings of a batch mostly come a district at a time
         for (var i = 0; i < readings.Count; i++)
         {
             if (placed[i] is not { } place)
@@ -53,12 +51,8 @@ public sealed class TelemetryRouter(IGrainFactory grains, AssetPlaces places, IO
                 results[i] = TelemetryResult.NotFound;
                 continue;
             }
-            if (last is null || place.District != lastDistrict)
-            {
-                if (!byDistrict.TryGetValue(place.District, out last)) byDistrict[place.District] = last = [];
-                lastDistrict = place.District;
-            }
-            last.Add(i);
+            if (!byDistrict.TryGetValue(place.District, out var positions)) byDistrict[place.District] = positions = [];
+            positions.Add(i);
         }
 
         var sends = new List<Task>();

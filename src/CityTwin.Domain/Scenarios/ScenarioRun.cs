@@ -224,7 +224,6 @@ internal sealed class ScenarioRun
             where[link] = (i, approach);
             counted++;
         }
-        var prior = OdEstimation.FromCounts(Network, Demand, counts, Routes, iterations: 0);
         var estimate = OdEstimation.FromCounts(Network, Demand, counts, Routes);
         var fit = estimate.Fit;
         return (estimate.Demand, new DemandFit
@@ -239,7 +238,7 @@ internal sealed class ScenarioRun
             ModelledVehPerHour = fit.Sum(f => f.Modelled),
             PriorTripsPerHour = Demand.TotalTripsPerHour,
             EstimatedTripsPerHour = estimate.Demand.TotalTripsPerHour,
-            PriorShareGehBelow5 = prior.ShareGehBelow5,
+            PriorShareGehBelow5 = estimate.PriorShareGehBelow5,
             Worst = [.. fit.OrderByDescending(f => f.Geh).ThenBy(f => f.Link).Take(20).Select(f => new ApproachFit(
                 s.IntersectionIds[where[f.Link].Intersection], ((Approach)where[f.Link].Approach).ToString().ToLowerInvariant(), f.Counted, f.Modelled, f.Geh))],
         });

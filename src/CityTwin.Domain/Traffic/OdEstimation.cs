@@ -17,10 +17,14 @@ public static class OdEstimation
         public double Geh => Counted + Modelled <= 0 ? 0 : Math.Sqrt(2 * (Modelled - Counted) * (Modelled - Counted) / (Modelled + Counted));
     }
 
-    public sealed record Estimate(OdMatrix Demand, LinkFit[] Fit, int Iterations)
+    /// <param name="PriorFit">The prior's own fit to the counts, for comparison.</param>
+    public sealed record Estimate(OdMatrix Demand, LinkFit[] Fit, LinkFit[] PriorFit, int Iterations)
     {
         /// <summary>The share of counted links with GEH below 5.</summary>
-        public double ShareGehBelow5 => Fit.Length == 0 ? 1 : Fit.Count(f => f.Geh < 5) / (double)Fit.Length;
+        public double ShareGehBelow5 => ShareBelow5(Fit);
+        public double PriorShareGehBelow5 => ShareBelow5(PriorFit);
+
+        private static double ShareBelow5(LinkFit[] fit) => fit.Length == 0 ? 1 : fit.Count(f => f.Geh < 5) / (double)fit.Length;
     }
 
     /// <param name="counts">Counted links and their flows, veh/h (a link counted twice: the mean of the two).</param>
@@ -54,13 +58,13 @@ public static class OdEstimation
 
         var trips = prior.TripsPerHour.ToArray();
         var modelled = new double[links.Length];
+        LinkFit[] Fit() => [.. links.Select((l, c) => new LinkFit(l, target[c], modelled[c]))];
+        Load(trips, crossStart, crossed, modelled);
+        var priorFit = Fit();
         var done = 0;
-        for (; done < iterations; done++)
+        // Until every count is matched (GEH 0.5 is a few vehicles an hour) or the iterations run out.
+        for (; done < iterations && Fit().Any(f => f.Geh >= 0.5); done++)
         {
-            Load(trips, crossStart, crossed, modelled);
-            var worst = 0.0;
-            for (var c = 0; c < links.Length; c++) worst = Math.Max(worst, new LinkFit(links[c], target[c], modelled[c]).Geh);
-            if (worst < 0.5) break; // every count matched: GEH 0.5 is a few vehicles an hour
             for (var k = 0; k < trips.Length; k++)
             {
                 var (from, to) = (crossStart[k], crossStart[k + 1]);
@@ -74,10 +78,10 @@ public static class OdEstimation
                 }
                 trips[k] *= Math.Exp(damping * log / (to - from));
             }
+            Load(trips, crossStart, crossed, modelled);
         }
-        Load(trips, crossStart, crossed, modelled);
         var demand = OdMatrix.FromFlows(Enumerable.Range(0, trips.Length).Select(k => (prior[k].Origin, prior[k].Destination, trips[k])));
-        return new Estimate(demand, [.. links.Select((l, c) => new LinkFit(l, target[c], modelled[c]))], done);
+        return new Estimate(demand, Fit(), priorFit, done);
     }
 
     private static void Load(double[] trips, int[] crossStart, List<int> crossed, double[] modelled)
