@@ -78,8 +78,8 @@ public static class FailoverRun
             // caller's silo, and herds a burst onto the silo its last statistics showed least loaded), which often left
             // the other silo no asset at all, so nothing to read there during the failover. So every idle activation is
             // collected and each asset activated again, on each silo in turn (a placement hint): half the city on each.
-            var assetType = client.Services.GetRequiredService<IClusterClient>().GetGrain<IAssetGrain>("any").GetGrainId().Type;
             var orleans = client.Services.GetRequiredService<IClusterClient>();
+            var assetType = orleans.GetGrain<IAssetGrain>("any").GetGrainId().Type;
             // The split is logged: now and then most assets still land on one silo (then the victim's survivors are few
             // or none); collecting and placing again gave the very same split, and the check below reads 0 active at
             // once — not understood yet.

@@ -161,10 +161,10 @@ public sealed partial class LiveFeed : BackgroundService, IFeedObserver
     {
         var now = _time.GetUtcNow();
         cursor.Applied = batch.Sequence;
+        var (epoch, district) = (Epoch, batch.District); // what a frame renders with, later
         foreach (var e in batch.Events)
         {
             var number = _history.Last + 1;
-            var (epoch, district) = (Epoch, batch.District);
             if (e.Change is { } change)
             {
                 Publish(new FeedItem(number, FeedItemKind.Change, district, change.Summary.Type, change.Summary.Status,
