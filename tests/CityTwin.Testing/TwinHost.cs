@@ -39,6 +39,7 @@ public sealed class TwinHost : IAsyncDisposable
     private WebApplication _api;
     private readonly string[] _apiArgs;
     private readonly List<WebApplication> _moreApis = [];
+    private readonly ServerErrors _errors;
 
     /// <summary>The API, as the deployment's admin (its first key, made as the AppHost makes it).</summary>
     public HttpClient Http { get; }
@@ -52,8 +53,9 @@ public sealed class TwinHost : IAsyncDisposable
     public IServiceProvider ApiServices => _api.Services;
     public TwinStorage Storage { get; }
 
-    private TwinHost(WebApplication silo, WebApplication api, string[] apiArgs, TwinStorage storage, AdminKey admin)
+    private TwinHost(WebApplication silo, WebApplication api, string[] apiArgs, TwinStorage storage, AdminKey admin, ServerErrors errors)
     {
+        _errors = errors;
         _silo = silo;
         _api = api;
         _apiArgs = apiArgs;
@@ -74,10 +76,11 @@ public sealed class TwinHost : IAsyncDisposable
 
         var silo = SiloProgram.CreateApp([.. common, $"--Silo:Port={siloPort}", $"--Seed:Assets={seedAssets}"]);
         await silo.StartAsync();
-        var api = ApiProgram.CreateApp(common);
+        var errors = new ServerErrors();
+        var api = ApiProgram.CreateApp(common, errors.Register);
         await api.StartAsync();
         await ReadyAsync(api);
-        var twin = new TwinHost(silo, api, common, storage, admin);
+        var twin = new TwinHost(silo, api, common, storage, admin, errors);
         if (seedAssets > 0) await twin.SeededAsync(seedAssets);
         return twin;
     }
@@ -98,11 +101,15 @@ public sealed class TwinHost : IAsyncDisposable
     /// </summary>
     public async Task<HttpClient> StartAnotherApiAsync(Action<IServiceCollection>? services = null)
     {
-        var api = ApiProgram.CreateApp(_apiArgs, services);
+        var api = ApiProgram.CreateApp(_apiArgs, s =>
+        {
+            _errors.Register(s);
+            services?.Invoke(s);
+        });
         await api.StartAsync();
         _moreApis.Add(api);
         await ReadyAsync(api);
-        return new HttpClient { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromMinutes(2) };
+        return new HttpClient(new ServerErrors.FailOn500(_errors)) { BaseAddress = new Uri(AddressOf(api)), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     /// <summary>
@@ -115,7 +122,7 @@ public sealed class TwinHost : IAsyncDisposable
         await _api.StopAsync();
         await _api.DisposeAsync();
         await Task.Delay(down);
-        _api = ApiProgram.CreateApp([.. _apiArgs, $"--urls=http://{address.Host}:{address.Port}"]);
+        _api = ApiProgram.CreateApp([.. _apiArgs, $"--urls=http://{address.Host}:{address.Port}"], _errors.Register);
         await _api.StartAsync();
         await ReadyAsync(_api);
     }
@@ -144,7 +151,7 @@ public sealed class TwinHost : IAsyncDisposable
     }
 
     /// <summary>A client of this API with no credential.</summary>
-    public HttpClient Client() => new() { BaseAddress = new Uri(AddressOf(_api)), Timeout = TimeSpan.FromMinutes(2) };
+    public HttpClient Client() => new(new ServerErrors.FailOn500(_errors)) { BaseAddress = new Uri(AddressOf(_api)), Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>A client with a new API key of <paramref name="role"/>, created by the admin through the API as an admin would.</summary>
     public async Task<(HttpClient Http, string KeyId)> ClientAsAsync(string role, string[]? districts = null, string[]? types = null, string? department = null)
