@@ -1,7 +1,6 @@
 using CityTwin.Grains.Streams;
 using CityTwin.Contracts.Alarms;
 using CityTwin.Contracts.Assets;
-using CityTwin.Contracts.Feed;
 using CityTwin.Domain.Ingest;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
@@ -43,6 +42,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private readonly WriteBehind _writes;
     private readonly TimeProvider _time;
     private readonly TwinMetrics _metrics;
+    private readonly ChangeCoalescer _coalescer;
     private readonly int[] _counts = new int[Types * Statuses];
     private double _drawW, _saturation;
     private int _camerasWithoutFeed, _linksDown;
@@ -55,8 +55,6 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     private readonly TimeSpan _reportInterval;
     private readonly TwinOptions _options;
     private readonly Dictionary<string, Dictionary<string, CameraCount>> _cameraCounts = new(StringComparer.Ordinal); // by intersection, camera
-    private readonly List<AssetChange> _toFeed = [];
-    private IGrainTimer? _feedTimer;
     private RecentReadings? _recent;
     private readonly HashSet<string> _unreported = new(StringComparer.Ordinal); // readings applied here since the last write
 
@@ -64,8 +62,10 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         [PersistentState("district", StorageNames.Assets)] IPersistentState<DistrictGrainState> state,
         [FromKeyedServices(TwinOptions.ClockKey)] TimeProvider time,
         TwinMetrics metrics,
+        ChangeCoalescer coalescer,
         IOptions<TwinOptions> options)
     {
+        _coalescer = coalescer;
         _state = state;
         _time = time;
         _metrics = metrics;
@@ -274,31 +274,10 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
             Show(next, asset, now);
     }
 
-    /// <summary>Queues the member's state for the district's live feed, sent once per coalescing window.</summary>
-    private void Show(DistrictMember member, Asset asset, DateTimeOffset now)
-    {
-        _toFeed.Add(new AssetChange(member.Summary, member.Shown, false, member.PowerDrawW, member.DegreeOfSaturation,
+    /// <summary>Queues the member's state for the district's live feed, sent with the silo's next coalescing window.</summary>
+    private void Show(DistrictMember member, Asset asset, DateTimeOffset now) =>
+        _coalescer.Show(Id, new AssetChange(member.Summary, member.Shown, false, member.PowerDrawW, member.DegreeOfSaturation,
             AlarmRules.Evaluate(asset), null, now, Attributes: member.Attributes));
-        if (_toFeed.Count == 1)
-            _feedTimer = this.RegisterGrainTimer(SendFeedAsync, new GrainTimerCreationOptions(_options.ChangeCoalescing, Timeout.InfiniteTimeSpan) { Interleave = true });
-    }
-
-    private async Task SendFeedAsync()
-    {
-        _feedTimer?.Dispose();
-        _feedTimer = null;
-        if (_toFeed.Count == 0) return;
-        AssetChange[] batch = [.. _toFeed];
-        _toFeed.Clear();
-        try
-        {
-            await GrainFactory.GetGrain<IFeedGrain>(Id).OnChangesAsync(batch);
-        }
-        catch (Exception)
-        {
-            // The feed's subscribers see the gap in its batch numbers; the read model has the state.
-        }
-    }
 
     private void QueueCount(string intersection, CameraCount count)
     {
@@ -341,7 +320,6 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await SendCameraCounts();
-        await SendFeedAsync();
         await _writes.FlushAsync();
         await ReportAsync(cancellationToken);
         foreach (var m in Members.Values) _metrics.AddAssets(m.Summary.Type, m.Summary.Status, -1);

@@ -17,26 +17,39 @@ namespace CityTwin.Grains.Streams;
 /// on the district's <c>changes</c> stream at once, and every consumer applies whichever change of an asset has the
 /// higher sequence, so the two paths never undo each other. What is buffered when a silo dies is lost like any
 /// in-flight event: the asset re-announces itself on its next activation.
+/// <para>
+/// It also carries what a district shows of the readings it applied itself (<see cref="Show"/>), to the feed only:
+/// a district used to arm a one-shot grain timer per window for that, thousands a second across a city's districts,
+/// and creating and firing them contended on the runtime's timer lock (an eighth of the silo's CPU under ingest).
+/// </para>
 /// </summary>
 public sealed partial class ChangeCoalescer(IGrainFactory grains, IOptions<TwinOptions> options, ILogger<ChangeCoalescer> logger) : IHostedService, IDisposable
 {
     private readonly TimeSpan _window = options.Value.ChangeCoalescing;
     private readonly object _gate = new();
-    private Dictionary<string, Dictionary<string, AssetChange>> _pending = [];
-    private Dictionary<string, Dictionary<string, AssetChange>> _spare = [];
+    private Dictionary<string, Dictionary<string, AssetChange>> _pending = [], _spare = [];
+    private Dictionary<string, Dictionary<string, AssetChange>> _shown = [], _spareShown = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
     /// <summary>Queues the change for its district's next delivery; replaces an older change of the same asset.</summary>
     public void Add(string district, AssetChange change)
     {
-        lock (_gate)
-        {
-            if (!_pending.TryGetValue(district, out var changes)) _pending[district] = changes = new(StringComparer.Ordinal);
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(changes, change.Summary.Id, out var exists);
-            if (!exists || slot!.Sequence < change.Sequence) slot = change;
-            _loop ??= Task.Run(LoopAsync);
-        }
+        lock (_gate) Queue(_pending, district, change);
+    }
+
+    /// <summary>Queues what a district shows of its own readings for its feed's next delivery (the read model is the district itself).</summary>
+    public void Show(string district, AssetChange change)
+    {
+        lock (_gate) Queue(_shown, district, change);
+    }
+
+    private void Queue(Dictionary<string, Dictionary<string, AssetChange>> queue, string district, AssetChange change)
+    {
+        if (!queue.TryGetValue(district, out var changes)) queue[district] = changes = new(StringComparer.Ordinal);
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(changes, change.Summary.Id, out var exists);
+        if (!exists || slot!.Sequence < change.Sequence) slot = change;
+        _loop ??= Task.Run(LoopAsync);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -62,14 +75,30 @@ public sealed partial class ChangeCoalescer(IGrainFactory grains, IOptions<TwinO
 
     private async Task FlushAsync()
     {
-        Dictionary<string, Dictionary<string, AssetChange>> batch;
+        Dictionary<string, Dictionary<string, AssetChange>> batch, shown;
         lock (_gate)
         {
-            if (_pending.Count == 0) return;
+            if (_pending.Count == 0 && _shown.Count == 0) return;
             (batch, _pending, _spare) = (_pending, _spare, _pending);
+            (shown, _shown, _spareShown) = (_shown, _spareShown, _shown);
         }
-        await Task.WhenAll(batch.Select(d => PublishAsync(d.Key, d.Value)));
+        await Task.WhenAll(batch.Select(d => PublishAsync(d.Key, d.Value)).Concat(shown.Select(d => ShowAsync(d.Key, d.Value))));
         batch.Clear();
+        shown.Clear();
+    }
+
+    private async Task ShowAsync(string district, Dictionary<string, AssetChange> changes)
+    {
+        AssetChange[] batch = [.. changes.Values];
+        try
+        {
+            await grains.GetGrain<IFeedGrain>(district).OnChangesAsync(batch);
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(e, district, changes.Count);
+            foreach (var change in batch) Show(district, change);
+        }
     }
 
     private async Task PublishAsync(string district, Dictionary<string, AssetChange> changes)
