@@ -27,10 +27,7 @@ public sealed class AccessFixture : IAsyncLifetime
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(),
             $"--Auth:Jwt:Issuer={Issuer}", $"--Auth:Jwt:Audience={Audience}", $"--Auth:Jwt:SigningKeys:0={SigningKey.ExportSubjectPublicKeyInfoPem()}",
             $"--Api:Cors:Origins:0={ConsoleOrigin}");
-        using var imported = await Twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        using var imported = await ApiFixture.ImportAsync(Twin.Http, City.Assets);
         Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
         // Stats come from the districts' reports (at most every 250 ms): ready once they count the whole city.
         for (var wait = System.Diagnostics.Stopwatch.StartNew(); ; await Task.Delay(100))

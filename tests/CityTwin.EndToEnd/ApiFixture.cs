@@ -14,10 +14,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite());
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ToGeoJsonAsync(City.Assets))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        var response = await ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

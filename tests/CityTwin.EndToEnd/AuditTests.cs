@@ -65,10 +65,7 @@ public sealed class AuditTests(AccessFixture fixture) : IClassFixture<AccessFixt
     {
         await using var twin = await TwinHost.StartAsync(TwinStorage.TempSqlite());
         var pole = fixture.City.Assets.First(a => a.Type == AssetType.Pole);
-        using var imported = await twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync([pole with { Dependencies = AssetDependencies.None }]))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        using var imported = await ApiFixture.ImportAsync(twin.Http, [pole with { Dependencies = AssetDependencies.None }]);
         Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
 
         // The audit table gone (as a read-only or broken database would refuse the write).

@@ -14,7 +14,7 @@ public sealed class CascadeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite());
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets)) { Headers = { ContentType = new("application/geo+json") } });
+        var response = await ApiFixture.ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

@@ -22,7 +22,7 @@ public sealed class FeedFixture : IAsyncLifetime
     {
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(),
             $"--Feed:SubscriberBuffer={SubscriberBuffer}", "--Feed:Heartbeat=00:00:00.250", "--Feed:DistrictRefresh=00:00:00.500");
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets)) { Headers = { ContentType = new("application/geo+json") } });
+        var response = await ApiFixture.ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         foreach (var district in Districts) await FollowedAsync(district);
     }
@@ -317,7 +317,7 @@ public sealed class FeedApiTests(FeedFixture fixture)
 
     private async Task Import(Asset[] assets)
     {
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(assets)) { Headers = { ContentType = new("application/geo+json") } });
+        var response = await ApiFixture.ImportAsync(Http, assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 }

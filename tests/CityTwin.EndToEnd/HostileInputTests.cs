@@ -29,10 +29,7 @@ public sealed class HostileInputFixture : IAsyncLifetime
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(), "--environment=Development",
             $"--Api:MaxImportBytes={BodyLimit}", $"--Ingest:MaxBodyBytes={BodyLimit}",
             "--Api:Limits:RequestHeadersTimeout=00:00:02", "--Api:Limits:MinRequestBodyGracePeriod=00:00:02");
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        var response = await ApiFixture.ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

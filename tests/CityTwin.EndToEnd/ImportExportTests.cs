@@ -119,7 +119,7 @@ public sealed class RoundTripTests
         string first, second;
         await using (var twin = await TwinHost.StartAsync(TwinStorage.TempSqlite()))
         {
-            var imported = await twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(city.Assets)) { Headers = { ContentType = new("application/geo+json") } });
+            var imported = await ApiFixture.ImportAsync(twin.Http, city.Assets);
             Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
             first = await twin.Http.GetStringAsync("/api/export");
         }

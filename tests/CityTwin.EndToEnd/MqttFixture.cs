@@ -27,10 +27,7 @@ public sealed class MqttFixture : IAsyncLifetime
         var devices = Districts.Take(2).Select(d => new MqttAccount($"device-{d}", MosquittoAuth.NewPassword(), d));
         Broker = await Mosquitto.StartAsync([Gateway, .. devices]);
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(), [.. Broker.BridgeArguments, .. BridgeSettings]);
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        var response = await ApiFixture.ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

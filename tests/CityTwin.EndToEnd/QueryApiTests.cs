@@ -18,10 +18,7 @@ public sealed class QueryFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite());
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        var response = await ApiFixture.ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         var random = new Random(21);
         await Parallel.ForEachAsync(City.Assets.Where(_ => random.Next(3) == 0).ToArray(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (asset, ct) =>

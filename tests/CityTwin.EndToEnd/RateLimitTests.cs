@@ -23,10 +23,7 @@ public sealed class RateLimitFixture : IAsyncLifetime
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(),
             "--Api:RateLimits:Commands:PermitsPerSecond=1", $"--Api:RateLimits:Commands:Burst={CommandBurst}",
             $"--Api:RateLimits:Feed:MaxSubscriptions={FeedSubscriptions}", "--Api:RateLimits:Feed:RetryAfterSeconds=2");
-        var response = await Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(City.Assets))
-        {
-            Headers = { ContentType = new("application/geo+json") },
-        });
+        var response = await ApiFixture.ImportAsync(Http, City.Assets);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

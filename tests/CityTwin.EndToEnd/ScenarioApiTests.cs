@@ -160,7 +160,7 @@ public sealed class ScenarioQueueTests
     {
         await using var twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(), "--Scenarios:MaxConcurrent=1", "--Scenarios:MaxQueued=0");
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = 1_000, Seed = 3 });
-        var import = await twin.Http.PostAsync("/api/import", new ByteArrayContent(await ApiFixture.ToGeoJsonAsync(city.Assets)) { Headers = { ContentType = new("application/geo+json") } });
+        var import = await ApiFixture.ImportAsync(twin.Http, city.Assets);
         Assert.True(import.IsSuccessStatusCode, await import.Content.ReadAsStringAsync());
 
         var first = await twin.Http.PostAsync("/api/scenarios", Json.Body(LongSpec));
