@@ -206,7 +206,7 @@ public static class CliProgram
         foreach (var note in compare["notes"]?.AsArray() ?? []) s.AppendLine(CultureInfo.InvariantCulture, $"note: {(string?)note}");
         if (compare["demandFit"] is { } fit)
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"demand from the twin: {(int?)fit["camerasCounted"]} cameras on {(int?)fit["countedApproaches"]} approaches; GEH < 5 on {(double?)fit["shareGehBelow5"]:P0} (the synthetic prior: {(double?)fit["priorShareGehBelow5"]:P0}); {(double?)fit["priorTripsPerHour"]:N0} → {(double?)fit["estimatedTripsPerHour"]:N0} trips/h");
+                $"demand from the twin: {(int?)fit["camerasCounted"]} cameras on {(int?)fit["countedApproaches"]} approaches, {(int?)fit["intersectionsCounted"]} intersection flows; GEH < 5 on {(double?)fit["shareGehBelow5"]:P0} (the synthetic prior: {(double?)fit["priorShareGehBelow5"]:P0}); {(double?)fit["priorTripsPerHour"]:N0} → {(double?)fit["estimatedTripsPerHour"]:N0} trips/h");
         if (compare["notes"]?.AsArray().Count > 0 || compare["demandFit"] is not null) s.AppendLine();
         var city = compare["city"]!;
         s.AppendLine(CultureInfo.InvariantCulture, $"{"city",-22} {"baseline",12} {"variant",12} {"delta",12}");

@@ -1,8 +1,9 @@
 namespace CityTwin.Domain.Scenarios;
 
 /// <summary>
-/// How the demand estimated from the twin's counts fits them: per counted approach, modelled against counted veh/h
-/// and GEH (below 5 is a good match), summed up, with the worst approaches listed.
+/// How the demand estimated from the twin's counts fits them: per count — a camera's approach, or an intersection's
+/// flow (approach <c>all</c>) — modelled against counted veh/h and GEH (below 5 is a good match), summed up over every
+/// count, with the worst listed.
 /// </summary>
 [GenerateSerializer, Alias("DemandFit")]
 public sealed record DemandFit
@@ -22,9 +23,11 @@ public sealed record DemandFit
     /// <summary>The fit of the prior itself, for comparison.</summary>
     [Id(10)] public double PriorShareGehBelow5 { get; init; }
     [Id(11)] public ApproachFit[] Worst { get; init; } = [];
+    /// <summary>Intersections whose controller reported the flow entering them within the window: each one more count.</summary>
+    [Id(12)] public int IntersectionsCounted { get; init; }
 }
 
-/// <summary>One counted approach of an intersection: counted and modelled veh/h, and their GEH.</summary>
+/// <summary>One count: an approach of an intersection (<c>all</c>: its controller's flow over every approach), counted and modelled veh/h, and their GEH.</summary>
 [GenerateSerializer, Alias("ApproachFit")]
 public sealed record ApproachFit(
     [property: Id(0)] string Intersection,

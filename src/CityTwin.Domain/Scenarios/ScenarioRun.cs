@@ -168,8 +168,8 @@ internal sealed class ScenarioRun
     private string[] Notes(AreaResult city, World baseline, World variant)
     {
         var notes = new List<string>();
-        if (Fit is { CountedApproaches: 0 })
-            notes.Add($"No camera of the snapshot had a count within the window ({spec.Demand.FromTwin!.Window}): the demand is the synthetic one.");
+        if (Fit is { CountedApproaches: 0, IntersectionsCounted: 0 })
+            notes.Add($"No camera or intersection of the snapshot had a count within the window ({spec.Demand.FromTwin!.Window}): the demand is the synthetic one.");
         foreach (var p in Perturbations)
         {
             var source = p.Source;
@@ -201,18 +201,22 @@ internal sealed class ScenarioRun
     internal readonly DemandFit? Fit;
 
     /// <summary>
-    /// The cameras' counts received within <paramref name="window"/> before the snapshot's newest count, on the
-    /// approaches they watch (cameras on one approach: their mean), and the synthetic demand re-estimated to match them.
+    /// The counts received within <paramref name="window"/> before the snapshot's newest: cameras' on the approaches
+    /// they watch (cameras on one approach: their mean) and controllers' flows entering their intersections; and the
+    /// synthetic demand re-estimated to match them.
     /// </summary>
     private (OdMatrix, DemandFit) FromCounts(TimeSpan window)
     {
         var s = snapshot;
         var cameras = s.CameraIds.Length;
-        var newest = s.CameraCountAt.Length == cameras && cameras > 0 ? s.CameraCountAt.Max() : 0;
+        var hasCameraCounts = s.CameraCountPerHour.Length == cameras && s.CameraCountAt.Length == cameras;
+        var hasFlows = s.IntersectionFlowPerHour.Length == s.IntersectionIds.Length && s.IntersectionFlowAt.Length == s.IntersectionIds.Length;
+        var newest = Math.Max(hasCameraCounts && cameras > 0 ? s.CameraCountAt.Max() : 0,
+            hasFlows ? s.IntersectionFlowAt.Where((_, i) => s.IntersectionFlowPerHour[i] >= 0).DefaultIfEmpty(0).Max() : 0);
         var counts = new List<(int Link, double VehPerHour)>();
         var where = new Dictionary<int, (int Intersection, int Approach)>();
         var counted = 0;
-        for (var c = 0; c < cameras && s.CameraCountPerHour.Length == cameras; c++)
+        for (var c = 0; c < cameras && hasCameraCounts; c++)
         {
             var (i, approach) = (s.CameraIntersection[c], s.CameraApproach[c]);
             if (i < 0 || approach < 0 || s.CameraCountPerHour[c] < 0 || s.CameraCountAt[c] < newest - window.Ticks) continue;
@@ -224,13 +228,18 @@ internal sealed class ScenarioRun
             where[link] = (i, approach);
             counted++;
         }
-        var estimate = OdEstimation.FromCounts(Network, Demand, counts, Routes);
+        // Intersections are the network's first nodes, in the snapshot's order.
+        var flows = new List<(int Node, double VehPerHour)>();
+        for (var i = 0; hasFlows && i < s.IntersectionIds.Length; i++)
+            if (s.IntersectionFlowPerHour[i] >= 0 && s.IntersectionFlowAt[i] >= newest - window.Ticks) flows.Add((i, s.IntersectionFlowPerHour[i]));
+        var estimate = OdEstimation.FromCounts(Network, Demand, counts, Routes, intersectionCounts: flows);
         var fit = estimate.Fit;
         return (estimate.Demand, new DemandFit
         {
             CamerasCounted = counted,
             CamerasWithoutCount = s.CameraIntersection.Count(i => i >= 0) - counted,
-            CountedApproaches = fit.Length,
+            CountedApproaches = fit.Count(f => f.Link >= 0),
+            IntersectionsCounted = flows.Count,
             ShareGehBelow5 = estimate.ShareGehBelow5,
             MeanGeh = fit.Length == 0 ? 0 : fit.Average(f => f.Geh),
             MaxGeh = fit.Length == 0 ? 0 : fit.Max(f => f.Geh),
@@ -239,8 +248,9 @@ internal sealed class ScenarioRun
             PriorTripsPerHour = Demand.TotalTripsPerHour,
             EstimatedTripsPerHour = estimate.Demand.TotalTripsPerHour,
             PriorShareGehBelow5 = estimate.PriorShareGehBelow5,
-            Worst = [.. fit.OrderByDescending(f => f.Geh).ThenBy(f => f.Link).Take(20).Select(f => new ApproachFit(
-                s.IntersectionIds[where[f.Link].Intersection], ((Approach)where[f.Link].Approach).ToString().ToLowerInvariant(), f.Counted, f.Modelled, f.Geh))],
+            Worst = [.. fit.OrderByDescending(f => f.Geh).ThenBy(f => f.Link).ThenBy(f => f.Node).Take(20).Select(f => f.Link >= 0
+                ? new ApproachFit(s.IntersectionIds[where[f.Link].Intersection], ((Approach)where[f.Link].Approach).ToString().ToLowerInvariant(), f.Counted, f.Modelled, f.Geh)
+                : new ApproachFit(s.IntersectionIds[f.Node], "all", f.Counted, f.Modelled, f.Geh))],
         });
     }
 

@@ -50,6 +50,12 @@ public sealed class TwinSnapshot
     /// <summary>Each camera's latest one-minute vehicle count as veh/h, −1 none (no count, or its feed is lost); and when it was read (UTC ticks).</summary>
     [Id(37)] public double[] CameraCountPerHour { get; init; } = [];
     [Id(38)] public long[] CameraCountAt { get; init; } = [];
+    /// <summary>
+    /// Each intersection's latest flow entering it as its controller reported it (<c>flowVehPerHour</c>), −1 none; and
+    /// when (UTC ticks). A flow of 0 counts as none: the state cannot tell a reported 0 from a flow never reported.
+    /// </summary>
+    [Id(39)] public double[] IntersectionFlowPerHour { get; init; } = [];
+    [Id(40)] public long[] IntersectionFlowAt { get; init; } = [];
 
     // Poles.
     [Id(23)] public string[] PoleIds { get; init; } = [];
@@ -91,6 +97,7 @@ public sealed class TwinSnapshot
         IntersectionIds = Copy(IntersectionIds), IntersectionDistrict = Copy(IntersectionDistrict), IntersectionLon = Copy(IntersectionLon),
         IntersectionLat = Copy(IntersectionLat), IntersectionMode = Copy(IntersectionMode), IntersectionPlan = Copy(IntersectionPlan),
         IntersectionFault = Copy(IntersectionFault), IntersectionFeeder = Copy(IntersectionFeeder), IntersectionQueue = Copy(IntersectionQueue),
+        IntersectionFlowPerHour = Copy(IntersectionFlowPerHour), IntersectionFlowAt = Copy(IntersectionFlowAt),
         RoadStart = Copy(RoadStart), RoadTo = Copy(RoadTo), RoadLengthM = Copy(RoadLengthM), RoadLanes = Copy(RoadLanes), RoadSpeedKmh = Copy(RoadSpeedKmh),
         CameraIds = Copy(CameraIds), CameraIntersection = Copy(CameraIntersection), CameraDistrict = Copy(CameraDistrict), CameraFeeder = Copy(CameraFeeder),
         CameraBackhaul = Copy(CameraBackhaul), CameraWorking = Copy(CameraWorking),
@@ -162,6 +169,8 @@ public sealed class TwinSnapshot
             IntersectionFault = intersections.Select(a => a.Intersection?.ControllerFault == true || a.Status is AssetStatus.Faulted or AssetStatus.Offline).ToArray(),
             IntersectionFeeder = intersections.Select(a => Feeder(a.Dependencies.PowerFeederId, districts.Of(a.District))).ToArray(),
             IntersectionQueue = queue,
+            IntersectionFlowPerHour = intersections.Select(a => a.Intersection is { FlowVehPerHour: > 0 } i && a.TelemetryAt is not null ? i.FlowVehPerHour : -1).ToArray(),
+            IntersectionFlowAt = intersections.Select(a => a.TelemetryAt?.UtcTicks ?? 0).ToArray(),
             RoadStart = roadStart, RoadTo = [.. roadTo], RoadLengthM = [.. roadLength], RoadLanes = [.. roadLanes], RoadSpeedKmh = [.. roadSpeed],
 
             CameraIds = cameras.Select(a => a.Id).ToArray(),

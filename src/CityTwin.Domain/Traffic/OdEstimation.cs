@@ -6,39 +6,48 @@ namespace CityTwin.Domain.Traffic;
 /// links on its route — a multiplicative least-squares step in log space (Spiess 1990's gradient method, with the
 /// assignment held fixed: routes are the shortest free-flow ones, as <see cref="Assignment"/> loads them). A pair
 /// whose route crosses no count keeps its prior; a pair the prior has not cannot appear (the prior's structure is
-/// kept, as in matrix estimation from counts generally). The fit is reported per counted link as GEH, the standard
-/// check of modelled against counted hourly flows (GEH &lt; 5 is a good match).
+/// kept, as in matrix estimation from counts generally). A count is of a link (a camera's approach) or of an
+/// intersection (the vehicles entering it by every approach: its controller's <c>flowVehPerHour</c>), and a pair
+/// crosses an intersection's count when its route enters the intersection. The fit is reported per count as GEH, the
+/// standard check of modelled against counted hourly flows (GEH &lt; 5 is a good match).
 /// </summary>
 public static class OdEstimation
 {
-    /// <summary>One counted link: modelled by the estimated demand against counted, veh/h.</summary>
-    public readonly record struct LinkFit(int Link, double Counted, double Modelled)
+    /// <summary>One count — of a link (<paramref name="Node"/> -1) or of an intersection (<paramref name="Link"/> -1): modelled by the estimated demand against counted, veh/h.</summary>
+    public readonly record struct CountFit(int Link, int Node, double Counted, double Modelled)
     {
         public double Geh => Counted + Modelled <= 0 ? 0 : Math.Sqrt(2 * (Modelled - Counted) * (Modelled - Counted) / (Modelled + Counted));
     }
 
     /// <param name="PriorFit">The prior's own fit to the counts, for comparison.</param>
-    public sealed record Estimate(OdMatrix Demand, LinkFit[] Fit, LinkFit[] PriorFit, int Iterations)
+    public sealed record Estimate(OdMatrix Demand, CountFit[] Fit, CountFit[] PriorFit, int Iterations)
     {
         /// <summary>The share of counted links with GEH below 5.</summary>
         public double ShareGehBelow5 => ShareBelow5(Fit);
         public double PriorShareGehBelow5 => ShareBelow5(PriorFit);
 
-        private static double ShareBelow5(LinkFit[] fit) => fit.Length == 0 ? 1 : fit.Count(f => f.Geh < 5) / (double)fit.Length;
+        private static double ShareBelow5(CountFit[] fit) => fit.Length == 0 ? 1 : fit.Count(f => f.Geh < 5) / (double)fit.Length;
     }
 
     /// <param name="counts">Counted links and their flows, veh/h (a link counted twice: the mean of the two).</param>
+    /// <param name="intersectionCounts">Counted intersections (nodes) and the flows entering them, veh/h (the same: the mean).</param>
     /// <param name="damping">Exponent on each step's factor (0–1]: smaller is slower and steadier where counts conflict.</param>
     public static Estimate FromCounts(RoadNetwork network, OdMatrix prior, IEnumerable<(int Link, double VehPerHour)> counts,
-        RouteSet? routes = null, int iterations = 60, double damping = 0.7)
+        RouteSet? routes = null, int iterations = 60, double damping = 0.7, IEnumerable<(int Node, double VehPerHour)>? intersectionCounts = null)
     {
-        var counted = counts.GroupBy(c => c.Link).ToDictionary(g => g.Key, g => Math.Max(0, g.Average(c => c.VehPerHour)));
+        var byLink = counts.GroupBy(c => c.Link).OrderBy(g => g.Key).Select(g => (Link: g.Key, Node: -1, Flow: g.Average(c => c.VehPerHour)));
+        var byNode = (intersectionCounts ?? []).GroupBy(c => c.Node).OrderBy(g => g.Key).Select(g => (Link: -1, Node: g.Key, Flow: g.Average(c => c.VehPerHour)));
+        var elements = byLink.Concat(byNode).ToArray();
         routes ??= RouteSet.ShortestFreeFlow(network, prior.Origins.Distinct());
-        var slotOf = new int[counted.Count == 0 ? 0 : network.LinkCount];
-        Array.Fill(slotOf, -1);
-        var links = counted.Keys.Order().ToArray();
-        for (var s = 0; s < links.Length; s++) slotOf[links[s]] = s;
-        var target = links.Select(l => counted[l]).ToArray();
+        // The counts each link's flow is part of: its own, and the count of the intersection it enters.
+        var countsOf = new List<int>?[elements.Length == 0 ? 0 : network.LinkCount];
+        for (var c = 0; c < elements.Length; c++)
+        {
+            if (elements[c].Link >= 0) (countsOf[elements[c].Link] ??= []).Add(c);
+            else
+                for (var m = network.InStart[elements[c].Node]; m < network.InStart[elements[c].Node + 1]; m++) (countsOf[network.In[m]] ??= []).Add(c);
+        }
+        var target = elements.Select(e => Math.Max(0, e.Flow)).ToArray();
 
         // The counted links on each pair's route (most pairs cross a few; only those matter here).
         var crossStart = new int[prior.Count + 1];
@@ -47,18 +56,18 @@ public static class OdEstimation
         {
             var (o, d, _) = prior[k];
             var slot = routes.Slot(o);
-            if (slot >= 0 && links.Length > 0)
+            if (slot >= 0 && elements.Length > 0)
             {
                 var pred = routes.PredLinks(slot);
                 for (var (node, guard) = (d, 0); node != o && pred[node] >= 0 && guard < network.NodeCount; node = network.LinkFrom(pred[node]), guard++)
-                    if (slotOf[pred[node]] is var c and >= 0) crossed.Add(c);
+                    if (countsOf[pred[node]] is { } on) crossed.AddRange(on);
             }
             crossStart[k + 1] = crossed.Count;
         }
 
         var trips = prior.TripsPerHour.ToArray();
-        var modelled = new double[links.Length];
-        LinkFit[] Fit() => [.. links.Select((l, c) => new LinkFit(l, target[c], modelled[c]))];
+        var modelled = new double[elements.Length];
+        CountFit[] Fit() => [.. elements.Select((e, c) => new CountFit(e.Link, e.Node, target[c], modelled[c]))];
         Load(trips, crossStart, crossed, modelled);
         var priorFit = Fit();
         var done = 0;

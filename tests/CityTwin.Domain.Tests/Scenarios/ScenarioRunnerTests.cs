@@ -93,11 +93,40 @@ public sealed class ScenarioRunnerTests
         var spec = synthetic with { Demand = synthetic.Demand with { FromTwin = new DemandFromTwin { Window = "PT15M" } } };
         var snapshot = ScenarioFixture.Snapshot.Value.Fork();
         Array.Fill(snapshot.CameraCountPerHour, -1);
+        Array.Fill(snapshot.IntersectionFlowPerHour, -1);
 
         var r = ScenarioRunner.Run(spec, snapshot);
 
         Assert.Equal(0, r.DemandFit!.CountedApproaches);
-        Assert.Contains(r.Notes, n => n.StartsWith("No camera of the snapshot had a count within the window (PT15M)", StringComparison.Ordinal));
+        Assert.Equal(0, r.DemandFit.IntersectionsCounted);
+        Assert.Contains(r.Notes, n => n.StartsWith("No camera or intersection of the snapshot had a count within the window (PT15M)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Demand_from_the_twin_follows_the_intersections_reported_flows_where_no_camera_counts()
+    {
+        var snapshot = ScenarioFixture.Snapshot.Value.Fork();
+        var now = new DateTimeOffset(2026, 1, 15, 16, 0, 0, TimeSpan.Zero).UtcTicks;
+        Array.Fill(snapshot.CameraCountPerHour, -1);
+        // Every controller reports 2,400 veh/h entering its junction, well above the synthetic demand; a third of them too long ago.
+        var n = snapshot.IntersectionIds.Length;
+        for (var i = 0; i < n; i++)
+        {
+            snapshot.IntersectionFlowPerHour[i] = 2_400;
+            snapshot.IntersectionFlowAt[i] = i % 3 == 0 ? now - TimeSpan.FromHours(2).Ticks : now;
+        }
+        var synthetic = ScenarioFixture.Spec();
+        var spec = synthetic with { Demand = synthetic.Demand with { FromTwin = new DemandFromTwin { Window = "PT1H" } } };
+
+        var r = ScenarioRunner.Run(spec, snapshot);
+
+        var fit = r.DemandFit!;
+        Assert.Equal(0, fit.CamerasCounted);
+        Assert.Equal(Enumerable.Range(0, n).Count(i => i % 3 != 0), fit.IntersectionsCounted);
+        Assert.True(fit.ShareGehBelow5 > fit.PriorShareGehBelow5, $"GEH < 5: {fit.ShareGehBelow5:P0} estimated, {fit.PriorShareGehBelow5:P0} the prior");
+        Assert.True(fit.EstimatedTripsPerHour > 1.5 * fit.PriorTripsPerHour);
+        Assert.All(fit.Worst, w => Assert.Equal("all", w.Approach));
+        Assert.DoesNotContain(r.Notes, note => note.StartsWith("No camera or intersection", StringComparison.Ordinal));
     }
 
     [Fact]

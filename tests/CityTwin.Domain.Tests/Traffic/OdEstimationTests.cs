@@ -26,6 +26,36 @@ public sealed class OdEstimationTests
     }
 
     [Fact]
+    public void Demand_estimated_from_intersection_flows_alone_matches_them()
+    {
+        var prior = OdMatrix.Generate(Grid, 7_200, seed: 11);
+        var truth = OdGroundTruth.Truth(prior, sigma: 0.5, seed: 12, growth: 1.4);
+        // What each controller reports: the flow entering its junction by every approach, with 5 % noise.
+        var flows = OdGroundTruth.IntersectionFlows(Grid, truth, noise: 0.05, seed: 13);
+
+        var estimate = OdEstimation.FromCounts(Grid, prior, [], intersectionCounts: flows);
+
+        Assert.Equal(flows.Count, estimate.Fit.Length);
+        Assert.All(estimate.Fit, f => Assert.True(f.Link == -1 && f.Node >= 0));
+        Assert.True(estimate.ShareGehBelow5 >= 0.85, $"GEH < 5 on {estimate.ShareGehBelow5:P0} of {estimate.Fit.Length} intersections");
+        Assert.True(estimate.PriorShareGehBelow5 < estimate.ShareGehBelow5, $"the prior: GEH < 5 on {estimate.PriorShareGehBelow5:P0}");
+        Assert.InRange(estimate.Demand.TotalTripsPerHour / truth.TotalTripsPerHour, 0.9, 1.1);
+    }
+
+    [Fact]
+    public void An_intersections_count_is_the_sum_of_its_approaches()
+    {
+        var prior = OdMatrix.Generate(Grid, 3_000, seed: 21);
+        var links = OdEstimation.FromCounts(Grid, prior, OdGroundTruth.Counts(Grid, prior, share: 1, noise: 0, seed: 22), iterations: 0);
+        var nodes = OdEstimation.FromCounts(Grid, prior, [], iterations: 0, intersectionCounts: OdGroundTruth.IntersectionFlows(Grid, prior, noise: 0, seed: 23));
+        foreach (var node in nodes.Fit)
+        {
+            var entering = links.Fit.Where(l => Grid.LinkTo(l.Link) == node.Node).Sum(l => l.Modelled);
+            Assert.Equal(entering, node.Modelled, 6);
+        }
+    }
+
+    [Fact]
     public void Exact_counts_on_every_approach_are_reproduced()
     {
         var prior = OdMatrix.Generate(Grid, 7_200, seed: 3);

@@ -26,5 +26,16 @@ public static class OdGroundTruth
         return counts;
     }
 
+    /// <summary>What every intersection's controller would report: the flow entering it, veh/h, with noise.</summary>
+    public static List<(int Node, double VehPerHour)> IntersectionFlows(RoadNetwork network, OdMatrix truth, double noise, int seed)
+    {
+        var assigned = Assignment.Compute(network, truth);
+        var random = new Random(seed);
+        var entering = new double[network.IntersectionCount];
+        for (var l = 0; l < network.LinkCount; l++)
+            if (network.LinkTo(l) < network.IntersectionCount) entering[network.LinkTo(l)] += assigned.LinkFlowPerHour(l);
+        return [.. entering.Select((flow, node) => (node, Math.Max(0, flow * (1 + noise * Gaussian(random)))))];
+    }
+
     private static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

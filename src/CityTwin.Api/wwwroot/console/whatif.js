@@ -411,7 +411,7 @@ export class WhatIf {
     if (c.demandFit) {
       const f = c.demandFit, pct = x => `${Math.round(x * 100)} %`;
       r.append(el('p', { id: 'whatif-demandfit', className: 'summary' },
-        `Demand from the twin's cameras: ${f.camerasCounted} camera(s) on ${f.countedApproaches} approach(es); GEH < 5 on ${pct(f.shareGehBelow5)} ` +
+        `Demand from the twin's counts: ${f.camerasCounted} camera(s) on ${f.countedApproaches} approach(es), ${f.intersectionsCounted} intersection flow(s); GEH < 5 on ${pct(f.shareGehBelow5)} ` +
         `(the synthetic demand: ${pct(f.priorShareGehBelow5)}); ${Math.round(f.priorTripsPerHour)} → ${Math.round(f.estimatedTripsPerHour)} trips/h.`));
     }
     r.append(this.kpiTable(c), this.chartBlock(c));
