@@ -33,6 +33,25 @@ public sealed class ApiFixture : IAsyncLifetime
     /// Imports as the API asks of every client: a 503 is sent again after its Retry-After (an import is idempotent; on a
     /// loaded CI machine a first import on a fresh PostgreSQL database has answered 503 now and then). The last answer.
     /// </summary>
+    /// <summary>
+    /// A GET that, like a well-behaved client, sends again after a 503's Retry-After (twice at most): right after a
+    /// restart on a loaded CI machine's shared PostgreSQL, a burst of activations can find the server briefly out of
+    /// connections, which the twin answers with 503.
+    /// </summary>
+    public static async Task<string> GetStringAsync(HttpClient http, string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.GetAsync(path);
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 3)
+            {
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadAsStringAsync();
+            }
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
+        }
+    }
+
     public static async Task<HttpResponseMessage> ImportAsync(HttpClient http, IEnumerable<Asset> assets)
     {
         var body = await ToGeoJsonAsync(assets);

@@ -34,24 +34,24 @@ public sealed class PersistenceTests
             Assert.Equal(HttpStatusCode.OK, (await twin.Http.PostAsync($"/api/assets/{link.Id}/status", Json.Body("""{"status":"degraded"}"""))).StatusCode);
             // Telemetry is written behind: the graceful stop below must flush it.
             Assert.Equal(HttpStatusCode.Accepted, (await twin.Http.PostAsync($"/api/assets/{pole.Id}/telemetry", Json.Body("""{"dimLevel": 12.5, "energyKWh": 3.25}"""))).StatusCode);
-            before = await twin.Http.GetStringAsync("/api/export");
-            poleBefore = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{pole.Id}"))!;
+            before = await ApiFixture.GetStringAsync(twin.Http, "/api/export");
+            poleBefore = JsonNode.Parse(await ApiFixture.GetStringAsync(twin.Http, $"/api/assets/{pole.Id}"))!;
         }
 
         await using (var twin = await TwinHost.StartAsync(storage))
         {
-            Assert.Equal(before, await twin.Http.GetStringAsync("/api/export"));
-            var poleAfter = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{pole.Id}"))!;
+            Assert.Equal(before, await ApiFixture.GetStringAsync(twin.Http, "/api/export"));
+            var poleAfter = JsonNode.Parse(await ApiFixture.GetStringAsync(twin.Http, $"/api/assets/{pole.Id}"))!;
             Assert.Equal(poleBefore.ToJsonString(), poleAfter.ToJsonString()); // version, timestamps and telemetry too
             Assert.Equal(12.5, (double)poleAfter["pole"]!["dimLevel"]!);
-            var linkAfter = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{link.Id}"))!;
+            var linkAfter = JsonNode.Parse(await ApiFixture.GetStringAsync(twin.Http, $"/api/assets/{link.Id}"))!;
             Assert.Equal("degraded", (string?)linkAfter["status"]);
             // The state-change log is persisted with the asset; the readings buffer is not.
-            var history = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets/{link.Id}/history"))!;
+            var history = JsonNode.Parse(await ApiFixture.GetStringAsync(twin.Http, $"/api/assets/{link.Id}/history"))!;
             var changes = history["changes"]!.AsArray().SelectMany(c => c!["changes"]!.AsArray().Select(x => (string)x!)).ToList();
             Assert.Contains("status: operational → degraded", changes);
             // So is the read model: the districts answer queries from what they stored.
-            var degraded = JsonNode.Parse(await twin.Http.GetStringAsync($"/api/assets?type=link&status=degraded&district={link.District}"))!;
+            var degraded = JsonNode.Parse(await ApiFixture.GetStringAsync(twin.Http, $"/api/assets?type=link&status=degraded&district={link.District}"))!;
             Assert.Contains(degraded["items"]!.AsArray(), i => (string)i!["id"]! == link.Id);
         }
     }

@@ -16,6 +16,8 @@ public sealed class UnavailableTests
         new SqliteException("database is locked", 5),
         new InvalidOperationException("wrapped", new StorageUnavailableException("down")),
         new AggregateException(new TimeoutException(), new StorageUnavailableException("down")),
+        // A driver's exception the silo could not serialise arrives as the serializer's error, naming it.
+        new Orleans.Serialization.CodecNotFoundException("Could not find a codec for type Npgsql.PostgresException."),
     };
 
     public static TheoryData<Exception> Bugs => new()
@@ -24,6 +26,7 @@ public sealed class UnavailableTests
         new NullReferenceException(),
         new ArgumentException("bad"),
         new AggregateException(new TimeoutException(), new NullReferenceException()),
+        new Orleans.Serialization.CodecNotFoundException("Could not find a codec for type CityTwin.Domain.Assets.Asset."),
     };
 
     [Theory, MemberData(nameof(Transient))]

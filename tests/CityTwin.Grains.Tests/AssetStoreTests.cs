@@ -10,6 +10,24 @@ public sealed class AssetStoreTests(ClusterFixture fixture)
     private IGrainFactory Grains => fixture.Client;
 
     [Fact]
+    public async Task An_asset_whose_row_cannot_be_read_fails_its_caller_as_storage_unavailable()
+    {
+        // Activation reads the row before any call filter runs: the driver's exception, which has no codec, must not be
+        // what the caller gets (the API answered a GET during a database hiccup with a 500 instead of a 503).
+        var id = TestAssets.NewId("pole");
+        fixture.Assets.UnreadableIds[id] = true;
+        try
+        {
+            await Assert.ThrowsAsync<CityTwin.Contracts.Storage.StorageUnavailableException>(() => Grains.GetGrain<IAssetGrain>(id).GetAsync());
+        }
+        finally
+        {
+            fixture.Assets.UnreadableIds.TryRemove(id, out _);
+        }
+        Assert.Null(await Grains.GetGrain<IAssetGrain>(id).GetAsync()); // readable again: the next call activates it
+    }
+
+    [Fact]
     public async Task Written_behind_readings_of_many_assets_share_a_few_writes()
     {
         var district = TestAssets.NewId("d");

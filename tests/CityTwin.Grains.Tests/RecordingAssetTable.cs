@@ -24,8 +24,16 @@ public sealed class RecordingAssetTable(Serializer serializer, ConcurrentDiction
 
     public AssetGrainState? Stored(string id) => rows.TryGetValue(id, out var row) ? serializer.Deserialize<AssetGrainState>(row.Payload) : null;
 
-    public Task<AssetRow?> ReadAsync(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(rows.TryGetValue(id, out var row) ? row : (AssetRow?)null);
+    /// <summary>Assets whose rows cannot be read (the database refuses: the driver's exception, as a real table's).</summary>
+    public ConcurrentDictionary<string, bool> UnreadableIds { get; } = new();
+
+    public Task<AssetRow?> ReadAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (UnreadableIds.ContainsKey(id)) throw new RefusedException();
+        return Task.FromResult(rows.TryGetValue(id, out var row) ? row : (AssetRow?)null);
+    }
+
+    private sealed class RefusedException() : System.Data.Common.DbException("the database refused the read (test)");
 
     public Task WriteAsync(IReadOnlyList<AssetRow> batch, CancellationToken cancellationToken = default)
     {

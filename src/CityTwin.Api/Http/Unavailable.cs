@@ -30,12 +30,19 @@ public static partial class Unavailable
                 // A database exception whose type the API could not load arrives as Orleans' fallback, named.
                 case UnavailableExceptionFallbackException fallback when IsDatabase(fallback.ExceptionType):
                     return true;
+                // One the silo could not serialise at all (a driver's exception escaping where no filter translates it,
+                // e.g. a grain's state failing to load) arrives as the serializer's error, naming the driver's type.
+                case CodecNotFoundException missing when NamesDatabaseType(missing.Message):
+                    return true;
                 case AggregateException { InnerExceptions.Count: > 0 } many:
                     return many.InnerExceptions.All(IsTransient);
             }
         }
         return false;
     }
+
+    private static bool NamesDatabaseType(string message) =>
+        message.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(word => IsDatabase(word.TrimEnd('.')));
 
     private static bool IsDatabase(string? type) =>
         type is not null && (type.StartsWith("Npgsql.", StringComparison.Ordinal) || type.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal)

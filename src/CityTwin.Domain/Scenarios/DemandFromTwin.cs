@@ -3,7 +3,8 @@ namespace CityTwin.Domain.Scenarios;
 /// <summary>
 /// Demand estimated from the live counts in the snapshot (<c>"demand": {"fromTwin": {"window": "PT1H"}}</c>): each
 /// camera's latest one-minute count received within <see cref="Window"/> before the newest count in the snapshot
-/// counts its approach; the synthetic demand of the spec is the prior where nothing is counted.
+/// counts its approach, and each intersection's latest reported flow the flow entering it; the synthetic demand of
+/// the spec is the prior where nothing is counted.
 /// </summary>
 [GenerateSerializer, Alias("DemandFromTwin")]
 public sealed record DemandFromTwin

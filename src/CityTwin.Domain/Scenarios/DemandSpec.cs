@@ -2,7 +2,7 @@ namespace CityTwin.Domain.Scenarios;
 
 /// <summary>
 /// The trips a scenario simulates: seeded origin–destination pairs, mostly through traffic between fringe nodes — or,
-/// with <see cref="FromTwin"/>, those pairs re-estimated to match the cameras' counts.
+/// with <see cref="FromTwin"/>, those pairs re-estimated to match the twin's counts (cameras and intersections' reported flows).
 /// </summary>
 [GenerateSerializer, Alias("DemandSpec")]
 public sealed record DemandSpec

@@ -26,6 +26,6 @@ public sealed record ScenarioResult
     /// state in the snapshot, a factor of 1, a start after the horizon), and a variant whose KPIs equal the baseline's.
     /// </summary>
     [Id(12)] public string[] Notes { get; init; } = [];
-    /// <summary>With demand from the twin: how the estimated demand fits the cameras' counts.</summary>
+    /// <summary>With demand from the twin: how the estimated demand fits the twin's counts (cameras' and intersections' flows).</summary>
     [Id(13)] public DemandFit? DemandFit { get; init; }
 }

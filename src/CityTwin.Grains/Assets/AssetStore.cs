@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Storage;
 using System.Diagnostics;
 using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
@@ -46,6 +47,12 @@ public sealed partial class AssetStore(
     private int _wakePending;
     private Task? _loop;
 
+    /// <summary>
+    /// An asset's state for its activation. A refused read fails as <see cref="StorageUnavailableException"/>: the
+    /// activation's caller gets it without the call filter that translates the driver's exceptions (an activation that
+    /// fails is answered before any filter runs), and the driver's exceptions have no codec — a GET of an asset during
+    /// a database hiccup was a 500 (the serializer's error) instead of a 503.
+    /// </summary>
     public async Task<(AssetGrainState? State, long Stamp)> ReadAsync(GrainId grain)
     {
         var id = grain.Key.ToString()!;
@@ -53,10 +60,18 @@ public sealed partial class AssetStore(
         {
             if (Find(id) is { } staged) return (staged.State, staged.Stamp);
         }
-        if (await table.ReadAsync(id) is { } row) return (serializer.Deserialize(row.Payload), row.Stamp);
-        var before = new GrainState<AssetGrainState>();
-        await earlier.ReadStateAsync("asset", grain, before);
-        return (before.RecordExists ? before.State : null, 0);
+        try
+        {
+            if (await table.ReadAsync(id) is { } row) return (serializer.Deserialize(row.Payload), row.Stamp);
+            var before = new GrainState<AssetGrainState>();
+            await earlier.ReadStateAsync("asset", grain, before);
+            return (before.RecordExists ? before.State : null, 0);
+        }
+        catch (Exception e) when (StorageFaults.IsStorageFault(e))
+        {
+            LogReadFailed(id, e.Message);
+            throw new StorageUnavailableException($"The twin's database is unavailable: {e.Message}");
+        }
     }
 
     /// <summary>Stages the state to be written within the window; returns at once.</summary>
@@ -222,6 +237,9 @@ public sealed partial class AssetStore(
             (Stamp, State) = (stamp, state);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading asset {Id} failed, the database is unavailable: {Reason}")]
+    private partial void LogReadFailed(string id, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} asset states failed; write-throughs fail to their callers, the rest is retried next window")]
     private partial void LogWriteFailed(Exception exception, int count);
