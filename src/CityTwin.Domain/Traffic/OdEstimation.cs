@@ -22,7 +22,7 @@ public static class OdEstimation
     /// <param name="PriorFit">The prior's own fit to the counts, for comparison.</param>
     public sealed record Estimate(OdMatrix Demand, CountFit[] Fit, CountFit[] PriorFit, int Iterations)
     {
-        /// <summary>The share of counted links with GEH below 5.</summary>
+        /// <summary>The share of counts with GEH below 5.</summary>
         public double ShareGehBelow5 => ShareBelow5(Fit);
         public double PriorShareGehBelow5 => ShareBelow5(PriorFit);
 
@@ -49,7 +49,7 @@ public static class OdEstimation
         }
         var target = elements.Select(e => Math.Max(0, e.Flow)).ToArray();
 
-        // The counted links on each pair's route (most pairs cross a few; only those matter here).
+        // The counts on each pair's route (most pairs cross a few; only those matter here).
         var crossStart = new int[prior.Count + 1];
         var crossed = new List<int>();
         for (var k = 0; k < prior.Count; k++)

@@ -19,8 +19,8 @@ namespace CityTwin.Grains.Streams;
 /// in-flight event: the asset re-announces itself on its next activation.
 /// <para>
 /// It also carries what a district shows of the readings it applied itself (<see cref="Show"/>), to the feed only:
-/// a district used to arm a one-shot grain timer per window for that, thousands a second across a city's districts,
-/// and creating and firing them contended on the runtime's timer lock (an eighth of the silo's CPU under ingest).
+/// a district used to arm a one-shot grain timer per window for that, thousands a second across a city's districts;
+/// one loop for the silo does the same (no throughput change measured either way: docs/architecture.md#decisions).
 /// </para>
 /// </summary>
 public sealed partial class ChangeCoalescer(IGrainFactory grains, IOptions<TwinOptions> options, ILogger<ChangeCoalescer> logger) : IHostedService, IDisposable
