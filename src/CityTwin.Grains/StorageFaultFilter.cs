@@ -26,7 +26,7 @@ public sealed partial class StorageFaultFilter(ILogger<StorageFaultFilter> logge
         catch (Exception e) when (e is not StorageUnavailableException && StorageFaults.IsStorageFault(e))
         {
             LogStorageFault(logger, context.InterfaceName, context.MethodName, e.Message);
-            throw new StorageUnavailableException($"The twin's database is unavailable: {e.Message}");
+            throw StorageUnavailableException.Because(e);
         }
     }
 

@@ -30,36 +30,37 @@ public sealed class ApiFixture : IAsyncLifetime
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
     /// <summary>
-    /// Imports as the API asks of every client: a 503 is sent again after its Retry-After (an import is idempotent; on a
-    /// loaded CI machine a first import on a fresh PostgreSQL database has answered 503 now and then). The last answer.
-    /// </summary>
-    /// <summary>
-    /// A GET that, like a well-behaved client, sends again after a 503's Retry-After (twice at most): right after a
-    /// restart on a loaded CI machine's shared PostgreSQL, a burst of activations can find the server briefly out of
-    /// connections, which the twin answers with 503.
+    /// A GET that, like a well-behaved client, sends again after a 503's Retry-After: right after a restart on a loaded
+    /// CI machine's shared PostgreSQL, a burst of activations can find the server briefly out of connections, which the
+    /// twin answers with 503.
     /// </summary>
     public static async Task<string> GetStringAsync(HttpClient http, string path)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var response = await http.GetAsync(path);
-            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 3)
-            {
-                response.EnsureSuccessStatusCode();
-                return await response.Content.ReadAsStringAsync();
-            }
-            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
-        }
+        using var response = await AgainAfter503Async(() => http.GetAsync(path));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>
+    /// Imports as the API asks of every client: a 503 is sent again after its Retry-After (an import is idempotent; on a
+    /// loaded CI machine a first import on a fresh PostgreSQL database has answered 503 now and then). The last answer.
+    /// </summary>
     public static async Task<HttpResponseMessage> ImportAsync(HttpClient http, IEnumerable<Asset> assets)
     {
         var body = await ToGeoJsonAsync(assets);
+        return await AgainAfter503Async(() => http.PostAsync("/api/import", new ByteArrayContent(body) { Headers = { ContentType = new("application/geo+json") } }));
+    }
+
+    /// <summary>Sends, and sends again after a 503's Retry-After (twice at most); the last answer.</summary>
+    private static async Task<HttpResponseMessage> AgainAfter503Async(Func<Task<HttpResponseMessage>> send)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            var imported = await http.PostAsync("/api/import", new ByteArrayContent(body) { Headers = { ContentType = new("application/geo+json") } });
-            if (imported.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 3) return imported;
-            await Task.Delay(imported.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
+            var response = await send();
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 3) return response;
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5);
+            response.Dispose();
+            await Task.Delay(wait);
         }
     }
 }

@@ -13,4 +13,7 @@ public sealed class StorageUnavailableException : Exception
     public StorageUnavailableException(string message) : base(message) { }
 
     public StorageUnavailableException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>In place of a driver's exception: its message kept, its stack left to the silo's log.</summary>
+    public static StorageUnavailableException Because(Exception driverFault) => new($"The twin's database is unavailable: {driverFault.Message}");
 }

@@ -214,7 +214,6 @@ internal sealed class ScenarioRun
         var newest = Math.Max(hasCameraCounts && cameras > 0 ? s.CameraCountAt.Max() : 0,
             hasFlows ? s.IntersectionFlowAt.Where((_, i) => s.IntersectionFlowPerHour[i] >= 0).DefaultIfEmpty(0).Max() : 0);
         var counts = new List<(int Link, double VehPerHour)>();
-        var where = new Dictionary<int, (int Intersection, int Approach)>();
         var counted = 0;
         for (var c = 0; c < cameras && hasCameraCounts; c++)
         {
@@ -225,7 +224,6 @@ internal sealed class ScenarioRun
                 if (Network.ApproachAt[Network.In[m]] == approach) link = Network.In[m];
             if (link < 0) continue;
             counts.Add((link, s.CameraCountPerHour[c]));
-            where[link] = (i, approach);
             counted++;
         }
         // Intersections are the network's first nodes, in the snapshot's order.
@@ -249,7 +247,7 @@ internal sealed class ScenarioRun
             EstimatedTripsPerHour = estimate.Demand.TotalTripsPerHour,
             PriorShareGehBelow5 = estimate.PriorShareGehBelow5,
             Worst = [.. fit.OrderByDescending(f => f.Geh).ThenBy(f => f.Link).ThenBy(f => f.Node).Take(20).Select(f => f.Link >= 0
-                ? new ApproachFit(s.IntersectionIds[where[f.Link].Intersection], ((Approach)where[f.Link].Approach).ToString().ToLowerInvariant(), f.Counted, f.Modelled, f.Geh)
+                ? new ApproachFit(s.IntersectionIds[Network.LinkTo(f.Link)], ((Approach)Network.ApproachAt[f.Link]).ToString().ToLowerInvariant(), f.Counted, f.Modelled, f.Geh)
                 : new ApproachFit(s.IntersectionIds[f.Node], "all", f.Counted, f.Modelled, f.Geh))],
         });
     }

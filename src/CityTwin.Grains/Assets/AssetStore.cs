@@ -1,5 +1,5 @@
-using CityTwin.Contracts.Storage;
 using System.Diagnostics;
+using CityTwin.Contracts.Storage;
 using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,7 +70,7 @@ public sealed partial class AssetStore(
         catch (Exception e) when (StorageFaults.IsStorageFault(e))
         {
             LogReadFailed(id, e.Message);
-            throw new StorageUnavailableException($"The twin's database is unavailable: {e.Message}");
+            throw StorageUnavailableException.Because(e);
         }
     }
 

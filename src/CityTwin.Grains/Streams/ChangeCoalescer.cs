@@ -82,41 +82,30 @@ public sealed partial class ChangeCoalescer(IGrainFactory grains, IOptions<TwinO
             (batch, _pending, _spare) = (_pending, _spare, _pending);
             (shown, _shown, _spareShown) = (_shown, _spareShown, _shown);
         }
-        await Task.WhenAll(batch.Select(d => PublishAsync(d.Key, d.Value)).Concat(shown.Select(d => ShowAsync(d.Key, d.Value))));
+        await Task.WhenAll(batch.Select(d => PublishAsync(d.Key, d.Value, feedOnly: false)).Concat(shown.Select(d => PublishAsync(d.Key, d.Value, feedOnly: true))));
         batch.Clear();
         shown.Clear();
     }
 
-    private async Task ShowAsync(string district, Dictionary<string, AssetChange> changes)
+    /// <param name="feedOnly">What a district showed of its own readings: its feed's, not its read model's or alarms'.</param>
+    private async Task PublishAsync(string district, Dictionary<string, AssetChange> changes, bool feedOnly)
     {
         AssetChange[] batch = [.. changes.Values];
         try
         {
-            await grains.GetGrain<IFeedGrain>(district).OnChangesAsync(batch);
-        }
-        catch (Exception e)
-        {
-            LogPublishFailed(e, district, changes.Count);
-            foreach (var change in batch) Show(district, change);
-        }
-    }
-
-    private async Task PublishAsync(string district, Dictionary<string, AssetChange> changes)
-    {
-        AssetChange[] batch = [.. changes.Values];
-        try
-        {
-            await Task.WhenAll(
+            var feed = grains.GetGrain<IFeedGrain>(district).OnChangesAsync(batch);
+            await (feedOnly ? feed : Task.WhenAll(
                 grains.GetGrain<IDistrictGrain>(district).OnChangesAsync(batch),
                 grains.GetGrain<IAlarmGrain>(district).OnChangesAsync(batch),
-                grains.GetGrain<IFeedGrain>(district).OnChangesAsync(batch));
+                feed));
         }
         catch (Exception e)
         {
             // Keep them for the next window unless a newer change arrived meanwhile (district and alarms ignore what
             // they already applied; the feed may show a change twice, which its subscribers treat like any repeat).
             LogPublishFailed(e, district, changes.Count);
-            foreach (var change in batch) Add(district, change);
+            lock (_gate)
+                foreach (var change in batch) Queue(feedOnly ? _shown : _pending, district, change);
         }
     }
 
