@@ -122,6 +122,35 @@ public static class Profiler
         "PollGCWorker", "WaitForSignal", "LowLevelMonitor.Wait", "SpinWait", "Thread.Join",
     ];
 
+    /// <summary>
+    /// What is allocated, and where: the runtime's allocation ticks (one per ~100 KB allocated, naming the type of the
+    /// object that crossed it; a trace taken with <c>--profile gc-verbose</c>) summed by type, and by the first frame
+    /// of the twin's or Orleans' code on the tick's stack.
+    /// </summary>
+    public static List<string> Allocations(string trace, int count)
+    {
+        using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
+        var (byType, bySite, total) = (new Dictionary<string, double>(), new Dictionary<string, double>(), 0.0);
+        foreach (var e in log.Events)
+        {
+            if (e.EventName != "GC/AllocationTick") continue;
+            var bytes = Convert.ToDouble(e.PayloadByName("AllocationAmount64") ?? e.PayloadByName("AllocationAmount"));
+            total += bytes;
+            var type = e.PayloadByName("TypeName")?.ToString() ?? "?";
+            byType[type] = byType.GetValueOrDefault(type) + bytes;
+            string? site = null;
+            for (var frame = e.CallStack(); frame is not null && site is null; frame = frame.Caller)
+                if (frame.CodeAddress.FullMethodName is { Length: > 0 } m && (m.StartsWith("CityTwin.", StringComparison.Ordinal) || m.StartsWith("Orleans", StringComparison.Ordinal) || m.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)))
+                    site = m;
+            var key = $"{type} ← {site ?? "?"}";
+            bySite[key] = bySite.GetValueOrDefault(key) + bytes;
+        }
+        var seconds = log.SessionDuration.TotalSeconds;
+        string Row(KeyValuePair<string, double> a) => $"| {a.Key[..Math.Min(a.Key.Length, 180)]} | {a.Value / seconds / 1e6:0.0} MB/s | {100 * a.Value / Math.Max(1, total):0.0} % |";
+        return [$"| allocated: {total / seconds / 1e6:0.0} MB/s over {seconds:0.0} s, by type | rate | share |", "|---|---|---|", .. byType.OrderByDescending(a => a.Value).Take(count).Select(Row),
+                "| by type and allocating method | rate | share |", "|---|---|---|", .. bySite.OrderByDescending(a => a.Value).Take(count).Select(Row)];
+    }
+
     /// <summary>Who calls <paramref name="method"/>: the nearest frames above it, grouped, as shares of the CPU samples.</summary>
     public static List<string> Callers(string trace, string method, int count, int depth = 4)
     {

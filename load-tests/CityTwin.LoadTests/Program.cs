@@ -25,7 +25,9 @@ using CityTwin.LoadTests;
 //                         [--trace DIR]: dotnet-trace samples of the silo and the API during the HTTP window, summarised
 //                         by stage (parse, routing, grain turns, rules, storage, change events, GC); [--only http|mqtt]: that
 //                         path alone, no baseline (no ratio: for working on one path); --trace needs
-//                         `dotnet tool install -g dotnet-trace`. `profile FILE.nettrace…` summarises traces again.
+//                         `dotnet tool install -g dotnet-trace`. `profile FILE.nettrace… [--top N] [--callers M]` summarises
+//                         traces again; `--allocations N`: the N types (and allocating methods) allocated most, from a
+//                         trace taken with `dotnet-trace collect --profile gc-verbose`.
 //   auth                  [--assets 100000] [--rate 2000] [--seconds 20] [--rounds 3]: GET by id with an API key vs authentication
 //                         off (a second API process in Development), in turn on the same silo: what checking a key costs.
 //   fuzz                  [--requests 50000] [--assets 2000] [--seed 15] [--minutes 20]: seeded hostile requests over every endpoint
@@ -104,6 +106,7 @@ switch (suite)
             Profiler.Summarize(trace, Path.GetFileNameWithoutExtension(trace)).ForEach(Console.WriteLine);
             if (Option("--top", 0) is > 0 and var top) Profiler.Top(trace, top).ForEach(Console.WriteLine);
             if (Text("--callers") is { } callee) Profiler.Callers(trace, callee, Option("--top", 20)).ForEach(Console.WriteLine);
+            if (Option("--allocations", 0) is > 0 and var kinds) Profiler.Allocations(trace, kinds).ForEach(Console.WriteLine);
         }
         return 0;
     case "fuzz":

@@ -1,5 +1,6 @@
 namespace CityTwin.Contracts.Alarms;
 
+[GenerateSerializer, Alias("AlarmChangeKind")]
 public enum AlarmChangeKind
 {
     Raised,

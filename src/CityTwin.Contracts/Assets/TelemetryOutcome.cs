@@ -1,5 +1,6 @@
 namespace CityTwin.Contracts.Assets;
 
+[GenerateSerializer, Alias("TelemetryOutcome")]
 public enum TelemetryOutcome
 {
     Applied,

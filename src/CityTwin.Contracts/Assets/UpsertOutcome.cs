@@ -1,5 +1,6 @@
 namespace CityTwin.Contracts.Assets;
 
+[GenerateSerializer, Alias("UpsertOutcome")]
 public enum UpsertOutcome
 {
     Created,

@@ -1,6 +1,7 @@
 namespace CityTwin.Contracts.Scenarios;
 
 /// <summary>What became of a request to start a scenario.</summary>
+[GenerateSerializer, Alias("ScenarioStartOutcome")]
 public enum ScenarioStartOutcome
 {
     /// <summary>Queued (or running): poll the scenario.</summary>

@@ -1,6 +1,7 @@
 namespace CityTwin.Contracts.Scenarios;
 
 /// <summary>What became of a request to save a named snapshot.</summary>
+[GenerateSerializer, Alias("SnapshotSaveOutcome")]
 public enum SnapshotSaveOutcome
 {
     Saved,

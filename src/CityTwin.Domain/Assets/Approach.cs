@@ -1,6 +1,7 @@
 namespace CityTwin.Domain.Assets;
 
 /// <summary>An intersection approach; per-approach arrays are indexed by this value.</summary>
+[GenerateSerializer, Alias("Approach")]
 public enum Approach
 {
     North = 0,

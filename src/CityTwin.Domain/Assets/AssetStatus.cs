@@ -1,5 +1,6 @@
 namespace CityTwin.Domain.Assets;
 
+[GenerateSerializer, Alias("AssetStatus")]
 public enum AssetStatus
 {
     Operational,

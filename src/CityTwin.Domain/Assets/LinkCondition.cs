@@ -1,6 +1,7 @@
 namespace CityTwin.Domain.Assets;
 
 /// <summary>The state of a LEO backhaul link as its dependents see it.</summary>
+[GenerateSerializer, Alias("LinkCondition")]
 public enum LinkCondition
 {
     Up,

@@ -3,6 +3,7 @@ using CityTwin.Domain.Assets;
 namespace CityTwin.Domain.Queries;
 
 /// <summary>How an attribute's value reads and compares: numbers as they are, booleans as 0/1, enums by ordinal.</summary>
+[GenerateSerializer, Alias("AttributeKind")]
 public enum AttributeKind
 {
     Number,

@@ -2,6 +2,7 @@ using CityTwin.Domain.Assets;
 
 namespace CityTwin.Domain.Queries;
 
+[GenerateSerializer, Alias("FilterOp")]
 public enum FilterOp
 {
     Equal,

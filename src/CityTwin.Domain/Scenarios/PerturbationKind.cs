@@ -1,6 +1,7 @@
 namespace CityTwin.Domain.Scenarios;
 
 /// <summary>What a perturbation does to the variant; the fields of <see cref="Perturbation"/> it needs are listed with each.</summary>
+[GenerateSerializer, Alias("PerturbationKind")]
 public enum PerturbationKind
 {
     /// <summary>A LEO ground terminal fails (targetId: link).</summary>

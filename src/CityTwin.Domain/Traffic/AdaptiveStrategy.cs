@@ -1,6 +1,7 @@
 namespace CityTwin.Domain.Traffic;
 
 /// <summary>What an intersection in <see cref="Assets.ControlMode.Adaptive"/> does while its detection works.</summary>
+[GenerateSerializer, Alias("AdaptiveStrategy")]
 public enum AdaptiveStrategy
 {
     /// <summary>Max-pressure with a minimum green (Varaiya 2013): green to the phase with the largest Σ (queue in − queue out).</summary>

@@ -1,6 +1,7 @@
 namespace CityTwin.Domain.Traffic;
 
 /// <summary>How trips leave their origin within the demand's rate.</summary>
+[GenerateSerializer, Alias("ArrivalProcess")]
 public enum ArrivalProcess
 {
     /// <summary>Random (Poisson) whole vehicles, drawn from the seed: the randomness behind HCM's incremental delay d₂.</summary>
