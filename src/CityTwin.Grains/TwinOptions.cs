@@ -46,10 +46,12 @@ public sealed class TwinOptions
     public TimeSpan ChangeCoalescing { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// How often a district sends its cameras' new vehicle counts to the intersections they watch (one call per
-    /// intersection, the newest count of each camera): how soon adaptive timing follows the counts.
+    /// How often a district sends its cameras' new vehicle counts to the intersection grains they watch (one call per
+    /// intersection, the newest count of each camera), for the grains' stored state and for intersections of other
+    /// districts. The district's own copy of an intersection (what queries, the feed and the grain's answers show) takes
+    /// each count at once.
     /// </summary>
-    public TimeSpan CameraCountInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CameraCountInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long an asset keeps its state changes in its persisted log (and at most <see cref="HistoryMaxChanges"/> of them).</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);

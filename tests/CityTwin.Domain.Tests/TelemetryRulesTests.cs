@@ -118,6 +118,46 @@ public sealed class TelemetryRulesTests
         Assert.Same(grain, TelemetryRules.Overlay(grain, Build.Pole() with { TelemetryAt = Now.AddDays(1) })); // another type
     }
 
+    private static Asset Watched(params CameraFeed[] feeds) => CascadeRules.Derive(Build.Intersection() with { Intersection = new IntersectionState { Cameras = feeds } });
+
+    [Fact]
+    public void A_count_is_taken_only_from_an_online_camera_of_the_intersection_and_only_when_newer_and_different()
+    {
+        var north = new CameraFeed { CameraId = "cam-n", Approach = Approach.North, VehicleCount = 10, CountAt = Now };
+        var east = new CameraFeed { CameraId = "cam-e", Approach = Approach.East, Online = false, VehicleCount = 3, CountAt = Now };
+        var intersection = Watched(north, east);
+
+        var counted = TelemetryRules.Counted(intersection, "cam-n", 20, Now.AddSeconds(1));
+        Assert.Equal((20, Now.AddSeconds(1)), (counted.Intersection!.Cameras[0].VehicleCount, counted.Intersection.Cameras[0].CountAt));
+        Assert.Equal(10, intersection.Intersection!.Cameras[0].VehicleCount); // the original is untouched
+
+        Assert.Same(intersection, TelemetryRules.Counted(intersection, "cam-n", 20, Now));                // not newer
+        Assert.Same(intersection, TelemetryRules.Counted(intersection, "cam-n", 20, Now.AddSeconds(-1))); // older
+        Assert.Same(intersection, TelemetryRules.Counted(intersection, "cam-n", 10, Now.AddSeconds(1)));  // the same count
+        Assert.Same(intersection, TelemetryRules.Counted(intersection, "cam-e", 30, Now.AddSeconds(1)));  // its feed is lost
+        Assert.Same(intersection, TelemetryRules.Counted(intersection, "cam-x", 30, Now.AddSeconds(1)));  // not its camera
+    }
+
+    [Fact]
+    public void Overlay_takes_the_districts_newer_counts_and_retimes_but_keeps_the_grains_newer_ones()
+    {
+        var north = new CameraFeed { CameraId = "cam-n", Approach = Approach.North, VehicleCount = 5, CountAt = Now };
+        var east = new CameraFeed { CameraId = "cam-e", Approach = Approach.East, VehicleCount = 5, CountAt = Now };
+        // The grain heard since of the east camera (a newer report: its count, and the feed's sequence); the district
+        // counted north anew, and east before that report.
+        var grain = Watched(north, east with { VehicleCount = 7, CountAt = Now.AddSeconds(2), Sequence = 2 });
+        var live = Watched(north with { VehicleCount = 20, CountAt = Now.AddSeconds(1) }, east with { VehicleCount = 9, CountAt = Now.AddSeconds(1) });
+
+        var joined = TelemetryRules.Overlay(grain, live);
+
+        Assert.Equal([20, 7], joined.Intersection!.Cameras.Select(c => c.VehicleCount));
+        Assert.Equal(2, joined.Intersection.Cameras[1].Sequence);
+        Assert.Equal(CascadeRules.Derive(TelemetryRules.Counted(grain, "cam-n", 20, Now.AddSeconds(1))).Intersection!.ActivePlan!.Phases.Select(p => p.GreenSeconds),
+            joined.Intersection.ActivePlan!.Phases.Select(p => p.GreenSeconds));
+        Assert.NotEqual(grain.Intersection!.ActivePlan!.Phases.Select(p => p.GreenSeconds), joined.Intersection.ActivePlan.Phases.Select(p => p.GreenSeconds));
+        Assert.Same(joined, TelemetryRules.Overlay(joined, live)); // nothing newer left
+    }
+
     [Fact]
     public void A_handover_counted_by_the_district_survives_the_overlay()
     {

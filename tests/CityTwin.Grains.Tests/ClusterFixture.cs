@@ -45,6 +45,7 @@ public class ClusterFixture : IAsyncLifetime
                 ["Twin:TelemetryWriteBehind"] = WriteBehind.ToString(),
                 ["Twin:DistrictWriteBehind"] = WriteBehind.ToString(),
                 ["Twin:AssetIdleDeactivation"] = AssetIdleDeactivation.ToString(),
+                ["Twin:CameraCountInterval"] = "00:00:01",
             }).Build();
             if (CollectionQuantum is { } quantum) silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionQuantum = quantum);
             silo.Services.AddKeyedSingleton<TimeProvider>(Grains.TwinOptions.ClockKey, Clock);

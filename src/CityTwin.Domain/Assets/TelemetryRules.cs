@@ -128,12 +128,17 @@ public static class TelemetryRules
 
     /// <summary>
     /// <paramref name="target"/> with everything devices report taken from <paramref name="live"/> when that is newer
-    /// (its <see cref="Asset.TelemetryAt"/> later), derived again; <paramref name="target"/> itself otherwise. The
-    /// district holds its assets' newest readings (the live telemetry), the asset grain the rest: this joins the two.
+    /// (its <see cref="Asset.TelemetryAt"/> later; an intersection's camera counts each by its own time), derived again;
+    /// <paramref name="target"/> itself otherwise. The district holds its assets' newest readings (the live telemetry),
+    /// the asset grain the rest: this joins the two.
     /// </summary>
     public static Asset Overlay(Asset target, Asset? live)
     {
-        if (live?.TelemetryAt is not { } at || (target.TelemetryAt is { } own && own >= at) || live.Type != target.Type) return target;
+        if (live is null || live.Type != target.Type) return target;
+        var counted = live.Intersection is { } li ? li.Cameras.Aggregate(target, (a, f) => f.CountAt is { } c ? Counted(a, f.CameraId, f.VehicleCount, c) : a) : target;
+        if (live.TelemetryAt is not { } at || (target.TelemetryAt is { } own && own >= at))
+            return ReferenceEquals(counted, target) ? target : CascadeRules.Derive(counted);
+        target = counted;
         var joined = target.Type switch
         {
             AssetType.Pole when target.Pole is { } p && live.Pole is { } l => target with
@@ -167,6 +172,27 @@ public static class TelemetryRules
             _ => target,
         };
         return CascadeRules.Derive(joined with { TelemetryAt = at });
+    }
+
+    /// <summary>
+    /// The intersection with one of its cameras' vehicle counts taken in — not derived (derive once after a batch of
+    /// counts). A count of a camera it does not have, of a feed that is off line, no newer than the count it holds or the same
+    /// count changes nothing (<paramref name="intersection"/> itself is returned), so counts may arrive late, twice or from
+    /// both the district and the grain.
+    /// </summary>
+    public static Asset Counted(Asset intersection, string cameraId, int vehicleCount, DateTimeOffset at)
+    {
+        if (intersection.Intersection is not { } i) return intersection;
+        for (var k = 0; k < i.Cameras.Length; k++)
+        {
+            var feed = i.Cameras[k];
+            if (feed.CameraId != cameraId) continue;
+            if (!feed.Online || feed.CountAt >= at || feed.VehicleCount == vehicleCount) return intersection;
+            CameraFeed[] cameras = [.. i.Cameras];
+            cameras[k] = feed with { VehicleCount = vehicleCount, CountAt = at };
+            return intersection with { Intersection = i with { Cameras = cameras } };
+        }
+        return intersection;
     }
 
     /// <summary>

@@ -1,33 +1,37 @@
-using CityTwin.Domain.Assets;
+using System.Runtime.InteropServices;
 
 namespace CityTwin.Domain.Ingest;
 
-/// <summary>Groups a batch's readings by asset: each asset's positions in timestamp order (arrival order among equals).</summary>
+/// <summary>
+/// Groups a batch's readings by asset: each asset's positions in timestamp order (arrival order among equals), the
+/// assets in the order they first appear. The groups share one array of positions, so a batch that names each asset
+/// once (the usual case) costs a few arrays, not one per asset.
+/// </summary>
 public static class ReadingGroups
 {
-    public static Dictionary<string, int[]> Of(IReadOnlyList<TelemetryReading> readings)
+    public static (string Id, ArraySegment<int> Positions)[] Of(IReadOnlyList<TelemetryReading> readings)
     {
-        // Most batches name each asset once: count first, so a lone reading costs one small array and no sort.
-        var counts = new Dictionary<string, int>(readings.Count, StringComparer.Ordinal);
-        foreach (var r in readings) counts[r.AssetId] = counts.GetValueOrDefault(r.AssetId) + 1;
-        var groups = new Dictionary<string, int[]>(counts.Count, StringComparer.Ordinal);
-        var filled = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < readings.Count; i++)
+        var n = readings.Count;
+        var groupOf = new int[n];
+        var sizes = new int[n];
+        var groupIds = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
         {
-            var id = readings[i].AssetId;
-            var count = counts[id];
-            if (count == 1)
-            {
-                groups[id] = [i];
-                continue;
-            }
-            if (!groups.TryGetValue(id, out var positions)) groups[id] = positions = new int[count];
-            var k = filled.GetValueOrDefault(id);
-            positions[k] = i;
-            filled[id] = k + 1;
+            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groupIds, readings[i].AssetId, out var known);
+            if (!known) group = groupIds.Count - 1;
+            sizes[groupOf[i] = group]++;
         }
-        foreach (var positions in groups.Values)
-            if (positions.Length > 1) Array.Sort(positions, (a, b) => Compare(readings, a, b));
+
+        var groups = new (string Id, ArraySegment<int> Positions)[groupIds.Count];
+        var order = new int[n];
+        var next = new int[groups.Length]; // where each group's next position goes
+        for (int g = 0, start = 0; g < groups.Length; start += sizes[g++]) next[g] = start;
+        for (var i = 0; i < n; i++) order[next[groupOf[i]]++] = i;
+        for (int g = 0, start = 0; g < groups.Length; start += sizes[g++])
+        {
+            groups[g] = (readings[order[start]].AssetId, new ArraySegment<int>(order, start, sizes[g]));
+            if (sizes[g] > 1) Array.Sort(order, start, sizes[g], Comparer<int>.Create((a, b) => Compare(readings, a, b)));
+        }
         return groups;
     }
 

@@ -154,17 +154,10 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
 
     public async Task OnCameraCountsAsync(CameraCount[] counts)
     {
-        if (Current is not { Intersection: { } intersection } asset) return;
-        CameraFeed[]? next = null;
-        foreach (var count in counts)
-        {
-            var feeds = next ?? intersection.Cameras;
-            var at = Array.FindIndex(feeds, f => f.CameraId == count.CameraId);
-            if (at < 0 || !feeds[at].Online || feeds[at].CountAt >= count.At || feeds[at].VehicleCount == count.VehicleCount) continue;
-            next ??= [.. intersection.Cameras];
-            next[at] = next[at] with { VehicleCount = count.VehicleCount, CountAt = count.At };
-        }
-        if (next is not null) await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, causeAt: null, coalesce: true);
+        if (Current is not { Intersection: not null } asset) return;
+        var next = asset;
+        foreach (var count in counts) next = TelemetryRules.Counted(next, count.CameraId, count.VehicleCount, count.At);
+        if (!ReferenceEquals(next, asset)) await CommitAsync(next, durable: false, causeAt: null, coalesce: true);
     }
 
     public async Task<Asset?> SetStatusAsync(AssetStatus status)
@@ -365,7 +358,14 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     {
         if (Current is not { } asset) return;
         var live = await District(asset).LiveOfAsync(Key);
-        if (ReferenceEquals(Current, asset)) Stored.Asset = live.Over(asset);
+        if (!ReferenceEquals(Current, asset)) return;
+        var joined = Stored.Asset = live.Over(asset);
+        // The district stores its readings, but cameras' counts it took in only live with this grain's state: write them behind.
+        if (asset.Intersection is { } before && joined.Intersection is { } after && !before.Cameras.Select(c => c.CountAt).SequenceEqual(after.Cameras.Select(c => c.CountAt)))
+        {
+            _store.WriteBehind(Key, NextStamp(), Snapshot());
+            _unsaved = true;
+        }
     }
 
     private static bool SameReport(CameraFeed x, CameraFeed y) =>

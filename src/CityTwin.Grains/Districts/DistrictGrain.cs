@@ -24,8 +24,8 @@ namespace CityTwin.Grains.Districts;
 /// And it holds its assets' live telemetry: readings come here a chunk at a time and are applied in one turn with the
 /// Domain's rules to the district's copy of each asset — the read model, the aggregates and the feed see them at once,
 /// with no call per reading. An asset grain hears of a reading only when it changes the asset's behaviour (status,
-/// alarms, a camera's feed); an intersection gets its cameras' counts many a call, every
-/// <see cref="TwinOptions.CameraCountInterval"/>. The grain takes the district's newest readings in whenever it answers
+/// alarms, a camera's feed). Cameras' counts retime the district's copy of the intersections they watch at once; the
+/// intersection grains get them many a call, every <see cref="TwinOptions.CameraCountInterval"/>, for their stored state. The grain takes the district's newest readings in whenever it answers
 /// or changes (<see cref="LiveOfAsync"/>), and the district takes the grain's state in with each change, keeping the
 /// newer readings (<see cref="TelemetryRules.Overlay"/>). Readings are stored with the district, written behind.
 /// </para>
@@ -174,6 +174,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         var results = new TelemetryResult?[readings.Length];
         var now = _time.GetUtcNow();
         List<Task>? throughGrains = null;
+        List<(string Intersection, CameraCount Count)>? counted = null;
         var applied = 0;
         foreach (var (id, positions) in ReadingGroups.Of(readings))
         {
@@ -201,9 +202,14 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
             if (TelemetryRules.ChangesBehaviour(before, asset)) GrainFactory.GetGrain<IAssetGrain>(id).OnTelemetryAsync(asset).Ignore();
             if (asset.Camera is { FeedOnline: true } camera && camera.VehicleCount != before.Camera!.VehicleCount
                 && asset.Dependencies.WatchedIntersectionId is { } watched)
-                QueueCount(watched, new CameraCount(id, camera.VehicleCount, asset.TelemetryAt ?? now));
+            {
+                var count = new CameraCount(id, camera.VehicleCount, asset.TelemetryAt ?? now);
+                QueueCount(watched, count);
+                (counted ??= []).Add((watched, count));
+            }
             Replace(member, asset, now);
         }
+        if (counted is not null) TakeCounts(counted, now);
         if (throughGrains is not null) await Task.WhenAll(throughGrains);
         if (applied > 0)
         {
@@ -216,7 +222,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
     }
 
     /// <summary>Readings of an asset the district does not hold yet (new, or stored before it kept assets): through its grain, in order.</summary>
-    private async Task ThroughGrainAsync(string id, int[] positions, TelemetryReading[] readings, TelemetryResult?[] results)
+    private async Task ThroughGrainAsync(string id, ArraySegment<int> positions, TelemetryReading[] readings, TelemetryResult?[] results)
     {
         var asset = GrainFactory.GetGrain<IAssetGrain>(id);
         try
@@ -253,7 +259,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
                 // The grain changed without the district's newest readings (a cascade): the feed shows the joined state,
                 // and the grain hears of the readings if they make a difference to its behaviour.
                 member = DistrictMember.Of(joined, change.Sequence, shown + 1, reported);
-                Show(member, joined, _time.GetUtcNow());
+                Show(member, _time.GetUtcNow());
                 if (TelemetryRules.ChangesBehaviour(fromGrain, joined)) GrainFactory.GetGrain<IAssetGrain>(joined.Id).OnTelemetryAsync(joined).Ignore();
             }
         }
@@ -271,13 +277,41 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         Count(next, +1);
         if (next.Summary != member.Summary || !AssetAttributes.SameValues(next.Attributes, member.Attributes)
             || next.PowerDrawW != member.PowerDrawW || next.DegreeOfSaturation != member.DegreeOfSaturation)
-            Show(next, asset, now);
+            Show(next, now);
     }
 
-    /// <summary>Queues the member's state for the district's live feed, sent with the silo's next coalescing window.</summary>
-    private void Show(DistrictMember member, Asset asset, DateTimeOffset now) =>
+    /// <summary>
+    /// Queues the member's state for the district's live feed, sent with the silo's next coalescing window. Without
+    /// alarm conditions: the feed shows an asset's summary and attributes, and alarms come as alarm events of their own.
+    /// </summary>
+    private void Show(DistrictMember member, DateTimeOffset now) =>
         _coalescer.Show(Id, new AssetChange(member.Summary, member.Shown, false, member.PowerDrawW, member.DegreeOfSaturation,
-            AlarmRules.Evaluate(asset), null, now, Attributes: member.Attributes));
+            [], null, now, Attributes: member.Attributes));
+
+    /// <summary>
+    /// Cameras' new counts, applied at once to this district's copy of the intersections they watch (adaptive timing
+    /// retimes with them: the read model, the feed and the grain's answers show it in the same turn). An intersection of
+    /// another district hears of them from its grain, which gets every count every <see cref="TwinOptions.CameraCountInterval"/>.
+    /// </summary>
+    private void TakeCounts(List<(string Intersection, CameraCount Count)> counts, DateTimeOffset now)
+    {
+        Dictionary<string, Asset>? touched = null;
+        foreach (var (intersection, count) in counts)
+        {
+            if (!Members.TryGetValue(intersection, out var member) || member.Asset is not { } held) continue;
+            var current = touched?.GetValueOrDefault(intersection) ?? held;
+            var next = TelemetryRules.Counted(current, count.CameraId, count.VehicleCount, count.At);
+            if (!ReferenceEquals(next, current)) (touched ??= new(StringComparer.Ordinal))[intersection] = next;
+        }
+        if (touched is null) return;
+        foreach (var (intersection, next) in touched)
+        {
+            var member = Members[intersection];
+            var derived = CascadeRules.Derive(next);
+            if (TelemetryRules.ChangesBehaviour(member.Asset!, derived)) GrainFactory.GetGrain<IAssetGrain>(intersection).OnTelemetryAsync(derived).Ignore();
+            Replace(member, derived, now);
+        }
+    }
 
     private void QueueCount(string intersection, CameraCount count)
     {

@@ -53,8 +53,12 @@ public sealed class FeedGrain : Grain, IFeedGrain, IStreamSubscriptionObserver
     public Task OnChangesAsync(AssetChange[] changes) =>
         SendAsync([.. changes.Where(c => c.Barrier is null).Select(c => new FeedEvent(ForFeed(c), null))]);
 
-    /// <summary>The change without the whole asset its district keeps: subscribers get the summary and attributes, and every API process would otherwise receive every asset.</summary>
-    private static AssetChange ForFeed(AssetChange change) => change.Asset is null ? change : change with { Asset = null };
+    /// <summary>
+    /// The change as the feed shows it: its summary and attributes, without the whole asset its district keeps or its
+    /// alarm conditions (alarms are events of their own) — every API process receives every change.
+    /// </summary>
+    private static AssetChange ForFeed(AssetChange change) =>
+        change.Asset is null && change.Alarms.Length == 0 ? change : change with { Asset = null, Alarms = [] };
 
     private Task SendAsync(FeedEvent[] events)
     {
