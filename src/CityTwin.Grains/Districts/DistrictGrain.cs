@@ -195,7 +195,7 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
                     asset = CascadeRules.Derive(TelemetryRules.Apply(asset, reading, now));
                     results[i] = TelemetryResult.Applied;
                     applied++;
-                    Recent().Add(id, new ReceivedReading(now, reading));
+                    Recent().Add(member.Summary.Id, now, reading);
                 }
             }
             if (ReferenceEquals(asset, before)) continue;
