@@ -176,9 +176,9 @@ public static class TelemetryRules
 
     /// <summary>
     /// The intersection with one of its cameras' vehicle counts taken in — not derived (derive once after a batch of
-    /// counts). A count of a camera it does not have, of a feed that is off line, no newer than the count it holds or the same
-    /// count changes nothing (<paramref name="intersection"/> itself is returned), so counts may arrive late, twice or from
-    /// both the district and the grain.
+    /// counts). A count of a camera it does not have, of a feed that is off line, no newer than the count it holds, or
+    /// the same count changes nothing (<paramref name="intersection"/> itself is returned), so counts may arrive late,
+    /// twice, or from both the district and the grain.
     /// </summary>
     public static Asset Counted(Asset intersection, string cameraId, int vehicleCount, DateTimeOffset at)
     {

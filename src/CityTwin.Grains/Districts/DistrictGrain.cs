@@ -25,9 +25,10 @@ namespace CityTwin.Grains.Districts;
 /// Domain's rules to the district's copy of each asset — the read model, the aggregates and the feed see them at once,
 /// with no call per reading. An asset grain hears of a reading only when it changes the asset's behaviour (status,
 /// alarms, a camera's feed). Cameras' counts retime the district's copy of the intersections they watch at once; the
-/// intersection grains get them many a call, every <see cref="TwinOptions.CameraCountInterval"/>, for their stored state. The grain takes the district's newest readings in whenever it answers
-/// or changes (<see cref="LiveOfAsync"/>), and the district takes the grain's state in with each change, keeping the
-/// newer readings (<see cref="TelemetryRules.Overlay"/>). Readings are stored with the district, written behind.
+/// intersection grains get them many a call, every <see cref="TwinOptions.CameraCountInterval"/>, for their stored
+/// state. The grain takes the district's newest readings in whenever it answers or changes (<see cref="LiveOfAsync"/>),
+/// and the district takes the grain's state in with each change, keeping the newer readings
+/// (<see cref="TelemetryRules.Overlay"/>). Readings are stored with the district, written behind.
 /// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Changes)]
