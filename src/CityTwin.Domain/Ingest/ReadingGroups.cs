@@ -25,12 +25,13 @@ public static class ReadingGroups
         var groups = new (string Id, ArraySegment<int> Positions)[groupIds.Count];
         var order = new int[n];
         var next = new int[groups.Length]; // where each group's next position goes
+        Comparer<int>? byTime = null;
         for (int g = 0, start = 0; g < groups.Length; start += sizes[g++]) next[g] = start;
         for (var i = 0; i < n; i++) order[next[groupOf[i]]++] = i;
         for (int g = 0, start = 0; g < groups.Length; start += sizes[g++])
         {
             groups[g] = (readings[order[start]].AssetId, new ArraySegment<int>(order, start, sizes[g]));
-            if (sizes[g] > 1) Array.Sort(order, start, sizes[g], Comparer<int>.Create((a, b) => Compare(readings, a, b)));
+            if (sizes[g] > 1) Array.Sort(order, start, sizes[g], byTime ??= Comparer<int>.Create((a, b) => Compare(readings, a, b)));
         }
         return groups;
     }

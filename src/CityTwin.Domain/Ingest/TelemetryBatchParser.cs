@@ -93,13 +93,15 @@ public static class TelemetryBatchParser
         }
     }
 
-    private static TelemetryReading? Reading(Telemetry? telemetry, string? impliedId)
-    {
-        var id = _id ?? impliedId;
-        return telemetry is null || id is null || !Ids.IsValid(id) || (_id is not null && impliedId is not null && _id != impliedId)
-            ? null
-            : new TelemetryReading(id, telemetry);
-    }
+    private static TelemetryReading? Reading(Telemetry? telemetry, string? impliedId) =>
+        telemetry is null || IdProblem(_id, impliedId) is not null ? null : new TelemetryReading(_id ?? impliedId!, telemetry);
+
+    /// <summary>What is wrong with a reading's id (the one named in it, or the topic's), if anything: the rule both readers follow.</summary>
+    private static string? IdProblem(string? id, string? impliedId) =>
+        id is null && impliedId is null ? "is required (the asset id)"
+        : id is not null && !Ids.IsValid(id) ? "is not a valid asset id"
+        : id is not null && impliedId is not null && id != impliedId ? $"does not match the asset id '{impliedId}' of the topic"
+        : null;
 
     /// <summary>The id the deserialiser met in the reading it is reading on this thread (<see cref="CreateReadingInfo"/>).</summary>
     [ThreadStatic]
@@ -170,10 +172,7 @@ public static class TelemetryBatchParser
         {
             NameEveryBadMember(json, index, line, id, errors);
         }
-        if (id is null && impliedId is null) errors.Add(new BatchError(index, line, null, "id", "is required (the asset id)"));
-        else if (id is not null && !Ids.IsValid(id)) errors.Add(new BatchError(index, line, id, "id", "is not a valid asset id"));
-        else if (id is not null && impliedId is not null && id != impliedId)
-            errors.Add(new BatchError(index, line, id, "id", $"does not match the asset id '{impliedId}' of the topic"));
+        if (IdProblem(id, impliedId) is { } problem) errors.Add(new BatchError(index, line, id, "id", problem));
         return errors.Count > before || telemetry is null ? null : new TelemetryReading(id ?? impliedId!, telemetry);
     }
 
