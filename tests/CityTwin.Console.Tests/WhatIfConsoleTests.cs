@@ -4,6 +4,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
+using CityTwin.Domain.City;
+using CityTwin.Domain.Scenarios;
+using CityTwin.Domain.Serialization;
 using Microsoft.Playwright;
 
 namespace CityTwin.Console.Tests;
@@ -178,15 +181,27 @@ public sealed class WhatIfConsoleTests(ConsoleFixture fixture, ITestOutputHelper
         var (page, errors, http) = await SignInAsync("engineer");
         await OpenAsync(page, http);
 
-        // A whole day at heavy demand over the city: long enough to be caught running.
-        await FillAsync(page, "console: a long day", "city", 86_400, "demandFactor", new Dictionary<string, string> { ["factor"] = "1.5" }, trips: 400);
-        await page.Locator("#whatif-intervalSeconds").FillAsync("3600");
-        await page.Locator("#whatif-run").ClickAsync();
-        await WaitForAsync(page, "() => document.getElementById('whatif').dataset.status === 'running' && !document.getElementById('whatif-cancel').hidden", Run, "the scenario running");
-        var id = (await page.Locator("#whatif").GetAttributeAsync("data-scenario"))!;
+        // A run long enough to be caught running whatever the machine: a day at heavy demand over a 20,000-asset city
+        // sent inline (the fixture's own city runs a day in seconds), opened from the recent scenarios as an engineer
+        // would open one a colleague started.
+        var big = CityGenerator.Generate(new CitySpec { TargetAssets = 20_000, Seed = 11 });
+        var spec = new ScenarioSpec
+        {
+            Name = "console: a long day", Assets = [.. big.Assets], Start = DateTimeOffset.Parse("2026-11-30T08:00:00Z", CultureInfo.InvariantCulture),
+            HorizonSeconds = ScenarioSpec.MaxHorizonSeconds, IntervalSeconds = 60, WarmUpSeconds = 0, Seed = 5,
+            Demand = new DemandSpec { TripsPerHourPerIntersection = 2_000 },
+            Perturbations = [new Perturbation { Kind = PerturbationKind.DemandFactor, Factor = 1.5 }],
+        };
+        using var submitted = await http.PostAsync("/api/scenarios", JsonContent.Create(spec, options: CityTwinJson.Options));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = (string)(await submitted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await page.Locator("#whatif-recent-refresh").ClickAsync();
+        await WaitForAsync(page, $"() => !!document.querySelector('#whatif-recent li[data-id=\"{id}\"] button')", Live, "the long run in the recent scenarios");
+        await page.Locator($"#whatif-recent li[data-id=\"{id}\"] button").ClickAsync();
+        await WaitForAsync(page, $"() => document.getElementById('whatif').dataset.scenario === '{id}' && document.getElementById('whatif').dataset.status === 'running' && !document.getElementById('whatif-cancel').hidden", Run, "the scenario running");
         await page.Locator("#whatif-cancel").ClickAsync();
         // Cancelling is cooperative: the run stops at its next check, which on a loaded machine may be seconds away
-        // (route assignment for a day of heavy demand comes before the first simulated step).
+        // (routes and assignment for the big city come before the first simulated step).
         await WaitForAsync(page, "() => document.getElementById('whatif').dataset.status === 'cancelled'", Run, "the scenario cancelled");
         Assert.Contains("nothing to compare", await page.Locator("#whatif-result").InnerTextAsync());
         Assert.True(await page.Locator("#whatif-cancel").IsHiddenAsync());
