@@ -17,6 +17,9 @@ using CityTwin.LoadTests;
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
 //                         staleness on a big city. --idle S: assets deactivate after S seconds idle, and the loads start once
 //                         the imported city has had S + 90 s to go idle (the steady state of a city that mostly idles).
+//   restart               [--assets 1000000] [--postgres]: a big city's silo killed and started again on its database (SQLite;
+//                         with --postgres also on a throwaway PostgreSQL server): time until healthy, until the read model
+//                         counts every asset, until sampled assets and a whole export match what they were; memory.
 //   od                    [--seeds 20]: OD estimation from counts on a known ground truth (grid light / near saturation, a
 //                         1,024-intersection city): GEH < 5 share, total vs truth, time.
 //   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
@@ -78,6 +81,9 @@ switch (suite)
         break;
     case "scenarios":
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
+        break;
+    case "restart":
+        rows.AddRange(await RestartBenchmark.RunAsync(Option("--assets", 1_000_000), args.Contains("--postgres")));
         break;
     case "queries":
         rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30)),

@@ -39,6 +39,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     Task<CityTwin.Contracts.Assets.TelemetryResult?[]> ApplyTelemetryAsync(CityTwin.Domain.Ingest.TelemetryReading[] readings);
 
     /// <summary>
+    /// Activates the district if it is not, and makes it report to the city at its next report tick: the city keeps
+    /// reports in memory only, and a district that nothing asked since a restart would otherwise report nothing.
+    /// </summary>
+    [Alias("Wake"), Orleans.Concurrency.OneWay]
+    Task WakeAsync();
+
+    /// <summary>
     /// Returns once every change published to the district before the call has been applied (read your writes after
     /// an import), or false after <paramref name="timeout"/>.
     /// </summary>

@@ -1,12 +1,14 @@
 using CityTwin.Contracts.City;
+using CityTwin.Contracts.Districts;
 using CityTwin.Storage;
 
 namespace CityTwin.Grains.City;
 
 /// <summary>
 /// The registry of districts (changes are rare, so written through) and the holder of each district's latest report,
-/// which <c>/api/stats</c> reads in one call. Reports are kept in memory only: districts send them again within
-/// seconds, so a restarted city is whole again before anyone would act on it.
+/// which <c>/api/stats</c> reads in one call. Reports are kept in memory only: an activation wakes every district it
+/// knows, which report within their report interval, so a restarted city is whole again before anyone would act on it
+/// (after a restart nothing else activates a district until an asset of it is asked for).
 /// </summary>
 public sealed class CityGrain(
     [PersistentState("city", StorageNames.Assets)] IPersistentState<CityGrainState> state) : Grain, ICityGrain
@@ -14,6 +16,12 @@ public sealed class CityGrain(
     private readonly Dictionary<string, DistrictReport> _reports = [];
     private CityStats? _stats; // built on first read after a report, then shared by every read
     private long _version;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var district in state.State.Districts) GrainFactory.GetGrain<IDistrictGrain>(district).WakeAsync().Ignore(); // one-way
+        return Task.CompletedTask;
+    }
 
     public async Task AddDistrictAsync(string districtId)
     {

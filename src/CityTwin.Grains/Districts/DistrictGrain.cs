@@ -88,6 +88,12 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         return Task.CompletedTask;
     }
 
+    public Task WakeAsync()
+    {
+        _reportDue = true;
+        return Task.CompletedTask;
+    }
+
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<AssetChange>().ResumeAsync(this);
 
     public async Task OnNextAsync(AssetChange change, StreamSequenceToken? token = null)
