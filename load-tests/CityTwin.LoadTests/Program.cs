@@ -20,6 +20,8 @@ using CityTwin.LoadTests;
 //   restart               [--assets 1000000] [--postgres]: a big city's silo killed and started again on its database (SQLite;
 //                         with --postgres also on a throwaway PostgreSQL server): time until healthy, until the read model
 //                         counts every asset, until sampled assets and a whole export match what they were; memory.
+//                         [--trace DIR]: dotnet-trace samples of the silo and the API while the export activates the city.
+//                         [--only postgres]: PostgreSQL alone.
 //   od                    [--seeds 20]: OD estimation from counts on a known ground truth (grid light / near saturation, a
 //                         1,024-intersection city): GEH < 5 share, total vs truth, time.
 //   feed                  [--assets 10000] [--subscribers 100] [--rate 200] [--seconds 30]: live feed (SSE) latency, POST → each subscriber.
@@ -83,7 +85,8 @@ switch (suite)
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
         break;
     case "restart":
-        rows.AddRange(await RestartBenchmark.RunAsync(Option("--assets", 1_000_000), args.Contains("--postgres")));
+        rows.AddRange(await RestartBenchmark.RunAsync(Option("--assets", 1_000_000), args.Contains("--postgres") || Text("--only") == "postgres",
+            Text("--only") != "postgres", Text("--trace")));
         break;
     case "queries":
         rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30)),

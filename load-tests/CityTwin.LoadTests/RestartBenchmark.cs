@@ -18,20 +18,20 @@ public static class RestartBenchmark
 {
     private const int Sample = 2_000;
 
-    public static async Task<List<string>> RunAsync(int assets, bool postgres)
+    public static async Task<List<string>> RunAsync(int assets, bool postgres, bool sqlite = true, string? trace = null)
     {
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
         var rows = new List<string>();
-        rows.AddRange(await OneStoreAsync(city, "SQLite", null));
+        if (sqlite) rows.AddRange(await OneStoreAsync(city, "SQLite", null, trace));
         if (postgres)
         {
             await using var database = await ThrowawayPostgres.StartAsync();
-            rows.AddRange(await OneStoreAsync(city, "PostgreSQL", database));
+            rows.AddRange(await OneStoreAsync(city, "PostgreSQL", database, trace));
         }
         return rows;
     }
 
-    private static async Task<List<string>> OneStoreAsync(GeneratedCity city, string store, ThrowawayPostgres? database)
+    private static async Task<List<string>> OneStoreAsync(GeneratedCity city, string store, ThrowawayPostgres? database, string? trace)
     {
         var data = Directory.CreateTempSubdirectory("citytwin-restart-").FullName;
         // The silo comes back on its port, as the AppHost's silos do: the membership table then knows the killed one
@@ -94,7 +94,10 @@ public static class RestartBenchmark
             var differ = sample.Count(id => before[id] != after[id]);
             var sampledAt = restart.Elapsed;
 
+            // --trace: where the silo's and the API's time goes while the export activates the city (20 s of it).
+            var profile = trace is null ? Task.FromResult(new List<string>()) : Profiler.StartAsync(trace, $"restart-{store.ToLowerInvariant()}", TimeSpan.FromSeconds(20), again);
             var exportAfter = await ExportAsync(again.Http);
+            await profile;
             var whole = restart.Elapsed;
             var activeMemory = again.Silo.WorkingSetBytes();
             var same = exportAfter.Hash == exportBefore.Hash;

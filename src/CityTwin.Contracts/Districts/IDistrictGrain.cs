@@ -41,8 +41,9 @@ public interface IDistrictGrain : IGrainWithStringKey
     /// <summary>
     /// Activates the district if it is not, and makes it report to the city at its next report tick: the city keeps
     /// reports in memory only, and a district that nothing asked since a restart would otherwise report nothing.
+    /// Completes once the district is active (fails if its state could not be read).
     /// </summary>
-    [Alias("Wake"), Orleans.Concurrency.OneWay]
+    [Alias("Wake")]
     Task WakeAsync();
 
     /// <summary>

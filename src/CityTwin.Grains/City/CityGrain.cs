@@ -7,21 +7,54 @@ namespace CityTwin.Grains.City;
 /// <summary>
 /// The registry of districts (changes are rare, so written through) and the holder of each district's latest report,
 /// which <c>/api/stats</c> reads in one call. Reports are kept in memory only: an activation wakes every district it
-/// knows, which report within their report interval, so a restarted city is whole again before anyone would act on it
-/// (after a restart nothing else activates a district until an asset of it is asked for).
+/// knows, which then report within their report interval, so a restarted city is whole again before anyone would act
+/// on it (after a restart nothing else activates a district until one of its assets is asked for).
 /// </summary>
-public sealed class CityGrain(
-    [PersistentState("city", StorageNames.Assets)] IPersistentState<CityGrainState> state) : Grain, ICityGrain
+public sealed partial class CityGrain(
+    [PersistentState("city", StorageNames.Assets)] IPersistentState<CityGrainState> state,
+    ILogger<CityGrain> logger) : Grain, ICityGrain
 {
+    /// <summary>Districts woken at once: each activation reads its whole state, and 400 at once ran PostgreSQL's pool dry.</summary>
+    private const int WakeAtOnce = 8;
+
     private readonly Dictionary<string, DistrictReport> _reports = [];
     private CityStats? _stats; // built on first read after a report, then shared by every read
     private long _version;
+    private HashSet<string> _asleep = []; // districts not yet woken since this activation
+    private IGrainTimer? _waking;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var district in state.State.Districts) GrainFactory.GetGrain<IDistrictGrain>(district).WakeAsync().Ignore(); // one-way
+        _asleep = [.. state.State.Districts];
+        // Interleaved, so that reports and reads of the stats go on while districts wake; a district whose activation
+        // failed (storage busy or down) is tried again at the next tick.
+        if (_asleep.Count > 0) _waking = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromSeconds(5)) { Interleave = true });
         return Task.CompletedTask;
     }
+
+    private async Task WakeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var batch in _asleep.ToArray().Chunk(WakeAtOnce))
+        {
+            await Task.WhenAll(batch.Select(async district =>
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IDistrictGrain>(district).WakeAsync();
+                    _asleep.Remove(district);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogWakeFailed(district, e.Message);
+                }
+            }));
+            if (cancellationToken.IsCancellationRequested) return;
+        }
+        if (_asleep.Count == 0) _waking?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "District {District} did not wake ({Reason}); trying again in 5 s")]
+    private partial void LogWakeFailed(string district, string reason);
 
     public async Task AddDistrictAsync(string districtId)
     {
