@@ -93,6 +93,8 @@ public static class RestartBenchmark
             var sampleTook = sampled.Elapsed;
             var differ = sample.Count(id => before[id] != after[id]);
             var sampledAt = restart.Elapsed;
+            Console.WriteLine($"{store}: silo up {up.TotalSeconds:0.0} s ({bare / 1e9:0.00} GB), counted {counted.TotalSeconds:0.0} s ({countedMemory / 1e9:0.00} GB), " +
+                              $"sample {sampledAt.TotalSeconds:0.0} s ({differ} differ); exporting the city");
 
             // --trace: where the silo's and the API's time goes while the export activates the city (20 s of it).
             var profile = trace is null ? Task.FromResult(new List<string>()) : Profiler.StartAsync(trace, $"restart-{store.ToLowerInvariant()}", TimeSpan.FromSeconds(20), again);
