@@ -28,7 +28,7 @@ public static class QueryBenchmark
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 });
             var clock = Stopwatch.StartNew();
             await twin.ImportAsync(city.Assets);
-            await UntilStatsCountAsync(twin.Http, city.Assets.Count);
+            await twin.UntilCountedAsync(city.Assets.Count, TimeSpan.FromMinutes(5));
             var imported = twin.Silo.WorkingSetBytes();
             Console.WriteLine($"read model complete after {clock.Elapsed.TotalSeconds:0} s; silo working set {imported / 1e9:0.0} GB");
             if (idle is { } wait)
@@ -129,17 +129,5 @@ public static class QueryBenchmark
             times.Add(Stopwatch.GetElapsedTime(acknowledged).TotalMilliseconds);
         }
         return LatencyStats.From(times, 0, 0);
-    }
-
-    private static async Task UntilStatsCountAsync(HttpClient http, int expected)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(5))
-        {
-            var stats = JsonNode.Parse(await http.GetStringAsync("/api/stats"))!;
-            if ((int)stats["city"]!["assets"]! == expected) return;
-            await Task.Delay(500);
-        }
-        throw new TimeoutException("the read model never counted every asset");
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.GeoJson;
 
@@ -73,6 +74,24 @@ public sealed class Twin : IAsyncDisposable
             before = now;
         }
         return waited.Elapsed;
+    }
+
+    /// <summary>Waits until <c>/api/stats</c> counts <paramref name="expected"/> assets (the read model has every one).</summary>
+    public async Task UntilCountedAsync(int expected, TimeSpan max)
+    {
+        var clock = Stopwatch.StartNew();
+        var counted = -1;
+        while (clock.Elapsed < max)
+        {
+            try
+            {
+                var stats = JsonNode.Parse(await Http.GetStringAsync("/api/stats"))!;
+                if ((counted = (int)stats["city"]!["assets"]!) == expected) return;
+            }
+            catch (HttpRequestException) { } // 503 while the API's first district reports arrive
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the read model counted {counted:N0} assets of {expected:N0} after {max}");
     }
 
     /// <summary>Another API process on the same silo and storage, with more options; the caller disposes it.</summary>
