@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.City;
+using static CityTwin.LoadTests.Goals;
 
 namespace CityTwin.LoadTests;
 
@@ -70,6 +71,4 @@ public static class FuzzBenchmark
         foreach (var (kind, n) in round.TransportErrors) total.TransportErrors[kind] = total.TransportErrors.GetValueOrDefault(kind) + n;
         foreach (var v in round.Violations) total.Violation(v);
     }
-
-    private static string Mark(bool met) => met ? "✅" : "❌";
 }

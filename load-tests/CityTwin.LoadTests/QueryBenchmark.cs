@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
 using CityTwin.Domain.Queries;
+using static CityTwin.LoadTests.Goals;
 
 namespace CityTwin.LoadTests;
 
@@ -77,8 +78,6 @@ public static class QueryBenchmark
             Directory.Delete(data, recursive: true);
         }
     }
-
-    private static string Mark(bool met) => met ? "✅" : "❌";
 
     /// <summary>Boxes around random assets, grown until they hold about 500 assets of the generated city (400–600).</summary>
     private static (string Url, int Expected)[] Boxes(GeneratedCity city, Random random, int count)

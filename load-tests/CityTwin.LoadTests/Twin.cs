@@ -46,10 +46,11 @@ public sealed class Twin : IAsyncDisposable
     {
         var gateway = ChildProcess.FreePort();
         var admin = AdminKey.New();
-        string[] common = ["--Storage:Provider=Sqlite", $"--Storage:DataDirectory={dataDirectory}", $"--Silo:GatewayPort={gateway}",
-                           "--Logging:LogLevel:Default=Warning", admin.Argument, .. extra];
+        string[] defaults = ["--Storage:Provider=Sqlite", $"--Storage:DataDirectory={dataDirectory}", $"--Silo:GatewayPort={gateway}",
+                             "--Logging:LogLevel:Default=Warning", admin.Argument];
+        string[] common = [.. defaults, .. extra];
         // The extra options come last, so they may set the silo's own too (e.g. its port, kept across a restart).
-        var silo = await ChildProcess.StartAsync(Dll("CityTwin.Silo"), [.. common[..^extra.Length], $"--Silo:Port={ChildProcess.FreePort()}", "--Seed:Assets=0", .. extra]);
+        var silo = await ChildProcess.StartAsync(Dll("CityTwin.Silo"), [.. defaults, $"--Silo:Port={ChildProcess.FreePort()}", "--Seed:Assets=0", .. extra]);
         var api = await ChildProcess.StartAsync(Dll("CityTwin.Api"), [.. common, .. apiExtra]);
         var twin = new Twin { Silo = silo, Api = api, Admin = admin, _apiArgs = common };
         twin.Http.BaseAddress = new Uri(api.Url);
