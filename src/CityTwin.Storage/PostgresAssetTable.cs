@@ -5,7 +5,8 @@ namespace CityTwin.Storage;
 
 /// <summary>
 /// The asset table in PostgreSQL: a batch is one <c>INSERT … SELECT FROM unnest(…) ON CONFLICT</c> statement with
-/// the rows as three array parameters, so a thousand assets cost one round trip and one commit. Connections come from
+/// the rows as three array parameters, so a thousand assets cost one round trip and one commit; reads likewise take
+/// many ids in one <c>= ANY(…)</c>. Connections come from
 /// the same pool as Orleans' own storage (Npgsql pools by connection string): a pool of its own would add up to a
 /// hundred connections per silo, and a fresh cluster's activations filled a 300-connection server with them.
 /// </summary>
@@ -18,14 +19,32 @@ internal sealed class PostgresAssetTable(StorageOptions options) : IAssetTable
         WHERE citytwin_asset.stamp < excluded.stamp
         """;
 
-    public async Task<AssetRow?> ReadAsync(string id, CancellationToken cancellationToken = default)
+    // Orleans' ADO.NET storage keeps the state's name as the grain type ("asset" was the asset grain's state).
+    private const string EarlierAssets = "SELECT EXISTS (SELECT 1 FROM OrleansStorage WHERE ServiceId = $1 AND GrainTypeString = 'asset')";
+    private Task<bool>? _holdsEarlier;
+
+    public async Task<IReadOnlyList<AssetRow>> ReadAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return [];
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var read = new NpgsqlCommand("SELECT id, stamp, payload FROM citytwin_asset WHERE service_id = $1 AND id = ANY($2)", connection);
+        read.Parameters.Add(new NpgsqlParameter { Value = options.ServiceId });
+        read.Parameters.Add(new NpgsqlParameter { Value = ids as string[] ?? [.. ids], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+        await using var row = await read.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<AssetRow>(ids.Count);
+        while (await row.ReadAsync(cancellationToken)) rows.Add(new AssetRow(row.GetString(0), row.GetInt64(1), (byte[])row.GetValue(2)));
+        return rows;
+    }
+
+    public Task<bool> HoldsEarlierAssetsAsync(CancellationToken cancellationToken = default) =>
+        _holdsEarlier is { IsCompletedSuccessfully: true } known ? known : _holdsEarlier = QueryEarlierAssetsAsync(cancellationToken); // asked again until answered
+
+    private async Task<bool> QueryEarlierAssetsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var read = new NpgsqlCommand("SELECT stamp, payload FROM citytwin_asset WHERE service_id = $1 AND id = $2", connection);
-        read.Parameters.Add(new NpgsqlParameter { Value = options.ServiceId });
-        read.Parameters.Add(new NpgsqlParameter { Value = id });
-        await using var row = await read.ExecuteReaderAsync(cancellationToken);
-        return await row.ReadAsync(cancellationToken) ? new AssetRow(id, row.GetInt64(0), (byte[])row.GetValue(1)) : null;
+        await using var query = new NpgsqlCommand(EarlierAssets, connection);
+        query.Parameters.Add(new NpgsqlParameter { Value = options.ServiceId });
+        return (bool)(await query.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task WriteAsync(IReadOnlyList<AssetRow> rows, CancellationToken cancellationToken = default)

@@ -54,7 +54,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService(); // the fan-out guard's reminders
             foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>(), Data));
-            silo.Services.AddSingleton<IAssetTable>(sp => new RecordingAssetTable(sp.GetRequiredService<Serializer>(), AssetRows));
+            silo.Services.AddSingleton<IAssetTable>(sp => new RecordingAssetTable(sp.GetRequiredService<Serializer>(), AssetRows, () => Data.Keys.Any(k => k.Item1 == "asset")));
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(TwinStreams.Provider));
         Cluster = builder.Build();

@@ -10,10 +10,11 @@ namespace CityTwin.Grains.Tests;
 /// like the real tables) and counts writes per asset and batches, to observe write-through, write-behind and group
 /// commit. The rows outlive a silo (they belong to the fixture), so a restarted silo reads what the previous one wrote.
 /// </summary>
-public sealed class RecordingAssetTable(Serializer serializer, ConcurrentDictionary<string, AssetRow> rows) : IAssetTable
+public sealed class RecordingAssetTable(Serializer serializer, ConcurrentDictionary<string, AssetRow> rows, Func<bool> holdsEarlierAssets) : IAssetTable
 {
     private readonly ConcurrentDictionary<string, int> _writes = new();
     private int _batches;
+    private int _reads;
 
     /// <summary>Set to make every write fail (storage down).</summary>
     public bool Failing { get; set; }
@@ -27,13 +28,24 @@ public sealed class RecordingAssetTable(Serializer serializer, ConcurrentDiction
     /// <summary>Assets whose rows cannot be read (the database refuses: the driver's exception, as a real table's).</summary>
     public ConcurrentDictionary<string, bool> UnreadableIds { get; } = new();
 
-    public Task<AssetRow?> ReadAsync(string id, CancellationToken cancellationToken = default)
+    /// <summary>Reads (calls, however many ids each carried).</summary>
+    public int Reads => _reads;
+
+    /// <summary>How long a read takes, as a database round trip would.</summary>
+    public TimeSpan ReadLatency { get; set; }
+
+    public async Task<IReadOnlyList<AssetRow>> ReadAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
     {
-        if (UnreadableIds.ContainsKey(id)) throw new RefusedException();
-        return Task.FromResult(rows.TryGetValue(id, out var row) ? row : (AssetRow?)null);
+        if (ids.Any(UnreadableIds.ContainsKey)) throw new RefusedException();
+        Interlocked.Increment(ref _reads);
+        if (ReadLatency > TimeSpan.Zero) await Task.Delay(ReadLatency, cancellationToken);
+        return [.. ids.Where(rows.ContainsKey).Select(id => rows[id])];
     }
 
     private sealed class RefusedException() : System.Data.Common.DbException("the database refused the read (test)");
+
+    /// <summary>Asked every time (the real tables ask once a process): tests write earlier rows into a running silo.</summary>
+    public Task<bool> HoldsEarlierAssetsAsync(CancellationToken cancellationToken = default) => Task.FromResult(holdsEarlierAssets());
 
     public Task WriteAsync(IReadOnlyList<AssetRow> batch, CancellationToken cancellationToken = default)
     {
