@@ -17,6 +17,8 @@ using CityTwin.LoadTests;
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
 //                         staleness on a big city. --idle S: assets deactivate after S seconds idle, and the loads start once
 //                         the imported city has had S + 90 s to go idle (the steady state of a city that mostly idles).
+//                         --restarted: the silo and the API are killed after the import and started again on the same file:
+//                         the loads meet a silo holding the read model and only the asset grains they ask for.
 //   restart               [--assets 1000000] [--postgres]: a big city's silo killed and started again on its database (SQLite;
 //                         with --postgres also on a throwaway PostgreSQL server): time until healthy, until the read model
 //                         counts every asset, until sampled assets and a whole export match what they were; memory.
@@ -90,7 +92,7 @@ switch (suite)
         break;
     case "queries":
         rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30)),
-            Text("--idle") is { } idle ? TimeSpan.FromSeconds(int.Parse(idle)) : null));
+            Text("--idle") is { } idle ? TimeSpan.FromSeconds(int.Parse(idle)) : null, args.Contains("--restarted")));
         break;
     case "feed":
         rows.AddRange(await FeedBenchmark.RunAsync(Option("--assets", 10_000), Option("--subscribers", 100), Option("--rate", 200), TimeSpan.FromSeconds(Option("--seconds", 30))));
