@@ -60,4 +60,16 @@ public sealed class TwinOptions
 
     /// <summary>Readings kept in memory for an asset's history, per asset of a district (not persisted; 0 keeps none).</summary>
     public int TelemetryHistory { get; set; } = 8;
+
+    /// <summary>What is wrong with these options, or null.</summary>
+    internal string? Check()
+    {
+        if (AssetIdleDeactivation < TimeSpan.FromSeconds(1)) return "Twin:AssetIdleDeactivation must be at least 1 s";
+        if (AssetWriteBatchRows < 1) return "Twin:AssetWriteBatchRows must be at least 1";
+        if (TelemetryWriteBehind < TimeSpan.Zero || DistrictWriteBehind < TimeSpan.Zero) return "Twin:TelemetryWriteBehind and DistrictWriteBehind must not be negative";
+        if (DistrictReportInterval <= TimeSpan.Zero || ChangeCoalescing <= TimeSpan.Zero || CameraCountInterval <= TimeSpan.Zero || HistoryRetention <= TimeSpan.Zero)
+            return "Twin:DistrictReportInterval, ChangeCoalescing, CameraCountInterval and HistoryRetention must be positive";
+        if (HistoryMaxChanges < 0 || TelemetryHistory < 0) return "Twin:HistoryMaxChanges and TelemetryHistory must not be negative";
+        return null;
+    }
 }

@@ -17,9 +17,19 @@ public static class TwinServiceCollectionExtensions
         services.TryAddSingleton<Assets.AssetStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Assets.AssetStore>());
         services.AddHostedService(sp => sp.GetRequiredService<Streams.ChangeCoalescer>());
-        services.Configure<TwinOptions>(configuration.GetSection(TwinOptions.Section));
+        services.AddOptions<TwinOptions>().Bind(configuration.GetSection(TwinOptions.Section))
+            .Validate(o => o.Check() is null, "Invalid Twin options: AssetIdleDeactivation must be at least 1 s, AssetWriteBatchRows at least 1, " +
+                                              "TelemetryWriteBehind and DistrictWriteBehind not negative, DistrictReportInterval, ChangeCoalescing, " +
+                                              "CameraCountInterval and HistoryRetention positive, HistoryMaxChanges and TelemetryHistory not negative")
+            .ValidateOnStart();
         services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<IOptions<TwinOptions>>((collection, twin) =>
-            collection.ClassSpecificCollectionAge[typeof(Assets.AssetGrain).FullName!] = twin.Value.AssetIdleDeactivation);
+        {
+            var idle = twin.Value.AssetIdleDeactivation;
+            collection.ClassSpecificCollectionAge[typeof(Assets.AssetGrain).FullName!] = idle;
+            // Orleans refuses an age that is not above its sweep interval (1 min by default; the silo then fails to
+            // start): a shorter idle age sweeps more often.
+            if (idle <= collection.CollectionQuantum) collection.CollectionQuantum = idle / 2;
+        });
         services.Configure<Scenarios.ScenarioOptions>(configuration.GetSection(Scenarios.ScenarioOptions.Section));
         services.TryAddSingleton<Scenarios.ScenarioLimiter>();
         services.TryAddSingleton<Scenarios.ScenarioMetrics>();
