@@ -42,7 +42,7 @@ internal sealed class SqliteAssetTable(StorageOptions options, SqliteWriteGate g
     }
 
     public Task<bool> HoldsEarlierAssetsAsync(CancellationToken cancellationToken = default) =>
-        _holdsEarlier is { IsCompletedSuccessfully: true } known ? known : _holdsEarlier = QueryEarlierAssetsAsync(cancellationToken); // asked again until answered
+        _holdsEarlier is { IsFaulted: false, IsCanceled: false } known ? known : _holdsEarlier = QueryEarlierAssetsAsync(cancellationToken); // one query at a time; again after a failure
 
     private async Task<bool> QueryEarlierAssetsAsync(CancellationToken cancellationToken)
     {
