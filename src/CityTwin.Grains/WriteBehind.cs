@@ -23,8 +23,12 @@ internal sealed class WriteBehind(IGrainBase grain, Func<Task> write, TimeSpan w
         return Task.CompletedTask;
     }
 
-    /// <summary>Call after the state was written by other means: the pending changes went with it.</summary>
-    public void Written() => Pending = false;
+    /// <summary>Writes now (a write-through, for what must be stored before the grain answers or acts): the pending changes go with it.</summary>
+    public async Task WriteThroughAsync()
+    {
+        await write();
+        Pending = false;
+    }
 
     public async Task FlushAsync()
     {

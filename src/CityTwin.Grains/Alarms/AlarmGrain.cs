@@ -187,8 +187,7 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
         Replace(where, alarm, acknowledged);
         try
         {
-            await _state.WriteStateAsync();
-            _writes.Written();
+            await _writes.WriteThroughAsync();
         }
         catch
         {
@@ -221,8 +220,7 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
         if (undo.Count == 0) return (0, total);
         try
         {
-            await _state.WriteStateAsync();
-            _writes.Written();
+            await _writes.WriteThroughAsync();
         }
         catch
         {
@@ -326,8 +324,7 @@ public sealed class AlarmGrain : Grain, IAlarmGrain, IStreamSubscriptionObserver
     {
         try
         {
-            await _state.WriteStateAsync();
-            _writes.Written();
+            await _writes.WriteThroughAsync();
         }
         catch
         {

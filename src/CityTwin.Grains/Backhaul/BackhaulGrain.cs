@@ -105,8 +105,7 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         // Written before anyone is told (as the power grain does): registrations are written behind, and a fan-out
         // resumed after this silo's death reaches only the dependents the stored state names — those on a surviving
         // silo stay active and never register again. A CI run lost 32 cameras' cut this way.
-        await _state.WriteStateAsync();
-        _writes.Written();
+        await _writes.WriteThroughAsync();
         await Task.WhenAll(Dependents.Keys.ToArray().Select(id => GrainFactory.GetGrain<IAssetGrain>(id).OnBackhaulAsync(signal)));
         if (signal.Sequence > (_state.State.FannedOut?.Sequence ?? 0)) _state.State.FannedOut = signal;
         await _writes.MarkDirtyAsync();

@@ -57,8 +57,7 @@ public sealed class PowerGrain : Grain, IPowerGrain, IRemindable
         State.Pending = true;
         try
         {
-            await _state.WriteStateAsync();
-            _writes.Written();
+            await _writes.WriteThroughAsync();
         }
         catch
         {
