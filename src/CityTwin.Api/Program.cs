@@ -99,6 +99,7 @@ public static class ApiProgram
         app.MapIntersectionEndpoints();
         app.MapAlarmEndpoints();
         app.MapScenarioEndpoints();
+        app.MapSweepEndpoints();
         app.MapSnapshotEndpoints();
         app.MapFeedEndpoints();
         app.MapIngestEndpoints();

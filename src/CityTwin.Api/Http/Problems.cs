@@ -39,6 +39,8 @@ public static class Problems
 
     public static NotFoundProblem ScenarioNotFound(string id) => NotFoundOf("Scenario not found", $"No scenario has the id '{id}'.");
 
+    public static NotFoundProblem SweepNotFound(string id) => NotFoundOf("Sweep not found", $"No sweep has the id '{id}'.");
+
     public static NotFoundProblem SnapshotNotFound(string name) => NotFoundOf("Snapshot not found", $"No saved snapshot has the name '{name}'.");
 
     public static NotFoundProblem NotFoundOf(string title, string detail) =>

@@ -1,10 +1,11 @@
 namespace CityTwin.Contracts.Scenarios;
 
-/// <summary>The most recent scenarios' ids, newest first (one per twin, key <see cref="Key"/>).</summary>
+/// <summary>The most recent scenarios' ids, newest first (one per twin, key <see cref="Key"/>; sweeps' under <see cref="SweepsKey"/>).</summary>
 [Alias("IScenarioIndexGrain")]
 public interface IScenarioIndexGrain : IGrainWithStringKey
 {
     const string Key = "scenarios";
+    const string SweepsKey = "sweeps";
     const int Capacity = 100;
 
     [Alias("Add")]

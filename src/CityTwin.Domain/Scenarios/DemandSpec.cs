@@ -13,4 +13,9 @@ public sealed record DemandSpec
     [Id(1)] public double FringeShare { get; init; } = 0.7;
     /// <summary>Estimate the trips from the twin's camera counts, the synthetic demand above as the prior.</summary>
     [Id(2)] public DemandFromTwin? FromTwin { get; init; }
+    /// <summary>
+    /// Every trip times this, baseline and variant alike, after any estimation from the twin: "tonight's demand, 20 %
+    /// higher" (a sweep's <c>demand.scale</c>). A <c>demandFactor</c> perturbation changes the variant only.
+    /// </summary>
+    [Id(3)] public double Scale { get; init; } = 1;
 }

@@ -44,6 +44,7 @@ internal sealed class ScenarioRun
         var origins = Demand.Origins.Distinct().Count();
         Routes = (long)origins * Network.NodeCount <= MaxKeptTreeEntries ? RouteSet.ShortestFreeFlow(Network, Demand.Origins) : null;
         if (spec.Demand.FromTwin is { WindowSpan: { } window }) (Demand, Fit) = FromCounts(window);
+        if (spec.Demand.Scale != 1) Demand = Demand.Scaled(spec.Demand.Scale);
         BaseAssignment = Assignment.Compute(Network, Demand, Routes);
 
         var terminals = Enumerable.Range(0, snapshot.LinkIds.Length).Select(k => new GroundTerminal(new GeoPoint(snapshot.LinkLon[k], snapshot.LinkLat[k]))).ToArray();

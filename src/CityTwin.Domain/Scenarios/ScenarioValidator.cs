@@ -39,6 +39,7 @@ public static class ScenarioValidator
         {
             AssetValidator.Range(errors, "demand.tripsPerHourPerIntersection", spec.Demand.TripsPerHourPerIntersection, 0, 2_000);
             AssetValidator.Range(errors, "demand.fringeShare", spec.Demand.FringeShare, 0, 1);
+            AssetValidator.Range(errors, "demand.scale", spec.Demand.Scale, 0, 10);
             if (spec.Demand.FromTwin is { } fromTwin && fromTwin.WindowSpan is not { } window)
                 errors.Add(new("demand.fromTwin.window", "must be an ISO 8601 duration such as PT1H"));
             else if (spec.Demand.FromTwin?.WindowSpan is { } span && (span < TimeSpan.FromMinutes(1) || span > TimeSpan.FromDays(1)))

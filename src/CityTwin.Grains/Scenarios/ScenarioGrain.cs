@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CityTwin.Contracts.City;
 using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
 using CityTwin.Storage;
@@ -81,7 +80,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         List<ValidationError> errors;
         try
         {
-            snapshot = await CaptureAsync(spec);
+            snapshot = await SnapshotCapture.ForSpecAsync(GrainFactory, spec);
             errors = ScenarioValidator.Validate(spec, snapshot);
         }
         catch (Exception e)
@@ -105,22 +104,6 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         await _resume.EndAsync();
     }
 
-    /// <summary>
-    /// The spec's snapshot: its district or the whole city, read-only from the live twin; a saved snapshot of that name
-    /// (a live district's name wins: a snapshot cannot be saved under one); or the assets it brings.
-    /// </summary>
-    private async Task<TwinSnapshot> CaptureAsync(ScenarioSpec spec)
-    {
-        if (spec.SnapshotId is not { } snapshotId) return TwinSnapshot.FromAssets(spec.Assets!);
-        if (snapshotId == IScenarioGrain.CitySnapshot) return await SnapshotCapture.CaptureAsync(GrainFactory, null);
-        if (await IsDistrictAsync(snapshotId)) return await SnapshotCapture.CaptureAsync(GrainFactory, snapshotId);
-        return await GrainFactory.GetGrain<ISnapshotGrain>(snapshotId).GetSnapshotAsync()
-            ?? throw new InvalidOperationException($"snapshot '{snapshotId}' no longer exists");
-    }
-
-    private async Task<bool> IsDistrictAsync(string id) =>
-        (await GrainFactory.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Contains(id, StringComparer.Ordinal);
-
     /// <summary>The reminder only wakes a scenario whose silo died: activation has restarted it; once finished, it stops.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -134,10 +117,9 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         if (errors.Count > 0) return new(ScenarioStartOutcome.Invalid, [.. errors]);
 
         var watch = Stopwatch.StartNew();
-        if (spec.SnapshotId is { } snapshotId && snapshotId != IScenarioGrain.CitySnapshot && !await IsDistrictAsync(snapshotId)
-            && await GrainFactory.GetGrain<ISnapshotGrain>(snapshotId).GetAsync() is null)
-            return new(ScenarioStartOutcome.Invalid, [new("snapshotId", $"names no district of the live twin and no saved snapshot (give a district id, '{IScenarioGrain.CitySnapshot}' or a snapshot's name)")]);
-        var snapshot = await CaptureAsync(spec);
+        if (spec.SnapshotId is { } snapshotId && !await SnapshotCapture.ExistsAsync(GrainFactory, snapshotId))
+            return new(ScenarioStartOutcome.Invalid, [SnapshotCapture.Unknown("snapshotId")]);
+        var snapshot = await SnapshotCapture.ForSpecAsync(GrainFactory, spec);
         var captured = watch.Elapsed;
 
         errors = ScenarioValidator.Validate(spec, snapshot);

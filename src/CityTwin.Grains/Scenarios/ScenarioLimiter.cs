@@ -39,6 +39,24 @@ public sealed class ScenarioLimiter : IDisposable
         return new Slot(this);
     }
 
+    /// <summary>
+    /// Takes a place beyond the admission bound and waits for a slot: for a sweep's runs, which its coordinator already
+    /// bounds (a few per silo), so they share the slots with scenarios without taking their queue places.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _admitted);
+        try
+        {
+            return await AcquireAsync(cancellationToken);
+        }
+        catch
+        {
+            Leave();
+            throw;
+        }
+    }
+
     /// <summary>Gives back a place that never got a slot (cancelled while queued).</summary>
     public void Leave() => Interlocked.Decrement(ref _admitted);
 

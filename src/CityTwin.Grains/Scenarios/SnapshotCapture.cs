@@ -1,6 +1,7 @@
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
+using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
 
 namespace CityTwin.Grains.Scenarios;
@@ -43,6 +44,31 @@ public static class SnapshotCapture
     /// <summary>A snapshot of <paramref name="districtId"/> (null: the whole city).</summary>
     public static async Task<TwinSnapshot> CaptureAsync(IGrainFactory grains, string? districtId, CancellationToken cancellationToken = default) =>
         TwinSnapshot.FromAssets(await CaptureAssetsAsync(grains, districtId, cancellationToken));
+
+    /// <summary>
+    /// A spec's snapshot: its district or the whole city, read-only from the live twin; a saved snapshot of that name
+    /// (a live district's name wins: a snapshot cannot be saved under one); or the assets it brings.
+    /// </summary>
+    public static async Task<TwinSnapshot> ForSpecAsync(IGrainFactory grains, ScenarioSpec spec)
+    {
+        if (spec.SnapshotId is not { } snapshotId) return TwinSnapshot.FromAssets(spec.Assets!);
+        if (snapshotId == IScenarioGrain.CitySnapshot) return await CaptureAsync(grains, null);
+        if (await IsDistrictAsync(grains, snapshotId)) return await CaptureAsync(grains, snapshotId);
+        return await grains.GetGrain<ISnapshotGrain>(snapshotId).GetSnapshotAsync()
+            ?? throw new InvalidOperationException($"snapshot '{snapshotId}' no longer exists");
+    }
+
+    /// <summary>Whether a spec's snapshotId names something: the city, a live district or a saved snapshot.</summary>
+    public static async Task<bool> ExistsAsync(IGrainFactory grains, string snapshotId) =>
+        snapshotId == IScenarioGrain.CitySnapshot || await IsDistrictAsync(grains, snapshotId)
+        || await grains.GetGrain<ISnapshotGrain>(snapshotId).GetAsync() is not null;
+
+    /// <summary>The error for a snapshotId that names nothing (<paramref name="field"/>: its JSON path).</summary>
+    public static ValidationError Unknown(string field) =>
+        new(field, $"names no district of the live twin and no saved snapshot (give a district id, '{IScenarioGrain.CitySnapshot}' or a snapshot's name)");
+
+    private static async Task<bool> IsDistrictAsync(IGrainFactory grains, string id) =>
+        (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Contains(id, StringComparer.Ordinal);
 
     private static async Task<List<Asset>> GetAllAsync(IGrainFactory grains, List<string> ids, CancellationToken cancellationToken)
     {

@@ -1,0 +1,76 @@
+using CityTwin.Api.Access;
+using CityTwin.Api.Audit;
+using CityTwin.Contracts.Scenarios;
+using CityTwin.Domain.Scenarios;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CityTwin.Api.Endpoints;
+
+/// <summary>
+/// Sweeps: one scenario run for many seeds and/or a parameter range as one job spread over the silos; each KPI's
+/// mean and 5–95 % band for baseline, variant and their difference, growing as the runs finish.
+/// </summary>
+public static class SweepEndpoints
+{
+    public static RouteGroupBuilder MapSweepEndpoints(this IEndpointRouteBuilder app)
+    {
+        var sweeps = app.MapGroup("/api/sweeps").WithTags("Sweeps");
+        sweeps.MapPost("", Submit).RequireAuthorization(AccessPolicies.Engineer)
+            .WithSummary("Submit a sweep ({name, scenario, seeds, range: {parameter, from, to, step}}); 202 with its Location");
+        sweeps.MapGet("", List).RequireAuthorization(AccessPolicies.Read).WithSummary("The most recent sweeps, newest first (without their bands)");
+        sweeps.MapGet("/{id}", Get).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("A sweep's status, progress, runs per silo and KPI bands so far (runs=true: every run's outcome too)");
+        sweeps.MapDelete("/{id}", Cancel).RequireAuthorization(AccessPolicies.Engineer).WithSummary("Cancel a queued or running sweep");
+        return sweeps;
+    }
+
+    private static async Task<Results<Accepted<SweepSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<SweepSpec>(context.Request, ScenarioEndpoints.MaxSpecBytes, ct);
+        if (body.Problem is not null) return body.Problem;
+        var id = ISweepGrain.IdPrefix + Guid.NewGuid().ToString("N")[..20];
+        if (await audit.BeginAsync(caller, "sweep.submit", id, null, body.Value!.Name) is not { } entry) return CommandAudit.Unavailable();
+        var started = await entry.RunAsync(() => grains.GetGrain<ISweepGrain>(id).StartAsync(body.Value!), r => (r.Outcome.ToString().ToLowerInvariant(), null));
+        switch (started.Outcome)
+        {
+            case ScenarioStartOutcome.Invalid:
+                return Problems.Invalid(started.Errors, "The sweep is invalid");
+            case ScenarioStartOutcome.Exists:
+                return new ConflictProblem(TypedResults.Problem(type: Problems.BadRequest, title: "Sweep exists", statusCode: 409, detail: $"A sweep with the id '{id}' exists."));
+            default:
+                var location = $"/api/sweeps/{id}";
+                return TypedResults.Accepted(location, new SweepSubmitted(id, ScenarioStatus.Running, location));
+        }
+    }
+
+    private static async Task<Results<Ok<SweepList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
+    {
+        var count = QueryValues.Int("limit", limit, 1, ScenarioEndpoints.MaxList, 20);
+        if (count.Problem is not null) return count.Problem;
+        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.SweepsKey).RecentAsync(count.Value);
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<ISweepGrain>(id).GetAsync(includeRuns: false)));
+        return TypedResults.Ok(new SweepList(views.OfType<SweepView>().Select(v => v with { Result = null })));
+    }
+
+    private static async Task<Results<Ok<SweepView>, BadRequestProblem, NotFoundProblem>> Get(string id, IGrainFactory grains, string? runs)
+    {
+        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid sweep id");
+        var withRuns = QueryValues.Flag("runs", runs);
+        if (withRuns.Problem is not null) return withRuns.Problem;
+        var view = await grains.GetGrain<ISweepGrain>(id).GetAsync(withRuns.Value ?? false);
+        return view is null ? Problems.SweepNotFound(id) : TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<Ok<SweepView>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit)
+    {
+        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid sweep id");
+        if (await audit.BeginAsync(caller, "sweep.cancel", id) is not { } entry) return CommandAudit.Unavailable();
+        var view = await entry.RunAsync(() => grains.GetGrain<ISweepGrain>(id).CancelAsync(), v => v is null ? ("not-found", null) : ("ok", v.Status.ToString()));
+        return view is null ? Problems.SweepNotFound(id) : TypedResults.Ok(view);
+    }
+
+    /// <summary>The answer to a submission (202): where to poll.</summary>
+    public sealed record SweepSubmitted(string Id, ScenarioStatus Status, string Location);
+
+    public sealed record SweepList(IEnumerable<SweepView> Sweeps);
+}
