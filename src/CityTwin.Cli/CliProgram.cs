@@ -9,7 +9,8 @@ namespace CityTwin.Cli;
 /// <c>citytwin scenario run spec.json [--api URL] [--key KEY] [--top N]</c>: submits a spec, draws a progress bar on stderr while
 /// it runs, prints the comparison on stdout. <c>citytwin scenario show ID [--api URL] [--top N]</c>: the same for a
 /// scenario already submitted. <c>citytwin snapshot save NAME [--source DISTRICT|city] | list | delete NAME</c>: named
-/// snapshots for specs' snapshotId. Exit codes: 0 completed (or done), 1 failed or cancelled, 2 usage, 3 refused by the API.
+/// snapshots for specs' snapshotId. <c>citytwin sweep run sweep.json | sweep show ID</c>: a sweep's progress, then each KPI's
+/// mean and 5–95 % band per point. Exit codes: 0 completed (or done), 1 failed or cancelled, 2 usage, 3 refused by the API.
 /// </summary>
 public static class CliProgram
 {
@@ -43,8 +44,8 @@ public static class CliProgram
                     break;
             }
         }
-        if (positional is not (["scenario", _, _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
-            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | snapshot save NAME | snapshot list | snapshot delete NAME");
+        if (positional is not (["scenario" or "sweep", _, _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
+            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | sweep run SWEEP.json | sweep show ID | snapshot save NAME | snapshot list | snapshot delete NAME");
         if (!Uri.TryCreate(api, UriKind.Absolute, out var baseUri)) return await UsageAsync(stderr, $"--api '{api}' is not an absolute URL");
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -56,6 +57,8 @@ public static class CliProgram
             {
                 ["scenario", "run", var spec] => await RunScenarioAsync(http, spec, top, stdout, stderr, cancellationToken),
                 ["scenario", "show", var id] => await ShowAsync(http, id, top, stdout, stderr, progress: false, cancellationToken),
+                ["sweep", "run", var spec] => await RunSweepAsync(http, spec, stdout, stderr, cancellationToken),
+                ["sweep", "show", var id] => await ShowSweepAsync(http, id, stdout, stderr, progress: false, cancellationToken),
                 ["snapshot", "save", var name] => await SaveSnapshotAsync(http, name, source, stdout, stderr, cancellationToken),
                 ["snapshot", "list"] => await ListSnapshotsAsync(http, stdout, stderr, cancellationToken),
                 ["snapshot", "delete", var name] => await DeleteSnapshotAsync(http, name, stdout, stderr, cancellationToken),
@@ -73,6 +76,8 @@ public static class CliProgram
     private const string Help = """
         citytwin scenario run SPEC.json [--api URL] [--key KEY] [--top N]   submit a what-if scenario, watch it, print the comparison
         citytwin scenario show ID [--api URL] [--key KEY] [--top N]          print a scenario's status and comparison
+        citytwin sweep run SWEEP.json [--api URL] [--key KEY]                run a scenario over many seeds / a parameter range; KPI bands
+        citytwin sweep show ID [--api URL] [--key KEY]                       print a sweep's status and KPI bands
         citytwin snapshot save NAME [--source DISTRICT|city]                 freeze a district (or the city) under a name, for specs' snapshotId
         citytwin snapshot list                                               the saved snapshots
         citytwin snapshot delete NAME                                        delete a saved snapshot
@@ -186,6 +191,87 @@ public static class CliProgram
         await stdout.WriteAsync(Table(compare));
         return Ok;
     }
+
+    private static async Task<int> RunSweepAsync(HttpClient http, string path, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+        {
+            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
+            return Usage;
+        }
+        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/sweeps", content, ct);
+        var body = await ReadAsync(response, ct);
+        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return Refused;
+        }
+        await stderr.WriteLineAsync($"sweep {id} submitted");
+        return await ShowSweepAsync(http, id, stdout, stderr, progress: true, ct);
+    }
+
+    private static async Task<int> ShowSweepAsync(HttpClient http, string id, TextWriter stdout, TextWriter stderr, bool progress, CancellationToken ct)
+    {
+        var location = $"/api/sweeps/{Uri.EscapeDataString(id)}";
+        JsonNode view;
+        while (true)
+        {
+            using var response = await http.GetAsync(location, ct);
+            var body = await ReadAsync(response, ct);
+            if (!response.IsSuccessStatusCode || body is null)
+            {
+                await WriteProblemAsync(stderr, response, body);
+                return Refused;
+            }
+            view = body;
+            var status = (string?)view["status"];
+            if (!progress || status is "completed" or "failed" or "cancelled") break;
+            await stderr.WriteAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {status,-9} {(int?)view["result"]?["completed"]}/{(int?)view["runs"]} runs");
+            await Task.Delay(200, ct);
+        }
+        if (progress) await stderr.WriteLineAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {(string?)view["status"],-9}");
+        var finalStatus = (string?)view["status"];
+        await stdout.WriteLineAsync($"sweep {id}  {(string?)view["name"]}  {finalStatus}");
+        if ((string?)view["error"] is { } error) await stdout.WriteLineAsync($"error: {error}");
+        await stdout.WriteAsync(SweepTable(view));
+        return finalStatus is "failed" or "cancelled" ? Failed : Ok;
+    }
+
+    /// <summary>Runs per silo, the notes, then each point's KPIs: mean [5 %, 95 %] for baseline, variant and their difference.</summary>
+    public static string SweepTable(JsonNode view)
+    {
+        var s = new StringBuilder();
+        var silos = view["runsBySilo"]?.AsObject().Select(p => $"{p.Key}: {(int?)p.Value}") ?? [];
+        s.AppendLine(CultureInfo.InvariantCulture, $"runs: {(int?)view["result"]?["completed"]} completed, {(int?)view["result"]?["failed"]} failed of {(int?)view["runs"]} ({string.Join(", ", silos)})");
+        foreach (var note in view["result"]?["notes"]?.AsArray() ?? []) s.AppendLine(CultureInfo.InvariantCulture, $"note: {(string?)note}");
+        var parameter = (string?)view["result"]?["parameter"];
+        foreach (var point in view["result"]?["points"]?.AsArray() ?? [])
+        {
+            s.AppendLine();
+            var label = parameter is null ? "all runs" : $"{parameter} = {N(point!["value"], "0.###")}";
+            s.AppendLine(CultureInfo.InvariantCulture, $"{label} ({(int?)point!["completed"]} runs)   mean [5 %, 95 %]");
+            s.AppendLine(CultureInfo.InvariantCulture, $"{"",-22} {"baseline",26} {"variant",26} {"delta",26}");
+            foreach (var (field, labelOf, format) in SweepKpis)
+            {
+                if (point["kpis"]?.AsArray().FirstOrDefault(k => (string?)k!["kpi"] == field) is not { } kpi) continue;
+                string Band(JsonNode? b, bool signed) => b is null ? "-" : $"{(signed ? Signed(b["mean"], format) : N(b["mean"], format))} [{N(b["p5"], format)}, {N(b["p95"], format)}]";
+                s.AppendLine(CultureInfo.InvariantCulture, $"{labelOf,-22} {Band(kpi["baseline"], false),26} {Band(kpi["variant"], false),26} {Band(kpi["delta"], true),26}");
+            }
+        }
+        return s.ToString();
+    }
+
+    private static readonly (string Field, string Label, string Format)[] SweepKpis =
+    [
+        ("meanDelaySeconds", "mean delay (s)", "0.0"),
+        ("maxQueueVehicles", "max queue (veh)", "0.0"),
+        ("throughput", "throughput (veh)", "0"),
+        ("tripsCompleted", "trips completed", "0"),
+        ("meanTimeLossSeconds", "time loss/trip (s)", "0.0"),
+        ("maxAssetsOffline", "max assets offline", "0"),
+        ("energyKWh", "energy (kWh)", "0.0"),
+    ];
 
     private static readonly (string Field, string Label, string Format)[] Kpis =
     [

@@ -51,6 +51,10 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("GET", "/api/scenarios/{id}", Readers),
         new("GET", "/api/scenarios/{id}/compare", Readers),
         new("DELETE", "/api/scenarios/{id}", Engineers),
+        new("POST", "/api/sweeps", Engineers),
+        new("GET", "/api/sweeps", Readers),
+        new("GET", "/api/sweeps/{id}", Readers),
+        new("DELETE", "/api/sweeps/{id}", Engineers),
         new("POST", "/api/snapshots", Engineers),
         new("GET", "/api/snapshots", Readers),
         new("GET", "/api/snapshots/{name}", Readers),
@@ -101,6 +105,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
                 .Replace("/api/alarms/groups/{rootId}", "/api/alarms/groups/leo-none")
                 .Replace("/api/alarms/{id}", $"/api/alarms/alm-{pole.District}-999999")
                 .Replace("/api/scenarios/{id}", "/api/scenarios/scn-none")
+                .Replace("/api/sweeps/{id}", "/api/sweeps/swp-none")
                 .Replace("/api/snapshots/{name}", "/api/snapshots/snap-none")
                 .Replace("/api/keys/{id}", "/api/keys/0000000000000000")
                 .Replace("/api/shares/{id}", "/api/shares/shr-none");

@@ -47,6 +47,28 @@ public sealed class CliTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Sweep_run_shows_progress_and_prints_each_points_bands_then_show_prints_them_again()
+    {
+        var sweep = JsonNode.Parse(File.ReadAllText(SweepApiTests.ExamplePath("evening-surge-bands.json")))!;
+        sweep["seeds"] = 3;
+        var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "sweep.json");
+        await File.WriteAllTextAsync(spec, sweep.ToJsonString());
+
+        var (code, stdout, stderr) = await RunAsync("sweep", "run", spec, "--api", Api);
+
+        Assert.True(code == CliProgram.Ok, stderr + stdout);
+        Assert.Contains("100 %", stderr);
+        Assert.Contains("runs: 9 completed, 0 failed of 9", stdout);
+        Assert.Contains("demand.scale = 1.2 (3 runs)   mean [5 %, 95 %]", stdout);
+        Assert.Equal(3, stdout.Split('\n').Count(l => l.StartsWith("mean delay (s)", StringComparison.Ordinal)));
+        var id = stderr.Split(' ', '\n').First(w => w.StartsWith("swp-", StringComparison.Ordinal));
+
+        var shown = await RunAsync("sweep", "show", id, "--api", Api);
+        Assert.Equal(CliProgram.Ok, shown.Code);
+        Assert.Contains("demand.scale = 1.4 (3 runs)", shown.Out);
+    }
+
+    [Fact]
     public async Task A_perturbation_that_changes_nothing_is_said_before_the_table_of_zeros()
     {
         var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "no-op.json");

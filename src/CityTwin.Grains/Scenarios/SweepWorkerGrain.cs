@@ -14,6 +14,7 @@ public sealed partial class SweepWorkerGrain(ScenarioLimiter limiter, ILocalSilo
     private readonly HashSet<int> _held = [];
     private readonly CancellationTokenSource _cancel = new();
     private Task<TwinSnapshot?>? _snapshot;
+    private int _reporting; // reports awaiting the coordinator: the activation must outlive them to hear the answer
 
     public Task RunAsync(string sweepId, int epoch, SweepRun run)
     {
@@ -30,7 +31,7 @@ public sealed partial class SweepWorkerGrain(ScenarioLimiter limiter, ILocalSilo
         await _cancel.CancelAsync();
         _held.Clear();
         _snapshot = null;
-        DeactivateOnIdle();
+        if (_reporting == 0) DeactivateOnIdle();
     }
 
     /// <summary>Its silo is stopping: stop simulating at once (the coordinator hands the runs to a silo that stays).</summary>
@@ -60,6 +61,7 @@ public sealed partial class SweepWorkerGrain(ScenarioLimiter limiter, ILocalSilo
         }
 
         // Held until the coordinator has it: asked what this worker holds meanwhile, the run is not handed again.
+        _reporting++;
         for (var attempt = 1; !_cancel.IsCancellationRequested; attempt++)
         {
             try
@@ -79,6 +81,7 @@ public sealed partial class SweepWorkerGrain(ScenarioLimiter limiter, ILocalSilo
             }
         }
         _held.Remove(run.Index);
+        if (--_reporting == 0 && _cancel.IsCancellationRequested) DeactivateOnIdle();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: run {Index} failed")]
