@@ -15,6 +15,8 @@
 #                                                                         answers by status, recovery, nothing acknowledged lost
 #   load-tests/run.sh scrape [--assets 1000000]                           /metrics series and scrape time on a big silo
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
+#   load-tests/run.sh sweeps [--seeds 10]                                  a sweep of 10 demand levels x N seeds of that district on one
+#                                                                         silo, then two; variants/s per core vs one variant run alone
 #   load-tests/run.sh queries [--assets 1000000] [--rate 5000] [--restarted] [--idle S]
 #                                                                         GET by id, bbox, near, stats, read-model staleness
 #   load-tests/run.sh restart [--assets 1000000] [--postgres]             a big city's silo killed and restarted on SQLite (and

@@ -14,6 +14,7 @@ using CityTwin.LoadTests;
 //                         DIR/CityTwin.Api/: their Release output), e.g. a baseline beside this one.
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
+//   sweeps                [--seeds 10]: 10 demand levels × N seeds of that district as one sweep, on one silo then two, vs one run alone.
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
 //                         staleness on a big city. --idle S: assets deactivate after S seconds idle, and the loads start once
 //                         the imported city has had S + 90 s to go idle (the steady state of a city that mostly idles).
@@ -86,6 +87,9 @@ switch (suite)
     case "scenarios":
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
         break;
+    case "sweeps":
+        rows.AddRange(await SweepBenchmark.RunAsync(Option("--seeds", 10)));
+        break;
     case "restart":
         rows.AddRange(await RestartBenchmark.RunAsync(Option("--assets", 1_000_000), args.Contains("--postgres") || Text("--only") == "postgres",
             Text("--only") != "postgres", Text("--trace")));
@@ -124,7 +128,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, od, failover, scrape, scenarios, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, od, failover, scrape, scenarios, sweeps, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
         return 2;
 }
 

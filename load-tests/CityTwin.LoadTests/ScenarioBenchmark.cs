@@ -59,10 +59,10 @@ public static class ScenarioBenchmark
         }
     }
 
-    private static async Task<(double Ms, JsonNode View)> RoundTripAsync(HttpClient http)
+    public static async Task<(double Ms, JsonNode View)> RoundTripAsync(HttpClient http, string spec = Spec)
     {
         var clock = Stopwatch.StartNew();
-        var response = await http.PostAsync("/api/scenarios", new StringContent(Spec, Encoding.UTF8, "application/json"));
+        var response = await http.PostAsync("/api/scenarios", new StringContent(spec, Encoding.UTF8, "application/json"));
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
         var location = response.Headers.Location!.ToString();
         while (true)
@@ -79,7 +79,7 @@ public static class ScenarioBenchmark
     }
 
     /// <summary>A generated city whose road grid is 32 × 32, all in district d01.</summary>
-    private static GeneratedCity CityOf1024InOneDistrict()
+    public static GeneratedCity CityOf1024InOneDistrict()
     {
         for (var target = 13_000; target < 14_000; target += 25)
         {
