@@ -100,6 +100,7 @@ public static class ApiProgram
         app.MapAlarmEndpoints();
         app.MapScenarioEndpoints();
         app.MapSweepEndpoints();
+        app.MapOptimisationEndpoints();
         app.MapSnapshotEndpoints();
         app.MapFeedEndpoints();
         app.MapIngestEndpoints();

@@ -26,7 +26,10 @@ public sealed class AccessFixture : IAsyncLifetime
     {
         Twin = await TwinHost.StartAsync(TwinStorage.TempSqlite(),
             $"--Auth:Jwt:Issuer={Issuer}", $"--Auth:Jwt:Audience={Audience}", $"--Auth:Jwt:SigningKeys:0={SigningKey.ExportSubjectPublicKeyInfoPem()}",
-            $"--Api:Cors:Origins:0={ConsoleOrigin}");
+            $"--Api:Cors:Origins:0={ConsoleOrigin}",
+            // Scenarios, sweeps, optimisations and snapshots share one budget, and every client without a valid credential
+            // shares its address's: the access matrix alone sends 16 such POSTs from 127.0.0.1 (RateLimitTests test limits).
+            "--Api:RateLimits:Scenarios:Burst=100");
         using var imported = await ApiFixture.ImportAsync(Twin.Http, City.Assets);
         Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
         // Stats come from the districts' reports (at most every 250 ms): ready once they count the whole city.

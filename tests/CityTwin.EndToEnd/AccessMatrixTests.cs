@@ -51,6 +51,12 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("GET", "/api/scenarios/{id}", Readers),
         new("GET", "/api/scenarios/{id}/compare", Readers),
         new("DELETE", "/api/scenarios/{id}", Engineers),
+        new("POST", "/api/intersections/{id}/plan", Operators),
+        new("POST", "/api/optimisations", Engineers),
+        new("GET", "/api/optimisations/{id}", Readers),
+        new("DELETE", "/api/optimisations/{id}", Engineers),
+        new("POST", "/api/optimisations/{id}/apply", Operators),
+        new("POST", "/api/optimisations/{id}/revert", Operators),
         new("POST", "/api/sweeps", Engineers),
         new("GET", "/api/sweeps", Readers),
         new("GET", "/api/sweeps/{id}", Readers),
@@ -106,6 +112,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
                 .Replace("/api/alarms/{id}", $"/api/alarms/alm-{pole.District}-999999")
                 .Replace("/api/scenarios/{id}", "/api/scenarios/scn-none")
                 .Replace("/api/sweeps/{id}", "/api/sweeps/swp-none")
+                .Replace("/api/optimisations/{id}", "/api/optimisations/opt-none")
                 .Replace("/api/snapshots/{name}", "/api/snapshots/snap-none")
                 .Replace("/api/keys/{id}", "/api/keys/0000000000000000")
                 .Replace("/api/shares/{id}", "/api/shares/shr-none");

@@ -17,6 +17,7 @@ public static class Problems
     public const string Internal = TypeBase + "internal";
     public const string ScenarioQueueFull = TypeBase + "scenario-queue-full";
     public const string ScenarioNotFinished = TypeBase + "scenario-not-finished";
+    public const string PlanConflict = TypeBase + "plan-conflict";
     public const string RateLimited = TypeBase + "rate-limited";
 
     /// <summary>The type of a problem the framework raised with only a status (no route, no method, Kestrel's refusals).</summary>
@@ -40,6 +41,8 @@ public static class Problems
     public static NotFoundProblem ScenarioNotFound(string id) => NotFoundOf("Scenario not found", $"No scenario has the id '{id}'.");
 
     public static NotFoundProblem SweepNotFound(string id) => NotFoundOf("Sweep not found", $"No sweep has the id '{id}'.");
+
+    public static NotFoundProblem OptimisationNotFound(string id) => NotFoundOf("Optimisation not found", $"No optimisation has the id '{id}'.");
 
     public static NotFoundProblem SnapshotNotFound(string name) => NotFoundOf("Snapshot not found", $"No saved snapshot has the name '{name}'.");
 

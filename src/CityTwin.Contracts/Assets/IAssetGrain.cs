@@ -58,6 +58,14 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("SetControllerFault")]
     Task<UpsertResult> SetControllerFaultAsync(bool fault);
 
+    /// <summary>
+    /// Sets an intersection's configured fixed-time plan (also its fallback under adaptive control), only if its plan is
+    /// still <paramref name="expected"/> (null: whatever it is) — else <see cref="UpsertOutcome.Conflict"/> and nothing
+    /// written; validated, written before it returns.
+    /// </summary>
+    [Alias("SetSignalPlan")]
+    Task<UpsertResult> SetSignalPlanAsync(SignalPlan plan, SignalPlan? expected);
+
     /// <summary>The asset's backhaul link changed condition.</summary>
     [Alias("OnBackhaul")]
     Task OnBackhaulAsync(LinkSignal signal);

@@ -8,4 +8,6 @@ public enum UpsertOutcome
     Unchanged,
     Invalid,
     NotFound,
+    /// <summary>The asset is no longer as the command expected (a plan changed since it was read): nothing was written.</summary>
+    Conflict,
 }

@@ -200,6 +200,21 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         return new UpsertResult(UpsertOutcome.Updated, Current, []);
     }
 
+    public async Task<UpsertResult> SetSignalPlanAsync(SignalPlan plan, SignalPlan? expected)
+    {
+        await TakeLiveAsync();
+        if (Current is not { } asset) return new UpsertResult(UpsertOutcome.NotFound, null, []);
+        if (asset.Intersection is not { } intersection) return NotA(asset, "intersection", "plan");
+        var errors = new List<ValidationError>();
+        SignalPlanValidator.Validate(plan, errors, "plan");
+        if (errors.Count > 0) return new UpsertResult(UpsertOutcome.Invalid, null, [.. errors]);
+        if (expected is not null && !intersection.Plan.SameAs(expected))
+            return new UpsertResult(UpsertOutcome.Conflict, asset, [new("plan", $"'{asset.Id}' runs another plan than expected (cycle {intersection.Plan.CycleSeconds} s): it changed since")]);
+        if (intersection.Plan.SameAs(plan)) return new UpsertResult(UpsertOutcome.Unchanged, asset, []);
+        await CommitAsync(Changed(asset with { Intersection = intersection with { Plan = plan } }), durable: true, causeAt: _time.GetUtcNow());
+        return new UpsertResult(UpsertOutcome.Updated, Current, []);
+    }
+
     public async Task OnBackhaulAsync(LinkSignal signal)
     {
         if (Current is not { } asset || asset.Dependencies.BackhaulLinkId != signal.LinkId) return; // not (or no longer) ours
