@@ -17,6 +17,8 @@
 #   load-tests/run.sh scenarios [--runs 20]                               scenario API round trip, 1,024-intersection district
 #   load-tests/run.sh sweeps [--seeds 10]                                  a sweep of 10 demand levels x N seeds of that district on one
 #                                                                         silo, then two; variants/s per core vs one variant run alone
+#   load-tests/run.sh optimise [--evaluations 60]                         signal-plan search on a corridor of 8 junctions of that
+#                                                                         district: delay under the current plans, Webster's, the best
 #   load-tests/run.sh queries [--assets 1000000] [--rate 5000] [--restarted] [--idle S]
 #                                                                         GET by id, bbox, near, stats, read-model staleness
 #   load-tests/run.sh restart [--assets 1000000] [--postgres]             a big city's silo killed and restarted on SQLite (and

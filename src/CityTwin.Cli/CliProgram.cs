@@ -44,8 +44,8 @@ public static class CliProgram
                     break;
             }
         }
-        if (positional is not (["scenario" or "sweep", _, _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
-            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | sweep run SWEEP.json | sweep show ID | snapshot save NAME | snapshot list | snapshot delete NAME");
+        if (positional is not (["scenario" or "sweep" or "optimise", _, _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
+            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | sweep run SWEEP.json | sweep show ID | optimise run SPEC.json | optimise show|apply|revert ID | snapshot save NAME | snapshot list | snapshot delete NAME");
         if (!Uri.TryCreate(api, UriKind.Absolute, out var baseUri)) return await UsageAsync(stderr, $"--api '{api}' is not an absolute URL");
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -59,6 +59,9 @@ public static class CliProgram
                 ["scenario", "show", var id] => await ShowAsync(http, id, top, stdout, stderr, progress: false, cancellationToken),
                 ["sweep", "run", var spec] => await RunSweepAsync(http, spec, stdout, stderr, cancellationToken),
                 ["sweep", "show", var id] => await ShowSweepAsync(http, id, stdout, stderr, progress: false, cancellationToken),
+                ["optimise", "run", var spec] => await RunOptimiseAsync(http, spec, stdout, stderr, cancellationToken),
+                ["optimise", "show", var id] => await ShowOptimiseAsync(http, id, stdout, stderr, progress: false, cancellationToken),
+                ["optimise", "apply" or "revert", var id] => await ChangePlansAsync(http, positional[1], id, stdout, stderr, cancellationToken),
                 ["snapshot", "save", var name] => await SaveSnapshotAsync(http, name, source, stdout, stderr, cancellationToken),
                 ["snapshot", "list"] => await ListSnapshotsAsync(http, stdout, stderr, cancellationToken),
                 ["snapshot", "delete", var name] => await DeleteSnapshotAsync(http, name, stdout, stderr, cancellationToken),
@@ -78,6 +81,9 @@ public static class CliProgram
         citytwin scenario show ID [--api URL] [--key KEY] [--top N]          print a scenario's status and comparison
         citytwin sweep run SWEEP.json [--api URL] [--key KEY]                run a scenario over many seeds / a parameter range; KPI bands
         citytwin sweep show ID [--api URL] [--key KEY]                       print a sweep's status and KPI bands
+        citytwin optimise run SPEC.json [--api URL] [--key KEY]              search better signal plans; delay now, Webster's, the best
+        citytwin optimise show ID                                            print an optimisation's result and what was applied
+        citytwin optimise apply ID | optimise revert ID                     put its best plans on the live junctions (an operator's key), or back
         citytwin snapshot save NAME [--source DISTRICT|city]                 freeze a district (or the city) under a name, for specs' snapshotId
         citytwin snapshot list                                               the saved snapshots
         citytwin snapshot delete NAME                                        delete a saved snapshot
@@ -259,6 +265,87 @@ public static class CliProgram
                 s.AppendLine(CultureInfo.InvariantCulture, $"{labelOf,-22} {Band(kpi["baseline"], false),26} {Band(kpi["variant"], false),26} {Band(kpi["delta"], true),26}");
             }
         }
+        return s.ToString();
+    }
+
+    private static async Task<int> RunOptimiseAsync(HttpClient http, string path, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+        {
+            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
+            return Usage;
+        }
+        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/optimisations", content, ct);
+        var body = await ReadAsync(response, ct);
+        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return Refused;
+        }
+        await stderr.WriteLineAsync($"optimisation {id} submitted");
+        return await ShowOptimiseAsync(http, id, stdout, stderr, progress: true, ct);
+    }
+
+    private static async Task<int> ShowOptimiseAsync(HttpClient http, string id, TextWriter stdout, TextWriter stderr, bool progress, CancellationToken ct)
+    {
+        var location = $"/api/optimisations/{Uri.EscapeDataString(id)}";
+        JsonNode view;
+        while (true)
+        {
+            using var response = await http.GetAsync(location, ct);
+            var body = await ReadAsync(response, ct);
+            if (!response.IsSuccessStatusCode || body is null)
+            {
+                await WriteProblemAsync(stderr, response, body);
+                return Refused;
+            }
+            view = body;
+            var status = (string?)view["status"];
+            if (!progress || status is "completed" or "failed" or "cancelled") break;
+            await stderr.WriteAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {status,-9}");
+            await Task.Delay(200, ct);
+        }
+        if (progress) await stderr.WriteLineAsync("\r" + Bar(1) + $" {(string?)view["status"],-9}");
+        await stdout.WriteAsync(OptimiseTable(view));
+        return (string?)view["status"] == "completed" ? Ok : Failed;
+    }
+
+    private static async Task<int> ChangePlansAsync(HttpClient http, string verb, string id, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var response = await http.PostAsync($"/api/optimisations/{Uri.EscapeDataString(id)}/{verb}", null, ct);
+        var body = await ReadAsync(response, ct);
+        if (!response.IsSuccessStatusCode || body is null)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return Refused;
+        }
+        await stdout.WriteAsync(OptimiseTable(body));
+        return Ok;
+    }
+
+    /// <summary>The delay under the current, Webster's and the best plans, the check on other seeds, each junction's plans, and what was applied.</summary>
+    public static string OptimiseTable(JsonNode view)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"optimisation {(string?)view["id"]}  {(string?)view["name"]}  {(string?)view["status"]}  plans: {(string?)view["plans"]}");
+        if ((string?)view["error"] is { } error) s.AppendLine(CultureInfo.InvariantCulture, $"error: {error}");
+        if (view["result"] is not { } r) return s.ToString();
+        foreach (var note in r["notes"]?.AsArray() ?? []) s.AppendLine(CultureInfo.InvariantCulture, $"note: {(string?)note}");
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"mean delay at the junctions (s/veh): current {N(r["currentDelaySeconds"], "0.0")}, Webster {N(r["websterDelaySeconds"], "0.0")}, best {N(r["bestDelaySeconds"], "0.0")} — saved {N(r["delaySavedSeconds"], "0.0")} s ({(double?)r["delaySavedShare"]:P0}) in {(int?)r["evaluations"]} simulations");
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"saved on 3 seeds the search never saw (s/veh): {string.Join(", ", (r["checkSeedsDelaySavedSeconds"]?.AsArray() ?? []).Select(v => Signed(v, "0.0")))}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"{"junction",-12} {"flow N/E/S/W (veh/h)",-24} {"current",-22} {"best",-22} {"delay now",10} {"best",8}");
+        foreach (var p in r["plans"]?.AsArray() ?? [])
+        {
+            static string Plan(JsonNode? plan) => plan is null ? "-" :
+                $"{N(plan["cycleSeconds"], "0")} s: " + string.Join("/", (plan["phases"]?.AsArray() ?? []).Select(ph => N(ph!["greenSeconds"], "0.#")));
+            var flows = string.Join("/", (p!["approachFlowVehPerHour"]?.AsArray() ?? []).Select(f => N(f, "0")));
+            s.AppendLine(CultureInfo.InvariantCulture, $"{(string?)p["intersectionId"],-12} {flows,-24} {Plan(p["current"]),-22} {Plan(p["best"]),-22} {N(p["currentDelaySeconds"], "0.0"),10} {N(p["bestDelaySeconds"], "0.0"),8}");
+        }
+        foreach (var c in view["changes"]?.AsArray() ?? [])
+            s.AppendLine(CultureInfo.InvariantCulture, $"{(string?)c!["action"]} at {(string?)c["at"]} by {(string?)c["by"]}: {string.Join(", ", (c["intersections"]?.AsArray() ?? []).Select(i => (string?)i!["intersectionId"]))}");
         return s.ToString();
     }
 

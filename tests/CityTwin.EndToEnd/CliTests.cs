@@ -69,6 +69,34 @@ public sealed class CliTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Optimise_run_prints_the_delay_under_each_plan_and_a_refused_revert_says_why()
+    {
+        var junctions = fixture.City.Assets.Where(a => a.Type == AssetType.Intersection).Take(2).Select(a => a.Id).ToArray();
+        var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "optimise.json");
+        await File.WriteAllTextAsync(spec, new JsonObject
+        {
+            ["name"] = "two junctions",
+            ["maxEvaluations"] = 6,
+            ["intersectionIds"] = new JsonArray([.. junctions.Select(j => (JsonNode)j)]),
+            ["scenario"] = new JsonObject { ["name"] = "peak", ["snapshotId"] = "d01", ["start"] = "2026-11-30T16:00:00Z", ["horizonSeconds"] = 1800, ["warmUpSeconds"] = 300 },
+        }.ToJsonString());
+
+        var (code, stdout, stderr) = await RunAsync("optimise", "run", spec, "--api", Api);
+
+        Assert.True(code == CliProgram.Ok, stderr + stdout);
+        Assert.Contains("100 %", stderr);
+        Assert.Contains("mean delay at the junctions (s/veh): current", stdout);
+        Assert.Contains("saved on 3 seeds the search never saw", stdout);
+        Assert.Contains(junctions[1], stdout);
+        var id = stderr.Split(' ', '\n').First(w => w.StartsWith("opt-", StringComparison.Ordinal));
+        var shown = await RunAsync("optimise", "show", id, "--api", Api);
+        Assert.Equal(CliProgram.Ok, shown.Code);
+        var refused = await RunAsync("optimise", "revert", id, "--api", Api); // nothing applied: nothing to revert
+        Assert.Equal(CliProgram.Refused, refused.Code);
+        Assert.Contains("409", refused.Err);
+    }
+
+    [Fact]
     public async Task A_perturbation_that_changes_nothing_is_said_before_the_table_of_zeros()
     {
         var spec = Path.Combine(Directory.CreateTempSubdirectory("citytwin-cli-").FullName, "no-op.json");

@@ -223,12 +223,49 @@ public sealed class TrafficSimulation
         Reconsider(intersection);
     }
 
-    /// <summary>A new signal plan, taking effect at once from its first phase.</summary>
+    /// <summary>
+    /// A new signal plan, taking effect at once. A fixed-time junction keeps its place on the common cycle clock (every
+    /// junction's cycle counts from second 0, as they all start), as a coordinated controller changes plans without
+    /// losing its offset: restarting it from its first phase now shifted it against its neighbours, and that alone cost
+    /// a green wave's junction 20–40 s of delay whatever the new greens were. Others start the plan from its first phase.
+    /// </summary>
     public void SetPlan(int intersection, SignalPlan plan)
     {
         Compile(intersection, plan);
         Reconsider(intersection);
-        if (control[intersection] != AllWayStop) Restart(intersection);
+        if (control[intersection] == FixedTime) Align(intersection);
+        else if (control[intersection] != AllWayStop) Restart(intersection);
+    }
+
+    /// <summary>Puts a fixed-time junction where its plan would be now had it run since second 0.</summary>
+    private void Align(int i)
+    {
+        var n = phaseCount[i];
+        var cycle = allRed[i];
+        for (var k = 0; k < n; k++) cycle += green[i * MaxPhases + k] + lost[i];
+        var at = (int)(time % Math.Max(1, cycle));
+        lastRetime[i] = time;
+        for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++) joinedAtRetime[net.In[k]] = joined[net.In[k]];
+        for (var k = 0; k < n; k++)
+        {
+            var g = green[i * MaxPhases + k];
+            if (at < g)
+            {
+                (phase[i], inGreen[i], greenStart[i], stageLeft[i]) = (k, true, time - at, g - at);
+                Show(i);
+                return;
+            }
+            at -= g;
+            var between = lost[i] + (k == n - 1 ? allRed[i] : 0);
+            if (at < between)
+            {
+                (phase[i], nextPhase[i], inGreen[i], stageLeft[i]) = (k, k == n - 1 ? 0 : k + 1, false, between - at);
+                Show(i);
+                return;
+            }
+            at -= between;
+        }
+        Restart(i);
     }
 
     /// <summary>New demand (for instance scaled): origin rates and turning shares from now on.</summary>
