@@ -14,6 +14,7 @@ using CityTwin.LoadTests;
 //                         DIR/CityTwin.Api/: their Release output), e.g. a baseline beside this one.
 //   scrape                [--assets 1000000]: /metrics series and scrape time on a big silo.
 //   scenarios             [--runs N]: scenario API round trip (POST → results) for a 1,024-intersection district, on the real processes.
+//   sumo                  the traffic model against SUMO (Debian's sumo) on the exported 10 × 10 grid: levels, perturbations, speed.
 //   optimise              [--evaluations 60]: signal-plan search on a corridor of 8 junctions of that district, in process.
 //   sweeps                [--seeds 10]: 10 demand levels × N seeds of that district as one sweep, on one silo then two, vs one run alone.
 //   queries               [--assets 1000000] [--rate 5000] [--seconds 30] [--idle S]: GET by id, bbox, near, /api/stats, read-model
@@ -88,6 +89,9 @@ switch (suite)
     case "scenarios":
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
         break;
+    case "sumo":
+        rows.AddRange(await SumoBenchmark.RunAsync());
+        break;
     case "optimise":
         rows.AddRange(OptimiseBenchmark.Run(Option("--evaluations", 60)));
         break;
@@ -132,7 +136,7 @@ switch (suite)
         rows.AddRange(await FuzzBenchmark.RunAsync(Option("--requests", 50_000), Option("--assets", 2_000), Option("--seed", 15), TimeSpan.FromMinutes(Option("--minutes", 20))));
         break;
     default:
-        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, od, failover, scrape, scenarios, sweeps, optimise, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
+        Console.Error.WriteLine($"unknown suite '{suite}': foundation, cascades, alarms, models, od, failover, scrape, scenarios, sweeps, optimise, sumo, queries, feed, ingest, auth, fuzz, console, screenshots or profile");
         return 2;
 }
 

@@ -101,6 +101,7 @@ public static class ApiProgram
         app.MapScenarioEndpoints();
         app.MapSweepEndpoints();
         app.MapOptimisationEndpoints();
+        app.MapExportEndpoints();
         app.MapSnapshotEndpoints();
         app.MapFeedEndpoints();
         app.MapIngestEndpoints();

@@ -28,6 +28,7 @@ public static class CliProgram
         var key = Environment.GetEnvironmentVariable("CITYTWIN_API_KEY");
         var top = 5;
         var source = "city";
+        var outDir = "sumo";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -35,6 +36,7 @@ public static class CliProgram
                 case "--api" when i + 1 < args.Length: api = args[++i]; break;
                 case "--key" when i + 1 < args.Length: key = args[++i]; break;
                 case "--source" when i + 1 < args.Length: source = args[++i]; break;
+                case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
                 case "--top" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
                     top = n; i++; break;
                 case "-h" or "--help": await stdout.WriteLineAsync(Help); return Ok;
@@ -44,8 +46,8 @@ public static class CliProgram
                     break;
             }
         }
-        if (positional is not (["scenario" or "sweep" or "optimise", _, _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
-            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | sweep run SWEEP.json | sweep show ID | optimise run SPEC.json | optimise show|apply|revert ID | snapshot save NAME | snapshot list | snapshot delete NAME");
+        if (positional is not (["scenario" or "sweep" or "optimise", _, _] or ["sumo", "export", _] or ["snapshot", "list"] or ["snapshot", "save" or "delete", _]))
+            return await UsageAsync(stderr, "expected: scenario run SPEC.json | scenario show ID | sweep run SWEEP.json | sweep show ID | optimise run SPEC.json | optimise show|apply|revert ID | sumo export SPEC.json [--out DIR] | snapshot save NAME | snapshot list | snapshot delete NAME");
         if (!Uri.TryCreate(api, UriKind.Absolute, out var baseUri)) return await UsageAsync(stderr, $"--api '{api}' is not an absolute URL");
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -62,6 +64,7 @@ public static class CliProgram
                 ["optimise", "run", var spec] => await RunOptimiseAsync(http, spec, stdout, stderr, cancellationToken),
                 ["optimise", "show", var id] => await ShowOptimiseAsync(http, id, stdout, stderr, progress: false, cancellationToken),
                 ["optimise", "apply" or "revert", var id] => await ChangePlansAsync(http, positional[1], id, stdout, stderr, cancellationToken),
+                ["sumo", "export", var spec] => await ExportSumoAsync(http, spec, outDir, stdout, stderr, cancellationToken),
                 ["snapshot", "save", var name] => await SaveSnapshotAsync(http, name, source, stdout, stderr, cancellationToken),
                 ["snapshot", "list"] => await ListSnapshotsAsync(http, stdout, stderr, cancellationToken),
                 ["snapshot", "delete", var name] => await DeleteSnapshotAsync(http, name, stdout, stderr, cancellationToken),
@@ -84,6 +87,7 @@ public static class CliProgram
         citytwin optimise run SPEC.json [--api URL] [--key KEY]              search better signal plans; delay now, Webster's, the best
         citytwin optimise show ID                                            print an optimisation's result and what was applied
         citytwin optimise apply ID | optimise revert ID                     put its best plans on the live junctions (an operator's key), or back
+        citytwin sumo export SPEC.json [--out DIR]                           a scenario's network, plans and demand as SUMO files (default ./sumo)
         citytwin snapshot save NAME [--source DISTRICT|city]                 freeze a district (or the city) under a name, for specs' snapshotId
         citytwin snapshot list                                               the saved snapshots
         citytwin snapshot delete NAME                                        delete a saved snapshot
@@ -266,6 +270,28 @@ public static class CliProgram
             }
         }
         return s.ToString();
+    }
+
+    private static async Task<int> ExportSumoAsync(HttpClient http, string path, string outDir, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+        {
+            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
+            return Usage;
+        }
+        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/api/exports/sumo", content, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            await WriteProblemAsync(stderr, response, await ReadAsync(response, ct));
+            return Refused;
+        }
+        Directory.CreateDirectory(outDir);
+        await using (var zip = await response.Content.ReadAsStreamAsync(ct))
+            await System.IO.Compression.ZipFile.ExtractToDirectoryAsync(zip, outDir, overwriteFiles: true, ct);
+        foreach (var file in Directory.GetFiles(outDir, "citytwin.*").Order(StringComparer.Ordinal)) await stdout.WriteLineAsync(file);
+        await stdout.WriteLineAsync($"run: cd {outDir} && netconvert -c citytwin.netccfg && sumo -c citytwin.sumocfg   (Debian: apt-get install sumo)");
+        return Ok;
     }
 
     private static async Task<int> RunOptimiseAsync(HttpClient http, string path, TextWriter stdout, TextWriter stderr, CancellationToken ct)

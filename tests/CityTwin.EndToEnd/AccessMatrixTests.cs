@@ -57,6 +57,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("DELETE", "/api/optimisations/{id}", Engineers),
         new("POST", "/api/optimisations/{id}/apply", Operators),
         new("POST", "/api/optimisations/{id}/revert", Operators),
+        new("POST", "/api/exports/sumo", Engineers),
         new("POST", "/api/sweeps", Engineers),
         new("GET", "/api/sweeps", Readers),
         new("GET", "/api/sweeps/{id}", Readers),

@@ -93,6 +93,7 @@ public sealed record RateLimits
             if (segments is [var telemetry] && Is(telemetry, "telemetry")) return RateLimitBudget.Ingest;
             if (segments is [var assets, _, var reading] && Is(assets, "assets") && Is(reading, "telemetry")) return RateLimitBudget.Ingest;
             // A snapshot (or a sweep's) is captured as a scenario's is (every asset of a district or of the city read): the same budget.
+            if (segments is [var exports, _] && Is(exports, "exports")) return RateLimitBudget.Scenarios;
             if (segments is [var scenarios] && (Is(scenarios, "scenarios") || Is(scenarios, "snapshots") || Is(scenarios, "sweeps") || Is(scenarios, "optimisations"))) return RateLimitBudget.Scenarios;
         }
         return RateLimitBudget.Commands;
