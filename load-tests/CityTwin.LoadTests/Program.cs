@@ -93,7 +93,7 @@ switch (suite)
         rows.AddRange(await SumoBenchmark.RunAsync());
         break;
     case "optimise":
-        rows.AddRange(OptimiseBenchmark.Run(Option("--evaluations", 60)));
+        rows.AddRange(await OptimiseBenchmark.RunAsync(Option("--evaluations", 60)));
         break;
     case "sweeps":
         rows.AddRange(await SweepBenchmark.RunAsync(Option("--seeds", 10)));

@@ -19,7 +19,7 @@ public sealed class ExportApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/zip", response.Content.Headers.ContentType!.MediaType);
         using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
-        Assert.Equal(["citytwin.con.xml", "citytwin.edg.xml", "citytwin.netccfg", "citytwin.nod.xml", "citytwin.rou.xml", "citytwin.sumocfg", "citytwin.tll.xml"],
+        Assert.Equal(["citytwin.add.xml", "citytwin.con.xml", "citytwin.edg.xml", "citytwin.netccfg", "citytwin.nod.xml", "citytwin.rou.xml", "citytwin.sumocfg", "citytwin.tll.xml"],
             zip.Entries.Select(e => e.Name).Order(StringComparer.Ordinal));
         XElement Root(string name) { using var s = zip.GetEntry(name)!.Open(); return XDocument.Load(s).Root!; }
         var nodes = Root("citytwin.nod.xml").Elements("node").Select(n => (string)n.Attribute("id")!).ToHashSet();

@@ -145,6 +145,18 @@ public static class SumoExport
             x.WriteEndElement();
         });
 
+        Open("add.xml", x =>
+        {
+            // Per-edge totals over the run (vehicles in and out, time lost, waiting): delays at chosen junctions.
+            x.WriteStartElement("additional");
+            x.WriteStartElement("edgeData");
+            x.WriteAttributeString("id", "edges");
+            x.WriteAttributeString("file", $"{Prefix}.edges.xml");
+            x.WriteAttributeString("excludeEmpty", "true");
+            x.WriteEndElement();
+            x.WriteEndElement();
+        });
+
         Open("netccfg", x =>
         {
             x.WriteStartElement("configuration");
@@ -167,6 +179,7 @@ public static class SumoExport
             x.WriteStartElement("input");
             Value(x, "net-file", $"{Prefix}.net.xml");
             Value(x, "route-files", $"{Prefix}.rou.xml");
+            Value(x, "additional-files", $"{Prefix}.add.xml");
             x.WriteEndElement();
             x.WriteStartElement("time");
             Value(x, "begin", "0"); // no end: SUMO runs until every vehicle has arrived, as the twin's clearance

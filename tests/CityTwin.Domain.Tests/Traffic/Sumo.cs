@@ -28,6 +28,23 @@ public static class Sumo
             I("vehicleTripStatistics", "count"), D("timeLoss"), D("departDelay"), wall);
     }
 
+    /// <summary>
+    /// Time lost per vehicle on the edges into the given junctions over the whole run (SUMO's edge data: Σ timeLoss ÷ Σ
+    /// vehicles that left them), the counterpart of the twin's delay at those junctions.
+    /// </summary>
+    public static double DelayInto(string directory, IReadOnlySet<string> junctions)
+    {
+        double lost = 0, left = 0;
+        foreach (var edge in XDocument.Load(Path.Combine(directory, "citytwin.edges.xml")).Descendants("edge"))
+        {
+            var id = edge.Attribute("id")!.Value;
+            if (!junctions.Contains(id[(id.LastIndexOf('_') + 1)..])) continue;
+            lost += double.Parse(edge.Attribute("timeLoss")?.Value ?? "0", CultureInfo.InvariantCulture);
+            left += double.Parse(edge.Attribute("left")?.Value ?? "0", CultureInfo.InvariantCulture);
+        }
+        return left > 0 ? lost / left : 0;
+    }
+
     private static async Task ToolAsync(string tool, string directory, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(tool, ["-c", tool == "sumo" ? "citytwin.sumocfg" : "citytwin.netccfg"])
