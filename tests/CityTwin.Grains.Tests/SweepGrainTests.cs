@@ -116,6 +116,27 @@ public sealed class SweepGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sweep_whose_coordinating_silo_stops_is_taken_up_elsewhere_keeping_its_finished_runs()
+    {
+        var spec = Sweep(seeds: 6, horizonSeconds: 12 * 3_600);
+        var leaving = _fixture.Cluster.Silos[1];
+        var sweep = await StartAsync(spec, leaving.SiloAddress);
+        var before = (await Eventually.Until(() => sweep.GetAsync(includeRuns: true)!, v => v!.RunOutcomes!.Length >= 2, 60_000))!;
+
+        await _fixture.Cluster.StopSiloAsync(leaving);
+        var view = await FinishedAsync(sweep, 120_000); // the first read activates it on the silo left (else its reminder would)
+
+        Assert.Equal(ScenarioStatus.Completed, view.Status);
+        Assert.Equal(2, view.Attempt);
+        Assert.Contains("Taken up again", view.Note);
+        Assert.Equal(Enumerable.Range(0, 6), view.RunOutcomes!.Select(o => o.Index));
+        Assert.All(view.RunOutcomes!, o => Assert.True(o.Succeeded, o.Error));
+        // What had finished before the stop was kept, not run again.
+        foreach (var kept in before.RunOutcomes!)
+            Assert.Equal(Json(kept), Json(view.RunOutcomes!.Single(o => o.Index == kept.Index)));
+    }
+
+    [Fact]
     public async Task A_cancelled_sweep_stops_and_takes_no_more_outcomes()
     {
         var sweep = await StartAsync(Sweep(seeds: 20, horizonSeconds: 4 * 3_600));

@@ -11,7 +11,7 @@ namespace CityTwin.Grains.Scenarios;
 /// Coordinates a sweep. The snapshot is captured once, when the sweep is submitted; its runs are handed to one
 /// <see cref="ISweepWorkerGrain"/> per active silo, <see cref="ScenarioOptions.MaxConcurrent"/> at a time each, and the
 /// next one goes to whichever silo reports first, so the job spreads over the cluster by each silo's speed. Every
-/// outcome is stored as it arrives.
+/// outcome is stored within <see cref="CheckInterval"/> of its arrival (a coordinator that dies has those runs redone).
 /// <para>
 /// A check every <see cref="CheckInterval"/> hands again the runs of a silo that left the cluster or of a worker that
 /// no longer holds them (at most <see cref="MaxTries"/> times each). If the coordinator's own silo stops, a reminder
@@ -40,6 +40,7 @@ public sealed partial class SweepGrain : Grain, ISweepGrain, IRemindable
     private readonly HashSet<int> _done = [];
     private readonly HashSet<string> _workers = [];
     private IGrainTimer? _check;
+    private bool _unsaved; // outcomes not yet stored (at most one check interval's: a coordinator that dies runs them again)
     private Stopwatch? _wall;
 
     public SweepGrain(
@@ -205,6 +206,11 @@ public sealed partial class SweepGrain : Grain, ISweepGrain, IRemindable
     private async Task CheckAsync()
     {
         if (View.Status != ScenarioStatus.Running) return;
+        if (_unsaved)
+        {
+            _unsaved = false;
+            await _state.WriteStateAsync();
+        }
         var active = (await ActiveSilosAsync()).ToHashSet();
         foreach (var group in _inFlight.GroupBy(f => f.Value.Worker).ToArray())
         {
@@ -233,6 +239,14 @@ public sealed partial class SweepGrain : Grain, ISweepGrain, IRemindable
         if (View.Status == ScenarioStatus.Running) await DispatchAsync();
     }
 
+    /// <summary>Its silo is stopping: the outcomes not stored yet are, so that the sweep taken up elsewhere keeps them.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_unsaved) return;
+        _unsaved = false;
+        await _state.WriteStateAsync(cancellationToken);
+    }
+
     public Task<TwinSnapshot?> GetSnapshotAsync(int epoch) =>
         Task.FromResult(epoch == _state.State.Epoch && View is { Status: ScenarioStatus.Running } ? _snapshot : null);
 
@@ -255,7 +269,7 @@ public sealed partial class SweepGrain : Grain, ISweepGrain, IRemindable
             await FinishAsync(failed == _runs.Length ? ScenarioStatus.Failed : ScenarioStatus.Completed,
                 failed == 0 ? null : $"{failed} of {_runs.Length} runs failed: {_state.State.Outcomes.First(o => !o.Succeeded).Error}");
         }
-        else await _state.WriteStateAsync();
+        else _unsaved = true; // stored by the next check: a spec with its assets inline is megabytes, not rewritten per run
     }
 
     private async Task FinishAsync(ScenarioStatus status, string? error)
