@@ -146,44 +146,14 @@ public static class CliProgram
 
     private static async Task<int> RunScenarioAsync(HttpClient http, string path, int top, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (!File.Exists(path))
-        {
-            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
-            return Usage;
-        }
-        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/scenarios", content, ct);
-        var body = await ReadAsync(response, ct);
-        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
-        {
-            await WriteProblemAsync(stderr, response, body);
-            return Refused;
-        }
-        await stderr.WriteLineAsync($"scenario {id} submitted");
-        return await ShowAsync(http, id, top, stdout, stderr, progress: true, ct);
+        var (id, code) = await SubmitAsync(http, path, "/api/scenarios", "scenario", stderr, ct);
+        return id is null ? code : await ShowAsync(http, id, top, stdout, stderr, progress: true, ct);
     }
 
     private static async Task<int> ShowAsync(HttpClient http, string id, int top, TextWriter stdout, TextWriter stderr, bool progress, CancellationToken ct)
     {
         var location = $"/api/scenarios/{Uri.EscapeDataString(id)}";
-        JsonNode view;
-        while (true)
-        {
-            using var response = await http.GetAsync(location, ct);
-            var body = await ReadAsync(response, ct);
-            if (!response.IsSuccessStatusCode || body is null)
-            {
-                await WriteProblemAsync(stderr, response, body);
-                return Refused;
-            }
-            view = body;
-            var status = (string?)view["status"];
-            if (!progress || status is "completed" or "failed" or "cancelled") break;
-            await stderr.WriteAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {status,-9}");
-            await Task.Delay(100, ct);
-        }
-        if (progress) await stderr.WriteLineAsync("\r" + Bar(1) + $" {(string?)view["status"],-9}");
-
+        if (await WatchAsync(http, location, progress, _ => "", 100, stderr, ct) is not { } view) return Refused;
         var finalStatus = (string?)view["status"];
         await stdout.WriteLineAsync($"scenario {id}  {(string?)view["name"]}  {finalStatus}");
         if (finalStatus != "completed")
@@ -204,43 +174,15 @@ public static class CliProgram
 
     private static async Task<int> RunSweepAsync(HttpClient http, string path, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (!File.Exists(path))
-        {
-            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
-            return Usage;
-        }
-        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/sweeps", content, ct);
-        var body = await ReadAsync(response, ct);
-        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
-        {
-            await WriteProblemAsync(stderr, response, body);
-            return Refused;
-        }
-        await stderr.WriteLineAsync($"sweep {id} submitted");
-        return await ShowSweepAsync(http, id, stdout, stderr, progress: true, ct);
+        var (id, code) = await SubmitAsync(http, path, "/api/sweeps", "sweep", stderr, ct);
+        return id is null ? code : await ShowSweepAsync(http, id, stdout, stderr, progress: true, ct);
     }
 
     private static async Task<int> ShowSweepAsync(HttpClient http, string id, TextWriter stdout, TextWriter stderr, bool progress, CancellationToken ct)
     {
-        var location = $"/api/sweeps/{Uri.EscapeDataString(id)}";
-        JsonNode view;
-        while (true)
-        {
-            using var response = await http.GetAsync(location, ct);
-            var body = await ReadAsync(response, ct);
-            if (!response.IsSuccessStatusCode || body is null)
-            {
-                await WriteProblemAsync(stderr, response, body);
-                return Refused;
-            }
-            view = body;
-            var status = (string?)view["status"];
-            if (!progress || status is "completed" or "failed" or "cancelled") break;
-            await stderr.WriteAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {status,-9} {(int?)view["result"]?["completed"]}/{(int?)view["runs"]} runs");
-            await Task.Delay(200, ct);
-        }
-        if (progress) await stderr.WriteLineAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {(string?)view["status"],-9}");
+        var view = await WatchAsync(http, $"/api/sweeps/{Uri.EscapeDataString(id)}", progress,
+            v => $"{(int?)v["result"]?["completed"]}/{(int?)v["runs"]} runs", 200, stderr, ct);
+        if (view is null) return Refused;
         var finalStatus = (string?)view["status"];
         await stdout.WriteLineAsync($"sweep {id}  {(string?)view["name"]}  {finalStatus}");
         if ((string?)view["error"] is { } error) await stdout.WriteLineAsync($"error: {error}");
@@ -274,12 +216,7 @@ public static class CliProgram
 
     private static async Task<int> ExportSumoAsync(HttpClient http, string path, string outDir, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (!File.Exists(path))
-        {
-            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
-            return Usage;
-        }
-        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
+        if (await ReadSpecAsync(path, stderr, ct) is not { } content) return Usage;
         using var response = await http.PostAsync("/api/exports/sumo", content, ct);
         if (!response.IsSuccessStatusCode)
         {
@@ -296,43 +233,13 @@ public static class CliProgram
 
     private static async Task<int> RunOptimiseAsync(HttpClient http, string path, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (!File.Exists(path))
-        {
-            await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
-            return Usage;
-        }
-        using var content = new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/optimisations", content, ct);
-        var body = await ReadAsync(response, ct);
-        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
-        {
-            await WriteProblemAsync(stderr, response, body);
-            return Refused;
-        }
-        await stderr.WriteLineAsync($"optimisation {id} submitted");
-        return await ShowOptimiseAsync(http, id, stdout, stderr, progress: true, ct);
+        var (id, code) = await SubmitAsync(http, path, "/api/optimisations", "optimisation", stderr, ct);
+        return id is null ? code : await ShowOptimiseAsync(http, id, stdout, stderr, progress: true, ct);
     }
 
     private static async Task<int> ShowOptimiseAsync(HttpClient http, string id, TextWriter stdout, TextWriter stderr, bool progress, CancellationToken ct)
     {
-        var location = $"/api/optimisations/{Uri.EscapeDataString(id)}";
-        JsonNode view;
-        while (true)
-        {
-            using var response = await http.GetAsync(location, ct);
-            var body = await ReadAsync(response, ct);
-            if (!response.IsSuccessStatusCode || body is null)
-            {
-                await WriteProblemAsync(stderr, response, body);
-                return Refused;
-            }
-            view = body;
-            var status = (string?)view["status"];
-            if (!progress || status is "completed" or "failed" or "cancelled") break;
-            await stderr.WriteAsync("\r" + Bar((double?)view["progress"] ?? 0) + $" {status,-9}");
-            await Task.Delay(200, ct);
-        }
-        if (progress) await stderr.WriteLineAsync("\r" + Bar(1) + $" {(string?)view["status"],-9}");
+        if (await WatchAsync(http, $"/api/optimisations/{Uri.EscapeDataString(id)}", progress, _ => "", 200, stderr, ct) is not { } view) return Refused;
         await stdout.WriteAsync(OptimiseTable(view));
         return (string?)view["status"] == "completed" ? Ok : Failed;
     }
@@ -385,6 +292,53 @@ public static class CliProgram
         ("maxAssetsOffline", "max assets offline", "0"),
         ("energyKWh", "energy (kWh)", "0.0"),
     ];
+
+    private static async Task<StringContent?> ReadSpecAsync(string path, TextWriter stderr, CancellationToken ct)
+    {
+        if (File.Exists(path)) return new StringContent(await File.ReadAllTextAsync(path, ct), Encoding.UTF8, "application/json");
+        await stderr.WriteLineAsync($"citytwin: no such file '{path}'");
+        return null;
+    }
+
+    /// <summary>POSTs a spec file to <paramref name="endpoint"/>; the new job's id on 202, else null and the exit code (the problem written to stderr).</summary>
+    private static async Task<(string? Id, int Code)> SubmitAsync(HttpClient http, string path, string endpoint, string noun, TextWriter stderr, CancellationToken ct)
+    {
+        using var content = await ReadSpecAsync(path, stderr, ct);
+        if (content is null) return (null, Usage);
+        using var response = await http.PostAsync(endpoint, content, ct);
+        var body = await ReadAsync(response, ct);
+        if (response.StatusCode != HttpStatusCode.Accepted || (string?)body?["id"] is not { } id)
+        {
+            await WriteProblemAsync(stderr, response, body);
+            return (null, Refused);
+        }
+        await stderr.WriteLineAsync($"{noun} {id} submitted");
+        return (id, Ok);
+    }
+
+    /// <summary>
+    /// GETs a job until it is done — drawing a progress bar and <paramref name="detail"/> on stderr when
+    /// <paramref name="progress"/>, else once; the last view, or null after a refusal (written to stderr).
+    /// </summary>
+    private static async Task<JsonNode?> WatchAsync(HttpClient http, string location, bool progress, Func<JsonNode, string> detail, int pollMs,
+        TextWriter stderr, CancellationToken ct)
+    {
+        while (true)
+        {
+            using var response = await http.GetAsync(location, ct);
+            var view = await ReadAsync(response, ct);
+            if (!response.IsSuccessStatusCode || view is null)
+            {
+                await WriteProblemAsync(stderr, response, view);
+                return null;
+            }
+            var status = (string?)view["status"];
+            var done = status is "completed" or "failed" or "cancelled";
+            if (progress) await stderr.WriteAsync("\r" + Bar(done && status == "completed" ? 1 : (double?)view["progress"] ?? 0) + $" {status,-9} {detail(view)}" + (done ? "\n" : ""));
+            if (!progress || done) return view;
+            await Task.Delay(pollMs, ct);
+        }
+    }
 
     private static readonly (string Field, string Label, string Format)[] Kpis =
     [
