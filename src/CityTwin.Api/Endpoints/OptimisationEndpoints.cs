@@ -27,27 +27,10 @@ public static class OptimisationEndpoints
         return optimisations;
     }
 
-    private static async Task<Results<Accepted<OptimisationSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
-    {
-        var body = await JsonBody.ReadAsync<OptimiseSpec>(context.Request, ScenarioEndpoints.MaxSpecBytes, ct);
-        if (body.Problem is not null) return body.Problem;
-        var id = IOptimisationGrain.IdPrefix + Guid.NewGuid().ToString("N")[..20];
-        if (await audit.BeginAsync(caller, "optimisation.submit", id, null, body.Value!.Name) is not { } entry) return CommandAudit.Unavailable();
-        var started = await entry.RunAsync(() => grains.GetGrain<IOptimisationGrain>(id).StartAsync(body.Value!), r => (r.Outcome.ToString().ToLowerInvariant(), null));
-        switch (started.Outcome)
-        {
-            case ScenarioStartOutcome.Invalid:
-                return Problems.Invalid(started.Errors, "The optimisation is invalid");
-            case ScenarioStartOutcome.QueueFull:
-                return new UnavailableProblem(TypedResults.Problem(type: Problems.ScenarioQueueFull, title: "Scenario queue full", statusCode: 503,
-                    detail: $"Every scenario slot and queue place is taken; try again in {ScenarioEndpoints.RetryAfterSeconds} s."), ScenarioEndpoints.RetryAfterSeconds);
-            case ScenarioStartOutcome.Exists:
-                return new ConflictProblem(TypedResults.Problem(type: Problems.BadRequest, title: "Optimisation exists", statusCode: 409, detail: $"An optimisation with the id '{id}' exists."));
-            default:
-                var location = $"/api/optimisations/{id}";
-                return TypedResults.Accepted(location, new OptimisationSubmitted(id, ScenarioStatus.Queued, location));
-        }
-    }
+    private static Task<Results<Accepted<ScenarioEndpoints.JobSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(
+        HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct) =>
+        ScenarioEndpoints.SubmitJobAsync<OptimiseSpec>(context, caller, audit, "optimisation", IOptimisationGrain.IdPrefix, "optimisations", s => s.Name,
+            (id, spec) => grains.GetGrain<IOptimisationGrain>(id).StartAsync(spec), ct);
 
     private static async Task<Results<Ok<OptimisationView>, BadRequestProblem, NotFoundProblem>> Get(string id, IGrainFactory grains)
     {
@@ -93,7 +76,4 @@ public static class OptimisationEndpoints
             _ => new ConflictProblem(TypedResults.Problem(type: Problems.ScenarioNotFinished, title: "Nothing to " + action[(action.IndexOf('.') + 1)..], statusCode: 409, detail: result.Detail)),
         };
     }
-
-    /// <summary>The answer to a submission (202): where to poll.</summary>
-    public sealed record OptimisationSubmitted(string Id, ScenarioStatus Status, string Location);
 }

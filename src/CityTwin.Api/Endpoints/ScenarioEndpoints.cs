@@ -52,6 +52,33 @@ public static class ScenarioEndpoints
         }
     }
 
+    /// <summary>
+    /// A what-if job's submission (a sweep, an optimisation): the spec read, audited, started under a new id; 202 with
+    /// its Location, 400 naming each bad field, 503 + Retry-After when the silo's queue is full.
+    /// </summary>
+    internal static async Task<Results<Accepted<JobSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> SubmitJobAsync<TSpec>(
+        HttpContext context, Caller caller, CommandAudit audit, string noun, string idPrefix, string resource, Func<TSpec, string> nameOf,
+        Func<string, TSpec, Task<ScenarioStartResult>> start, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<TSpec>(context.Request, MaxSpecBytes, ct);
+        if (body.Problem is not null) return body.Problem;
+        var id = idPrefix + Guid.NewGuid().ToString("N")[..20];
+        if (await audit.BeginAsync(caller, $"{noun}.submit", id, null, nameOf(body.Value!)) is not { } entry) return CommandAudit.Unavailable();
+        var started = await entry.RunAsync(() => start(id, body.Value!), r => (r.Outcome.ToString().ToLowerInvariant(), null));
+        var location = $"/api/{resource}/{id}";
+        return started.Outcome switch
+        {
+            ScenarioStartOutcome.Invalid => Problems.Invalid(started.Errors, $"The {noun} is invalid"),
+            ScenarioStartOutcome.QueueFull => new UnavailableProblem(TypedResults.Problem(type: Problems.ScenarioQueueFull, title: "Scenario queue full", statusCode: 503,
+                detail: $"Every scenario slot and queue place is taken; try again in {RetryAfterSeconds} s."), RetryAfterSeconds),
+            ScenarioStartOutcome.Exists => new ConflictProblem(TypedResults.Problem(type: Problems.BadRequest, title: $"The {noun} exists", statusCode: 409, detail: $"'{id}' exists.")),
+            _ => TypedResults.Accepted(location, new JobSubmitted(id, ScenarioStatus.Queued, location)),
+        };
+    }
+
+    /// <summary>The answer to a job's submission (202): where to poll.</summary>
+    public sealed record JobSubmitted(string Id, ScenarioStatus Status, string Location);
+
     private static async Task<Results<Ok<ScenarioList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
     {
         var count = QueryValues.Int("limit", limit, 1, MaxList, 20);

@@ -24,24 +24,10 @@ public static class SweepEndpoints
         return sweeps;
     }
 
-    private static async Task<Results<Accepted<SweepSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct)
-    {
-        var body = await JsonBody.ReadAsync<SweepSpec>(context.Request, ScenarioEndpoints.MaxSpecBytes, ct);
-        if (body.Problem is not null) return body.Problem;
-        var id = ISweepGrain.IdPrefix + Guid.NewGuid().ToString("N")[..20];
-        if (await audit.BeginAsync(caller, "sweep.submit", id, null, body.Value!.Name) is not { } entry) return CommandAudit.Unavailable();
-        var started = await entry.RunAsync(() => grains.GetGrain<ISweepGrain>(id).StartAsync(body.Value!), r => (r.Outcome.ToString().ToLowerInvariant(), null));
-        switch (started.Outcome)
-        {
-            case ScenarioStartOutcome.Invalid:
-                return Problems.Invalid(started.Errors, "The sweep is invalid");
-            case ScenarioStartOutcome.Exists:
-                return new ConflictProblem(TypedResults.Problem(type: Problems.BadRequest, title: "Sweep exists", statusCode: 409, detail: $"A sweep with the id '{id}' exists."));
-            default:
-                var location = $"/api/sweeps/{id}";
-                return TypedResults.Accepted(location, new SweepSubmitted(id, ScenarioStatus.Running, location));
-        }
-    }
+    private static Task<Results<Accepted<ScenarioEndpoints.JobSubmitted>, BadRequestProblem, BodyProblem, ConflictProblem, UnavailableProblem>> Submit(
+        HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct) =>
+        ScenarioEndpoints.SubmitJobAsync<SweepSpec>(context, caller, audit, "sweep", ISweepGrain.IdPrefix, "sweeps", s => s.Name,
+            (id, spec) => grains.GetGrain<ISweepGrain>(id).StartAsync(spec), ct);
 
     private static async Task<Results<Ok<SweepList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
     {
@@ -68,9 +54,6 @@ public static class SweepEndpoints
         var view = await entry.RunAsync(() => grains.GetGrain<ISweepGrain>(id).CancelAsync(), v => v is null ? ("not-found", null) : ("ok", v.Status.ToString()));
         return view is null ? Problems.SweepNotFound(id) : TypedResults.Ok(view);
     }
-
-    /// <summary>The answer to a submission (202): where to poll.</summary>
-    public sealed record SweepSubmitted(string Id, ScenarioStatus Status, string Location);
 
     public sealed record SweepList(IEnumerable<SweepView> Sweeps);
 }
