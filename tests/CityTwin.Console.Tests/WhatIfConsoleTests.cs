@@ -14,8 +14,8 @@ namespace CityTwin.Console.Tests;
 /// <summary>
 /// The console's what-if view, in Debian's chromium against a real silo and API: an engineer runs a small scenario to
 /// completion and reads its comparison (checked against the API's own comparison of that scenario), the API's field
-/// errors land on the fields they name, a running scenario is cancelled, and viewers and operators get no what-if
-/// controls at all.
+/// errors land on the fields they name, a running scenario is cancelled, viewers get no what-if controls at all and
+/// operators only the signal plans engineers found.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class WhatIfConsoleTests(ConsoleFixture fixture, ITestOutputHelper output)
@@ -211,22 +211,32 @@ public sealed class WhatIfConsoleTests(ConsoleFixture fixture, ITestOutputHelper
     }
 
     [BrowserFact]
-    public async Task Viewers_and_operators_get_no_what_if_controls()
+    public async Task Viewers_get_no_what_if_controls_and_operators_only_the_plans_found()
     {
         RequireBrowser();
-        foreach (var role in new[] { "viewer", "operator" })
-        {
-            var (page, errors, http) = await SignInAsync(role);
-            Assert.True(await page.Locator("#whatif-toggle").IsHiddenAsync(), $"{role}: the What-if button is shown");
-            Assert.True(await page.Locator("#whatif").IsHiddenAsync(), $"{role}: the what-if view is shown");
-            Assert.Equal(0, await page.Locator("#whatif *").CountAsync());
-            Assert.False(await page.EvaluateAsync<bool>("'whatif' in window.__citytwin"));
-            // And the API refuses them a run anyway.
-            using var refused = await http.PostAsJsonAsync("/api/scenarios", new { name = "x", snapshotId = "city", start = "2026-11-30T08:00:00Z" });
+        var (page, errors, http) = await SignInAsync("viewer");
+        Assert.True(await page.Locator("#whatif-toggle").IsHiddenAsync(), "viewer: the What-if button is shown");
+        Assert.True(await page.Locator("#whatif").IsHiddenAsync(), "viewer: the what-if view is shown");
+        Assert.Equal(0, await page.Locator("#whatif *").CountAsync());
+        Assert.False(await page.EvaluateAsync<bool>("'whatif' in window.__citytwin"));
+        // And the API refuses them a run anyway.
+        using (var refused = await http.PostAsJsonAsync("/api/scenarios", new { name = "x", snapshotId = "city", start = "2026-11-30T08:00:00Z" }))
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            await ConsoleFixture.ScreenshotAsync(page, $"{role}-no-whatif");
-            Assert.Empty(errors);
-            await page.Context.CloseAsync();
-        }
+        await ConsoleFixture.ScreenshotAsync(page, "viewer-no-whatif");
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
+
+        // An operator applies the plans engineers found, so sees them — and no scenario, sweep or search form.
+        (page, errors, http) = await SignInAsync("operator");
+        Assert.Equal("Signal plans", await page.Locator("#whatif-toggle").InnerTextAsync());
+        await page.Locator("#whatif-toggle").ClickAsync();
+        await WaitForAsync(page, "() => !document.getElementById('whatif').hidden && !!document.querySelector('#optimise-recent li')", Live, "the plans found");
+        foreach (var form in new[] { "#whatif-form", "#sweep", "#optimise-form", "#whatif-recent" })
+            Assert.Equal(0, await page.Locator(form).CountAsync());
+        using (var refused = await http.PostAsJsonAsync("/api/scenarios", new { name = "x", snapshotId = "city", start = "2026-11-30T08:00:00Z" }))
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        await ConsoleFixture.ScreenshotAsync(page, "operator-plans-only");
+        Assert.Empty(errors);
+        await page.Context.CloseAsync();
     }
 }

@@ -53,6 +53,7 @@ public sealed class AccessMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         new("DELETE", "/api/scenarios/{id}", Engineers),
         new("POST", "/api/intersections/{id}/plan", Operators),
         new("POST", "/api/optimisations", Engineers),
+        new("GET", "/api/optimisations", Readers),
         new("GET", "/api/optimisations/{id}", Readers),
         new("DELETE", "/api/optimisations/{id}", Engineers),
         new("POST", "/api/optimisations/{id}/apply", Operators),

@@ -58,6 +58,8 @@ public sealed class OptimisationApiTests(ApiFixture fixture)
         var location = response.Headers.Location!.ToString();
 
         var view = await ScenarioApiTests.UntilFinishedAsync(Http, location, 120_000);
+        var listed = (await Json.ReadAsync(await Http.GetAsync("/api/optimisations?limit=100")))["optimisations"]!.AsArray();
+        Assert.Contains(listed, o => (string?)o!["id"] == (string?)accepted["id"] && (string?)o["status"] == "completed");
 
         Assert.Equal("completed", (string?)view["status"]);
         var result = view["result"]!;

@@ -17,6 +17,7 @@ public static class OptimisationEndpoints
         var optimisations = app.MapGroup("/api/optimisations").WithTags("Optimisations");
         optimisations.MapPost("", Submit).RequireAuthorization(AccessPolicies.Engineer)
             .WithSummary("Search better fixed-time plans ({name, scenario, intersectionIds, maxEvaluations}); 202 with its Location");
+        optimisations.MapGet("", List).RequireAuthorization(AccessPolicies.Read).WithSummary("The most recent optimisations, newest first (without their apply and revert history)");
         optimisations.MapGet("/{id}", Get).RequireAuthorization(AccessPolicies.Read)
             .WithSummary("Status, progress, delay under the current / Webster's / the best plans, each intersection's plans, and every apply and revert");
         optimisations.MapDelete("/{id}", Cancel).RequireAuthorization(AccessPolicies.Engineer).WithSummary("Cancel a queued or running optimisation");
@@ -31,6 +32,17 @@ public static class OptimisationEndpoints
         HttpContext context, IGrainFactory grains, Caller caller, CommandAudit audit, CancellationToken ct) =>
         ScenarioEndpoints.SubmitJobAsync<OptimiseSpec>(context, caller, audit, "optimisation", IOptimisationGrain.IdPrefix, "optimisations", s => s.Name,
             (id, spec) => grains.GetGrain<IOptimisationGrain>(id).StartAsync(spec), ct);
+
+    private static async Task<Results<Ok<OptimisationList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
+    {
+        var count = QueryValues.Int("limit", limit, 1, ScenarioEndpoints.MaxList, 20);
+        if (count.Problem is not null) return count.Problem;
+        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.OptimisationsKey).RecentAsync(count.Value);
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IOptimisationGrain>(id).GetAsync()));
+        return TypedResults.Ok(new OptimisationList(views.OfType<OptimisationView>().Select(v => v with { Changes = [] })));
+    }
+
+    public sealed record OptimisationList(IEnumerable<OptimisationView> Optimisations);
 
     private static async Task<Results<Ok<OptimisationView>, BadRequestProblem, NotFoundProblem>> Get(string id, IGrainFactory grains)
     {

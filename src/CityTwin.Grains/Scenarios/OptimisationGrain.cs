@@ -96,6 +96,7 @@ public sealed partial class OptimisationGrain : Grain, IOptimisationGrain
             _limiter.Leave();
             throw;
         }
+        await GrainFactory.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.OptimisationsKey).AddAsync(Id);
         _run = RunAsync(spec, snapshot, admitted: true);
         return new(ScenarioStartOutcome.Accepted, []);
     }

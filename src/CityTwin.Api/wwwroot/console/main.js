@@ -126,8 +126,11 @@ class Console {
     });
     this.statsTimer = 0;
     this.picking = false;
-    // What-if scenarios: built for engineers and admins only (the API refuses the others anyway).
-    this.whatif = can.engineer ? new WhatIf($('whatif'), { api, map: this.map, toggle: $('whatif-toggle'), onSelectAsset: id => this.select(id, true) }) : null;
+    // What-if scenarios, sweeps and plan searches for engineers and admins; operators get the plans found, to apply or
+    // revert; viewers nothing (the API refuses them anyway).
+    this.whatif = can.engineer || can.operate
+      ? new WhatIf($('whatif'), { api, map: this.map, toggle: $('whatif-toggle'), onSelectAsset: id => this.select(id, true), can, confirm: confirmDialog })
+      : null;
     this.restoring = true; // until begin() has applied the URL's view
     this.lastFind = '';
   }

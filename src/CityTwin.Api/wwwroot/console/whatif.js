@@ -2,9 +2,12 @@
 // the silo (POST /api/scenarios), follow its progress (polling GET /api/scenarios/{id}: the live feed carries no
 // scenario events), cancel it, and compare baseline with variant — the city's KPI deltas, its KPI series charted
 // (uPlot), and the intersections and links that changed most, listed and ringed on the map in a layer of its own.
-// The API validates; its problem details' per-field errors are shown next to the fields they name.
+// The API validates; its problem details' per-field errors are shown next to the fields they name. Below the scenarios,
+// sweeps and signal-plan searches of the same spec (jobs.js). Operators who are not engineers see only the plans
+// engineers found, to apply or revert.
 /* global L, uPlot */
 import { el, time } from './alarms.js';
+import { Sweeps, Optimisations } from './jobs.js';
 
 /** The perturbation kinds the API knows (Domain/Scenarios/PerturbationKind.cs) and the fields each one uses. */
 export const KINDS = {
@@ -37,11 +40,12 @@ const FINISHED = ['completed', 'failed', 'cancelled'];
 export class WhatIf {
   /**
    * @param {HTMLElement} element the view's section
-   * @param {{ api, map: import('./map.js').CityMap, toggle: HTMLButtonElement, onSelectAsset(id) }} options
+   * @param {{ api, map: import('./map.js').CityMap, toggle: HTMLButtonElement, onSelectAsset(id), can: { engineer, operate }, confirm }} options
    */
   constructor(element, options) {
     this.element = element;
     this.options = options;
+    this.engineer = options.can?.engineer ?? true;
     this.api = options.api;
     this.map = options.map;
     this.examples = [];
@@ -68,6 +72,7 @@ export class WhatIf {
     const button = options.toggle;
     if (button) {
       button.hidden = false;
+      if (!this.engineer) { button.textContent = 'Signal plans'; button.title = 'Signal plans engineers found, to apply or revert (operators)'; }
       button.addEventListener('click', () => this.toggle());
     }
   }
@@ -84,11 +89,18 @@ export class WhatIf {
     this.recent = el('ol', { id: 'whatif-recent', className: 'whatif-recent' });
     const refresh = el('button', { type: 'button', id: 'whatif-recent-refresh' }, 'Refresh');
     refresh.addEventListener('click', () => this.loadRecent());
+    this.optimisations = new Optimisations(this.api, this, { engineer: this.engineer, operate: this.options.can?.operate ?? false, confirm: this.options.confirm });
+    if (!this.engineer) {
+      this.element.replaceChildren(el('header', {}, el('h2', {}, 'Signal plans'), close), this.optimisations.element);
+      return;
+    }
+    this.sweeps = new Sweeps(this.api, this);
     this.element.replaceChildren(
       el('header', {}, el('h2', {}, 'What-if scenarios'), close),
       el('p', { className: 'summary' }, 'A scenario forks the live twin (a district or the city) and simulates it with and without the perturbations; the live twin is not touched.'),
       this.form, this.status, this.result,
-      el('h3', {}, 'Recent scenarios ', refresh), this.recent);
+      el('h3', {}, 'Recent scenarios ', refresh), this.recent,
+      this.sweeps.element, this.optimisations.element);
     this.buildForm();
   }
 
@@ -99,10 +111,11 @@ export class WhatIf {
     this.options.toggle?.setAttribute('aria-pressed', String(open));
     this.map.map.invalidateSize();
     if (!open) return;
+    if (!this.engineer) { await this.optimisations.loadRecent(); return; }
     for (const list of this.form.querySelectorAll('datalist[id^="whatif-targets-"]')) list.remove(); // the assets loaded since
     for (const kind of Object.values(KINDS)) this.ensureTargets(kind.target);
     if (!this.examples.length) await this.loadExamples();
-    await this.loadRecent();
+    await Promise.all([this.loadRecent(), this.sweeps.loadRecent(), this.optimisations.loadRecent()]);
   }
 
   buildForm() {
