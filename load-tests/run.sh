@@ -19,7 +19,7 @@
 #                                                                         silo, then two; variants/s per core vs one variant run alone
 #   load-tests/run.sh optimise [--evaluations 60]                         signal-plan search on a corridor of 8 junctions of that
 #                                                                         district: delay under the current plans, Webster's, the best
-#   load-tests/run.sh sumo                                                 the traffic model against SUMO on the exported 10 x 10 grid
+#   load-tests/run.sh sumo [--seeds 3]                                     the traffic model against SUMO on the exported 10 x 10 grid
 #                                                                         (apt-get install sumo): time loss, its changes, wall time
 #   load-tests/run.sh queries [--assets 1000000] [--rate 5000] [--restarted] [--idle S]
 #                                                                         GET by id, bbox, near, stats, read-model staleness

@@ -90,7 +90,7 @@ switch (suite)
         rows.AddRange(await ScenarioBenchmark.RunAsync(Option("--runs", 20)));
         break;
     case "sumo":
-        rows.AddRange(await SumoBenchmark.RunAsync());
+        rows.AddRange(await SumoBenchmark.RunAsync(Option("--seeds", 3)));
         break;
     case "optimise":
         rows.AddRange(await OptimiseBenchmark.RunAsync(Option("--evaluations", 60)));

@@ -96,7 +96,7 @@ public sealed class SweepGrainTests : IAsyncLifetime
     [Fact]
     public async Task The_runs_of_a_silo_that_leaves_mid_sweep_are_run_by_the_other()
     {
-        var spec = Sweep(seeds: 6, horizonSeconds: 12 * 3_600);
+        var spec = Sweep(seeds: 6, horizonSeconds: 24 * 3_600);
         var sweep = await StartAsync(spec);
         var leaving = _fixture.Cluster.Silos[1];
         // Two runs in flight on each silo (one simulating, one waiting): the leaving silo holds some.
@@ -108,9 +108,10 @@ public sealed class SweepGrainTests : IAsyncLifetime
         Assert.Equal(ScenarioStatus.Completed, view.Status);
         Assert.Equal(Enumerable.Range(0, 6), view.RunOutcomes!.Select(o => o.Index));
         Assert.All(view.RunOutcomes!, o => Assert.True(o.Succeeded, o.Error));
-        // What the leaving silo held when it left was run again by the one that stayed.
+        // What the leaving silo held when it left and did not finish while stopping (it holds two: one simulating, one
+        // waiting) was run again by the one that stayed.
         var left = leaving.SiloAddress.ToString();
-        Assert.InRange(view.RunsBySilo.GetValueOrDefault(left), 0, before!.RunsBySilo.GetValueOrDefault(left) + 1);
+        Assert.InRange(view.RunsBySilo.GetValueOrDefault(left), 0, before!.RunsBySilo.GetValueOrDefault(left) + 2);
         Assert.True(view.RunsBySilo[_fixture.Cluster.Silos[0].SiloAddress.ToString()] >= 6 - view.RunsBySilo.GetValueOrDefault(left), Json(view.RunsBySilo));
         Assert.True(view.RunsBySilo.GetValueOrDefault(left) < 3, Json(view.RunsBySilo));
     }

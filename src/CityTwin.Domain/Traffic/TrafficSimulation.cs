@@ -30,6 +30,11 @@ public sealed class TrafficSimulation
     private readonly int[] travelSeconds;
     private readonly double[] ring;
     private readonly double[] queue;
+    /// <summary>
+    /// The queue of each link by where its vehicles turn next (per movement of the assignment, summing to the link's
+    /// queue): a full next link holds back only the vehicles bound for it, as the lanes of a real approach do.
+    /// </summary>
+    private double[] turnQueue;
     /// <summary>Storage left on each link: storage − moving − queued. Kept as one number because it is read on every move.</summary>
     private readonly double[] room;
     // Link statistics, cumulative except the window maximum.
@@ -73,6 +78,7 @@ public sealed class TrafficSimulation
         ringMask = slots - 1;
         ring = new double[slots * links];
         queue = new double[links];
+        turnQueue = new double[assignment.Moves.Length];
         room = (double[])network.Storage.Clone();
         queueSeconds = new double[links];
         departed = new double[links];
@@ -126,7 +132,7 @@ public sealed class TrafficSimulation
     private TrafficSimulation(TrafficSimulation s)
     {
         (net, options, assignment, time, ringMask, travelSeconds) = (s.net, s.options, s.assignment, s.time, s.ringMask, s.travelSeconds);
-        (ring, queue, room) = (Copy(s.ring), Copy(s.queue), Copy(s.room));
+        (ring, queue, room, turnQueue) = (Copy(s.ring), Copy(s.queue), Copy(s.room), Copy(s.turnQueue));
         (queueSeconds, departed, joined, maxQueue, windowMaxQueue) = (Copy(s.queueSeconds), Copy(s.departed), Copy(s.joined), Copy(s.maxQueue), Copy(s.windowMaxQueue));
         (sourceQueue, sourceQueueSeconds, hazard, threshold, draws, origins) = (Copy(s.sourceQueue), Copy(s.sourceQueueSeconds), Copy(s.hazard), Copy(s.threshold), Copy(s.draws), s.origins);
         (entered, completed) = (s.entered, s.completed);
@@ -271,6 +277,22 @@ public sealed class TrafficSimulation
     /// <summary>New demand (for instance scaled): origin rates and turning shares from now on.</summary>
     public void SetAssignment(Assignment next)
     {
+        // The vehicles queued keep their next link where the new demand still uses that movement; the rest are shared
+        // out by the new turning shares.
+        var queues = new double[next.Moves.Length];
+        for (var l = 0; l < queue.Length; l++)
+        {
+            var unplaced = 0.0;
+            for (var m = assignment.MoveStart[l]; m < assignment.MoveStart[l + 1]; m++)
+            {
+                var placed = false;
+                for (var n = next.MoveStart[l]; n < next.MoveStart[l + 1] && !placed; n++)
+                    if (next.Moves[n].Target == assignment.Moves[m].Target) (queues[n], placed) = (queues[n] + turnQueue[m], true);
+                if (!placed) unplaced += turnQueue[m];
+            }
+            for (var n = next.MoveStart[l]; n < next.MoveStart[l + 1]; n++) queues[n] += unplaced * next.Moves[n].Share;
+        }
+        turnQueue = queues;
         assignment = next;
         // Vehicles still waiting at an origin the new demand no longer uses must be let in all the same.
         var list = new SortedSet<int>(next.OriginNodes);
@@ -388,6 +410,7 @@ public sealed class TrafficSimulation
         ref var moveStartRef = ref MemoryMarshal.GetArrayDataReference(a.MoveStart);
         ref var movesRef = ref MemoryMarshal.GetArrayDataReference(a.Moves);
         ref var travelRef = ref MemoryMarshal.GetArrayDataReference(travelSeconds);
+        ref var turnRef = ref MemoryMarshal.GetArrayDataReference(turnQueue);
         var left = 0.0;
         for (var l = 0; l < links; l++)
         {
@@ -401,8 +424,11 @@ public sealed class TrafficSimulation
                 var leaving = arriving * Unsafe.Add(ref sinkRef, l);
                 left += leaving;
                 Unsafe.Add(ref roomRef, l) += leaving;
-                Unsafe.Add(ref joinedRef, l) += arriving - leaving;
-                q += arriving - leaving;
+                var staying = arriving - leaving;
+                Unsafe.Add(ref joinedRef, l) += staying;
+                q += staying;
+                int first = Unsafe.Add(ref moveStartRef, l), end = Unsafe.Add(ref moveStartRef, l + 1);
+                for (var m = first; m < end; m++) Unsafe.Add(ref turnRef, m) += staying * Unsafe.Add(ref movesRef, m).Share;
             }
             if (q <= 0) continue; // nothing queued now, so nothing was before either
 
@@ -411,28 +437,31 @@ public sealed class TrafficSimulation
             var node = Unsafe.Add(ref toRef, l);
             if ((Unsafe.Add(ref greenRef, node) >> Unsafe.Add(ref approachRef, l) & 1) != 0)
             {
-                var send = Unsafe.Add(ref capacityRef, l);
-                if (q < send) send = q;
+                // The queue discharges in its mix: each movement its share of the green's flow, as far as its next link
+                // has room; a movement held back holds its share of the flow (its lanes), not the others'.
+                var rate = Unsafe.Add(ref capacityRef, l) / q;
+                if (rate > 1) rate = 1;
                 int first = Unsafe.Add(ref moveStartRef, l), end = Unsafe.Add(ref moveStartRef, l + 1);
+                var total = 0.0;
                 for (var m = first; m < end; m++)
                 {
-                    var move = Unsafe.Add(ref movesRef, m);
-                    var free = Unsafe.Add(ref roomRef, move.Target);
-                    if (free < send * move.Share) send = free / move.Share; // spillback: rare, so the division is too
+                    ref var waiting = ref Unsafe.Add(ref turnRef, m);
+                    var vehicles = waiting * rate;
+                    var b = Unsafe.Add(ref movesRef, m).Target;
+                    var free = Unsafe.Add(ref roomRef, b);
+                    if (free < vehicles) vehicles = free > 0 ? free : 0; // spillback
+                    if (vehicles <= 0) continue;
+                    waiting -= vehicles;
+                    total += vehicles;
+                    Unsafe.Add(ref roomRef, b) -= vehicles;
+                    Unsafe.Add(ref ringRef, ((time + Unsafe.Add(ref travelRef, b)) & ringMask) * links + b) += vehicles;
                 }
-                if (send > 0)
+                if (total > 0)
                 {
-                    q -= send;
-                    Unsafe.Add(ref departedRef, l) += send;
-                    Unsafe.Add(ref roomRef, l) += send;
-                    for (var m = first; m < end; m++)
-                    {
-                        var move = Unsafe.Add(ref movesRef, m);
-                        var b = move.Target;
-                        var vehicles = send * move.Share;
-                        Unsafe.Add(ref roomRef, b) -= vehicles;
-                        Unsafe.Add(ref ringRef, ((time + Unsafe.Add(ref travelRef, b)) & ringMask) * links + b) += vehicles;
-                    }
+                    q -= total;
+                    if (q < 1e-9) q = 0; // what rounding leaves behind
+                    Unsafe.Add(ref departedRef, l) += total;
+                    Unsafe.Add(ref roomRef, l) += total;
                 }
             }
             Unsafe.Add(ref secondsRef, l) += 0.5 * (q0 + q);
@@ -441,53 +470,69 @@ public sealed class TrafficSimulation
     }
 
     /// <summary>
-    /// An all-way stop: one vehicle per headway, shared evenly among the approaches with a queue (they take turns).
-    /// The link loop has already counted these links as red; this takes the departures off again and adds each
-    /// departing vehicle's stop-and-go penalty.
+    /// An all-way stop: opposing approaches go together (north with south, east with west: their vehicles do not cross,
+    /// HCM's "opposing" conflict case) and the two pairs take turns, sharing the second evenly while both have a queue.
+    /// While its pair has the turn, each approach with a queue lets one vehicle go per headway; so one busy approach is
+    /// served 3,600 ÷ headway veh/h, and four busy approaches twice that. The link loop has already counted these links
+    /// as red; this takes the departures off again and adds each departing vehicle's stop-and-go penalty.
     /// </summary>
     private void StopControlled(int i)
     {
         var a = assignment;
         Span<double> limit = stackalloc double[8];
-        Span<double> give = stackalloc double[8];
+        Span<double> pairNeed = stackalloc double[2];
+        Span<double> pairTime = stackalloc double[2];
+        var headway = options.AllWayStopHeadwaySeconds;
         var start = net.InStart[i];
         var count = Math.Min(8, net.InStart[i + 1] - start);
-        var active = 0;
+        pairNeed.Clear();
         for (var k = 0; k < count; k++)
         {
             var l = net.In[start + k];
-            var send = Math.Min(queue[l], net.CapacityPerSecond[l]);
+            limit[k] = Releasable(l);
+            // The time its pair needs to let this approach's vehicles go (one per headway).
+            var pair = net.ApproachAt[l] & 1;
+            pairNeed[pair] = Math.Max(pairNeed[pair], limit[k] * headway);
+        }
+        // The second shared by the pairs with a queue; what one does not need goes to the other.
+        (pairTime[0], pairTime[1]) = (Math.Min(pairNeed[0], 0.5), Math.Min(pairNeed[1], 0.5));
+        var spare = 1 - pairTime[0] - pairTime[1];
+        for (var p = 0; p < 2; p++) pairTime[p] += Math.Min(spare, pairNeed[p] - pairTime[p]);
+        for (var k = 0; k < count; k++)
+        {
+            var l = net.In[start + k];
+            var give = Math.Min(limit[k], pairTime[net.ApproachAt[l] & 1] / headway);
+            if (give <= 0) continue;
+            // Each movement in proportion to what it could release, so the total is what the turn gives.
+            var (share, rate) = (give / limit[k], Math.Min(1, net.CapacityPerSecond[l] / queue[l]));
+            give = 0;
             for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
-                send = Math.Min(send, room[a.Moves[m].Target] / a.Moves[m].Share);
-            limit[k] = Math.Max(0, send);
-            give[k] = 0;
-            if (limit[k] > 0) active++;
-        }
-        var left = 1 / options.AllWayStopHeadwaySeconds;
-        while (active > 0 && left > 1e-12)
-        {
-            var share = left / active;
-            active = 0;
-            for (var k = 0; k < count; k++)
             {
-                var roomLeft = limit[k] - give[k];
-                if (roomLeft <= 0) continue;
-                var g = Math.Min(roomLeft, share);
-                give[k] += g;
-                left -= g;
-                if (roomLeft > share) active++;
+                var target = a.Moves[m].Target;
+                var vehicles = share * Math.Max(0, Math.Min(turnQueue[m] * rate, room[target]));
+                if (vehicles <= 0) continue;
+                turnQueue[m] -= vehicles;
+                give += vehicles;
+                Enter(target, vehicles);
             }
+            queue[l] = Math.Max(0, queue[l] - give);
+            queueSeconds[l] += (options.AllWayStopPenaltySeconds - 0.5) * give;
+            departed[l] += give;
+            room[l] += give;
         }
-        for (var k = 0; k < count; k++)
-        {
-            if (give[k] <= 0) continue;
-            var l = net.In[start + k];
-            queue[l] -= give[k];
-            queueSeconds[l] += (options.AllWayStopPenaltySeconds - 0.5) * give[k];
-            departed[l] += give[k];
-            room[l] += give[k];
-            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++) Enter(a.Moves[m].Target, give[k] * a.Moves[m].Share);
-        }
+    }
+
+    /// <summary>What a stop-controlled approach could let go this second at most: its queue in its mix, up to its saturation flow, as far as each next link has room.</summary>
+    private double Releasable(int l)
+    {
+        var q = queue[l];
+        if (q <= 0) return 0;
+        var a = assignment;
+        var rate = Math.Min(1, net.CapacityPerSecond[l] / q);
+        var total = 0.0;
+        for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
+            total += Math.Max(0, Math.Min(turnQueue[m] * rate, room[a.Moves[m].Target]));
+        return total;
     }
 
     /// <summary>Vehicles enter a link now and reach its queue after its free-flow time (the link loop inlines the same).</summary>

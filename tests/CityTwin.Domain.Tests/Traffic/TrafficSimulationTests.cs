@@ -107,18 +107,57 @@ public sealed class TrafficSimulationTests
         Assert.Equal(served + sim.LinkOccupancy(middle), passed, 1e-6);
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public void A_dark_junction_serves_one_vehicle_per_five_seconds_as_an_all_way_stop(int approaches)
+    [Fact]
+    public void A_full_link_holds_back_only_the_vehicles_bound_for_it()
     {
-        var net = Networks.Isolated(2, approachLengthM: 5_000, mode: ControlMode.Dark);
-        var flows = new List<(int, int, double)> { (net.NodeIndex("n"), net.NodeIndex("s"), 1_200) };
-        if (approaches == 4)
+        // From fringe a into x1, 1,200 veh/h go on east to x2 (dark: an all-way stop serving 720 veh/h) and 400 veh/h
+        // turn south to fringe c. The link x1 → x2 fills. An approach blocked as a whole would pass the vehicles for c
+        // only at the stop's pace, 720 × 400 / 1,200 = 240 veh/h; held back by movement, they leave at their share of
+        // the green whenever they are at the head — but they share the lanes with the vehicles for b, so they queue
+        // behind them too and do not all get through.
+        var b = new RoadNetworkBuilder();
+        var x1 = b.AddIntersection("x1", 0, 0, "d01", SignalPlan.TwoPhase());
+        var x2 = b.AddIntersection("x2", 150, 0, "d01", SignalPlan.TwoPhase(), ControlMode.Dark);
+        var fa = b.AddFringe("a", -1_000, 0, "d01");
+        var fb = b.AddFringe("b", 350, 0, "d01");
+        var fc = b.AddFringe("c", 0, -200, "d01");
+        b.AddLink(fa, x1, 1_000, 2, 50);
+        var middle = b.AddLink(x1, x2, 150, 2, 50);
+        b.AddLink(x2, fb, 200, 2, 50);
+        b.AddLink(x1, fc, 200, 2, 50);
+        var net = b.Build();
+        var demand = OdMatrix.FromFlows([(net.NodeIndex("a"), net.NodeIndex("b"), 1_200), (net.NodeIndex("a"), net.NodeIndex("c"), 400)]);
+        var sim = new TrafficSimulation(net, Assignment.Compute(net, demand), new TrafficOptions { Arrivals = ArrivalProcess.Uniform });
+        var maxOccupancy = 0.0;
+        for (var s = 0; s < 3_600; s++)
         {
-            flows.Add((net.NodeIndex("e"), net.NodeIndex("w"), 400));
-            flows.Add((net.NodeIndex("w"), net.NodeIndex("e"), 400));
+            sim.Step();
+            maxOccupancy = Math.Max(maxOccupancy, sim.LinkOccupancy(middle));
         }
+
+        Assert.InRange(maxOccupancy, 39.5, 40 + 1e-9); // the link to the stop fills
+        var toB = sim.ApproachResult(x2, Approach.West).Throughput; // everything the stop let through went on to b
+        var toC = sim.VehiclesCompleted - toB;
+        Assert.InRange(toB, 680, 720);
+        Assert.InRange(toC, 260, 400);
+    }
+
+    [Theory]
+    [InlineData(1, 720)]
+    [InlineData(3, 1_080)]
+    [InlineData(4, 1_440)]
+    public void A_dark_junction_is_an_all_way_stop_where_opposing_approaches_go_together(int approaches, double perHour)
+    {
+        // One vehicle per 5 s from each queued approach while its pair (north–south, east–west) has the turn; the pairs
+        // take turns. One busy approach: 720 veh/h; north alone against east and west: 360 + 720; all four: 1,440.
+        var net = approaches == 4 ? FourWay() : Networks.Isolated(2, approachLengthM: 5_000, mode: ControlMode.Dark);
+        var flows = new List<(int, int, double)> { (net.NodeIndex("n"), net.NodeIndex("s"), 1_200) };
+        if (approaches >= 3)
+        {
+            flows.Add((net.NodeIndex("e"), net.NodeIndex("w"), 1_200));
+            flows.Add((net.NodeIndex("w"), net.NodeIndex("e"), 1_200));
+        }
+        if (approaches == 4) flows.Add((net.NodeIndex("s"), net.NodeIndex("n"), 1_200));
         var sim = new TrafficSimulation(net, Assignment.Compute(net, OdMatrix.FromFlows(flows)), new TrafficOptions { Arrivals = ArrivalProcess.Uniform });
         sim.Run(600); // queues build before the measured hour
         var before = Enumerable.Range(0, 4).Sum(a => sim.ApproachResult(0, (Approach)a).Throughput);
@@ -126,13 +165,27 @@ public sealed class TrafficSimulationTests
         var served = Enumerable.Range(0, 4).Sum(a => sim.ApproachResult(0, (Approach)a).Throughput) - before;
 
         Assert.True(sim.IsStopControlled(0));
-        Assert.Equal(3_600 / 5.0, served, 1e-6);
-        if (approaches == 4)
+        Assert.Equal(perHour, served, 1e-6);
+        if (approaches == 3)
         {
-            // Taking turns: the busy north approach gets a third (east and west each a third) while all three queue.
+            // Taking turns: north, alone in its pair, gets a third; east and west, going together, a third each.
             var north = sim.ApproachResult(0, Approach.North).Throughput;
-            Assert.InRange(north / (north + sim.ApproachResult(0, Approach.East).Throughput + sim.ApproachResult(0, Approach.West).Throughput), 0.30, 0.36);
+            Assert.InRange(north / (north + sim.ApproachResult(0, Approach.East).Throughput + sim.ApproachResult(0, Approach.West).Throughput), 0.29, 0.37);
         }
+    }
+
+    /// <summary>The isolated junction with a long approach from every side, dark.</summary>
+    private static RoadNetwork FourWay()
+    {
+        var b = new RoadNetworkBuilder();
+        var x = b.AddIntersection("x", 0, 0, "d01", SignalPlan.TwoPhase(90, 4), ControlMode.Dark);
+        foreach (var (name, dx, dy) in new[] { ("n", 0, 1), ("e", 1, 0), ("s", 0, -1), ("w", -1, 0) })
+        {
+            var f = b.AddFringe(name, 5_000 * dx, 5_000 * dy, "d01");
+            b.AddLink(f, x, 5_000, 2, 50);
+            b.AddLink(x, f, 5_000, 2, 50);
+        }
+        return b.Build();
     }
 
     [Fact]
