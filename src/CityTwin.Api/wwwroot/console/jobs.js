@@ -6,7 +6,7 @@
 import { el, time } from './alarms.js';
 
 const POLL_MS = 400;
-const FINISHED = ['completed', 'failed', 'cancelled'];
+export const FINISHED = ['completed', 'failed', 'cancelled'];
 
 /** The KPIs a sweep's bands show first (the rest are in the API's answer), as the scenario comparison names them. */
 const BAND_KPIS = [
@@ -102,62 +102,32 @@ class Job {
     const progress = el('progress', { id: `${this.kind}-progress`, max: 1, value: 0 });
     const line = el('span');
     this.status.replaceChildren(el('div', { className: 'row' }, el('b', {}, id), line), progress);
-    for (;;) {
-      let view;
-      try {
-        view = await this.api.get(`${this.path}/${encodeURIComponent(id)}`);
-      } catch (error) {
-        if (generation !== this.followed) return;
-        line.textContent = ` ${error.message}`;
-        this.cancel.hidden = true;
-        return;
-      }
-      if (generation !== this.followed) return;
-      this.current = view;
-      this.element.dataset.status = view.status;
-      progress.value = view.progress ?? 0;
-      line.textContent = ` ${view.name} — ${view.status} ${Math.round((view.progress ?? 0) * 100)} %${this.progressText(view)}${view.error ? ` · ${view.error}` : ''}${view.note ? ` · ${view.note}` : ''}`;
-      this.cancel.hidden = this.readOnly || FINISHED.includes(view.status);
-      this.show(view); // a sweep's bands fill in while it runs
-      if (FINISHED.includes(view.status)) break;
-      await new Promise(resolve => { this.poll = setTimeout(resolve, POLL_MS); });
-      if (generation !== this.followed) return;
-    }
+    const last = await pollJob(this.api, `${this.path}/${encodeURIComponent(id)}`, {
+      wanted: () => generation === this.followed,
+      timer: handle => { this.poll = handle; },
+      onError: error => { line.textContent = ` ${error.message}`; this.cancel.hidden = true; },
+      onView: view => {
+        this.current = view;
+        this.element.dataset.status = view.status;
+        progress.value = view.progress ?? 0;
+        line.textContent = ` ${view.name} — ${view.status} ${Math.round((view.progress ?? 0) * 100)} %${this.progressText(view)}${view.error ? ` · ${view.error}` : ''}${view.note ? ` · ${view.note}` : ''}`;
+        this.cancel.hidden = this.readOnly || FINISHED.includes(view.status);
+        this.show(view); // a sweep's bands fill in while it runs
+      },
+    });
+    if (!last) return;
     progress.hidden = this.current.status !== 'completed';
     this.loadRecent();
   }
 
   async cancelRun() {
-    const id = this.current?.id;
-    if (!id) return;
-    this.cancel.disabled = true;
-    try {
-      await this.api.request('DELETE', `${this.path}/${encodeURIComponent(id)}`);
-    } catch (error) {
-      this.errors.replaceChildren(el('li', {}, `cancel: ${error.message}`));
-    } finally {
-      this.cancel.disabled = false;
-    }
+    if (!this.current?.id) return;
+    await cancelJob(this.api, `${this.path}/${encodeURIComponent(this.current.id)}`, this.cancel, error => this.errors.replaceChildren(el('li', {}, `cancel: ${error.message}`)));
   }
 
-  async loadRecent() {
-    let list;
-    try {
-      list = (await this.api.get(`${this.path}?limit=20`))[this.path.split('/').at(-1)] ?? [];
-    } catch (error) {
-      this.recent.replaceChildren(el('li', { className: 'error' }, error.message));
-      return;
-    }
-    this.recent.replaceChildren(...list.map(j => {
-      const open = el('button', { type: 'button', className: 'link' }, j.name || j.id);
-      open.addEventListener('click', () => this.follow(j.id));
-      const li = el('li', {}, open, el('span', { className: `whatif-state ${j.status}` }, j.status),
-        ` ${j.status === 'running' ? `${Math.round(j.progress * 100)} % ` : ''}${time(j.submittedAt)}${this.recentText(j)}`);
-      li.dataset.id = j.id;
-      li.dataset.status = j.status;
-      return li;
-    }));
-    if (!list.length) this.recent.append(el('li', { className: 'summary' }, 'None yet.'));
+  loadRecent() {
+    const key = this.path.split('/').at(-1);
+    return loadRecentJobs(this.api, `${this.path}?limit=20`, key, this.recent, id => this.follow(id), j => this.recentText(j));
   }
 
   progressText() { return ''; }
@@ -328,6 +298,61 @@ export class Optimisations extends Job {
     this.show(view);
     this.loadRecent();
   }
+}
+
+/**
+ * Polls a job (scenario, sweep, optimisation) until it finishes: each view goes to onView; resolves with the last view,
+ * or with null once `wanted()` turns false (a newer follow took over) or a read fails (onError). The timer handle goes
+ * to `timer`, so a newer follow can clear it.
+ */
+export async function pollJob(api, url, { wanted, onView, onError, timer = () => {} }) {
+  for (;;) {
+    let view;
+    try {
+      view = await api.get(url);
+    } catch (error) {
+      if (wanted()) onError(error);
+      return null;
+    }
+    if (!wanted()) return null;
+    onView(view);
+    if (FINISHED.includes(view.status)) return view;
+    await new Promise(resolve => timer(setTimeout(resolve, POLL_MS)));
+    if (!wanted()) return null;
+  }
+}
+
+/** DELETE a job (cancel it), the button disabled meanwhile; a refusal goes to onError. */
+export async function cancelJob(api, url, button, onError) {
+  button.disabled = true;
+  try {
+    await api.request('DELETE', url);
+  } catch (error) {
+    onError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Fills a recent-jobs list from `GET url` (its `key` array): name (a button that opens it), status, progress, when, and `extra(job)`. */
+export async function loadRecentJobs(api, url, key, list, open, extra) {
+  let jobs;
+  try {
+    jobs = (await api.get(url))[key] ?? [];
+  } catch (error) {
+    list.replaceChildren(el('li', { className: 'error' }, error.message));
+    return;
+  }
+  list.replaceChildren(...jobs.map(j => {
+    const button = el('button', { type: 'button', className: 'link' }, j.name || j.id);
+    button.addEventListener('click', () => open(j.id));
+    const li = el('li', {}, button, el('span', { className: `whatif-state ${j.status}` }, j.status),
+      ` ${j.status === 'running' ? `${Math.round(j.progress * 100)} % ` : ''}${time(j.submittedAt)}${extra(j)}`);
+    li.dataset.id = j.id;
+    li.dataset.status = j.status;
+    return li;
+  }));
+  if (!jobs.length) list.append(el('li', { className: 'summary' }, 'None yet.'));
 }
 
 function plan(p) {

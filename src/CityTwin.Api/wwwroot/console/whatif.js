@@ -6,8 +6,8 @@
 // sweeps and signal-plan searches of the same spec (jobs.js). Operators who are not engineers see only the plans
 // engineers found, to apply or revert.
 /* global L, uPlot */
-import { el, time } from './alarms.js';
-import { Sweeps, Optimisations } from './jobs.js';
+import { el } from './alarms.js';
+import { Sweeps, Optimisations, FINISHED, pollJob, cancelJob, loadRecentJobs } from './jobs.js';
 
 /** The perturbation kinds the API knows (Domain/Scenarios/PerturbationKind.cs) and the fields each one uses. */
 export const KINDS = {
@@ -34,8 +34,6 @@ const KPIS = [
 ];
 
 const TOP = 10;
-const POLL_MS = 300;
-const FINISHED = ['completed', 'failed', 'cancelled'];
 
 export class WhatIf {
   /**
@@ -351,29 +349,22 @@ export class WhatIf {
     const progress = el('progress', { id: 'whatif-progress', max: 1, value: 0 });
     const line = el('span');
     this.status.replaceChildren(el('div', { className: 'row' }, el('b', {}, id), line), progress);
-    for (;;) {
-      let view;
-      try {
-        view = await this.api.get(`/api/scenarios/${encodeURIComponent(id)}`);
-      } catch (error) {
-        if (generation !== this.followed) return;
-        line.textContent = ` ${error.message}`;
-        this.cancel.hidden = true;
-        return;
-      }
-      if (generation !== this.followed) return;
-      this.current = view;
-      this.probe.status = view.status;
-      this.element.dataset.status = view.status;
-      progress.value = view.progress ?? 0;
-      line.textContent = ` ${view.name} — ${view.status} ${Math.round((view.progress ?? 0) * 100)} %` +
-        (view.snapshotAssets ? ` · snapshot of ${view.snapshotAssets.toLocaleString()} assets captured in ${view.snapshotSeconds.toFixed(2)} s` : '') +
-        (view.error ? ` · ${view.error}` : '');
-      this.cancel.hidden = FINISHED.includes(view.status);
-      if (FINISHED.includes(view.status)) break;
-      await new Promise(resolve => { this.poll = setTimeout(resolve, POLL_MS); });
-      if (generation !== this.followed) return;
-    }
+    const last = await pollJob(this.api, `/api/scenarios/${encodeURIComponent(id)}`, {
+      wanted: () => generation === this.followed,
+      timer: handle => { this.poll = handle; },
+      onError: error => { line.textContent = ` ${error.message}`; this.cancel.hidden = true; },
+      onView: view => {
+        this.current = view;
+        this.probe.status = view.status;
+        this.element.dataset.status = view.status;
+        progress.value = view.progress ?? 0;
+        line.textContent = ` ${view.name} — ${view.status} ${Math.round((view.progress ?? 0) * 100)} %` +
+          (view.snapshotAssets ? ` · snapshot of ${view.snapshotAssets.toLocaleString()} assets captured in ${view.snapshotSeconds.toFixed(2)} s` : '') +
+          (view.error ? ` · ${view.error}` : '');
+        this.cancel.hidden = FINISHED.includes(view.status);
+      },
+    });
+    if (!last) return;
     progress.hidden = this.current.status !== 'completed';
     this.loadRecent();
     if (this.current.status === 'completed') await this.compare(id, generation);
@@ -382,16 +373,8 @@ export class WhatIf {
   }
 
   async cancelRun() {
-    const id = this.current?.id;
-    if (!id) return;
-    this.cancel.disabled = true;
-    try {
-      await this.api.request('DELETE', `/api/scenarios/${encodeURIComponent(id)}`);
-    } catch (error) {
-      this.general.replaceChildren(el('li', {}, `cancel: ${error.message}`));
-    } finally {
-      this.cancel.disabled = false;
-    }
+    if (!this.current?.id) return;
+    await cancelJob(this.api, `/api/scenarios/${encodeURIComponent(this.current.id)}`, this.cancel, error => this.general.replaceChildren(el('li', {}, `cancel: ${error.message}`)));
   }
 
   // ---- the comparison ---------------------------------------------------------------------------------------------
@@ -557,25 +540,11 @@ export class WhatIf {
 
   // ---- past scenarios ---------------------------------------------------------------------------------------------
 
-  async loadRecent() {
-    let list;
-    try {
-      list = (await this.api.get('/api/scenarios?limit=20')).scenarios ?? [];
-    } catch (error) {
-      this.recent.replaceChildren(el('li', { className: 'error' }, error.message));
-      return;
-    }
-    this.recent.replaceChildren(...list.map(s => {
-      const open = el('button', { type: 'button', className: 'link' }, s.name || s.id);
-      open.addEventListener('click', () => this.follow(s.id));
+  loadRecent() {
+    return loadRecentJobs(this.api, '/api/scenarios?limit=20', 'scenarios', this.recent, id => this.follow(id), s => {
       const delay = s.summary?.city?.delta?.meanDelaySeconds;
-      const li = el('li', {}, open, el('span', { className: `whatif-state ${s.status}` }, s.status),
-        ` ${s.status === 'running' ? `${Math.round(s.progress * 100)} % ` : ''}${time(s.submittedAt)}${delay !== undefined ? ` · Δ delay ${signed(delay, 2)} s` : ''}`);
-      li.dataset.id = s.id;
-      li.dataset.status = s.status;
-      return li;
-    }));
-    if (!list.length) this.recent.append(el('li', { className: 'summary' }, 'None yet.'));
+      return delay !== undefined ? ` · Δ delay ${signed(delay, 2)} s` : '';
+    });
   }
 }
 
