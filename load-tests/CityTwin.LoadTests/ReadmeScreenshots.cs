@@ -11,7 +11,8 @@ namespace CityTwin.LoadTests;
 /// The README's pictures of the console (<c>docs/images/</c>), taken the way a user sees it: the Release silo + API
 /// with a generated city, Debian's headless chromium signed in with the admin key. <c>console.png</c>: the city on the
 /// map with a feeder off and a controller fault (their groups on the alarm board); <c>console-whatif.png</c>: the
-/// what-if view after running the link-down example, baseline against variant. Not a benchmark: it writes no results.
+/// what-if view after running the link-down example, baseline against variant; <c>console-sweep.png</c>: the same spec
+/// swept over three demand levels and five seeds, its bands. Not a benchmark: it writes no results.
 /// </summary>
 public static class ReadmeScreenshots
 {
@@ -69,6 +70,21 @@ public static class ReadmeScreenshots
             var whatIf = Path.Combine(output, "console-whatif.png");
             await page.ScreenshotAsync(new() { Path = whatIf });
             await ShrinkAsync(whatIf);
+
+            // The same spec swept: demand × 1.0, 1.2 and 1.4, five seeds each, its bands.
+            await page.Locator("#whatif-clear").ClickAsync();
+            await page.Locator("#sweep-seeds").FillAsync("5");
+            await page.Locator("#sweep-range-parameter").FillAsync("demand.scale");
+            await page.Locator("#sweep-range-from").FillAsync("1");
+            await page.Locator("#sweep-range-to").FillAsync("1.4");
+            await page.Locator("#sweep-range-step").FillAsync("0.2");
+            await page.Locator("#sweep-run").ClickAsync();
+            await page.WaitForFunctionAsync("() => !!document.getElementById('sweep-result').dataset.shown", null, new() { Timeout = 300_000 });
+            await page.EvaluateAsync("() => document.getElementById('sweep').scrollIntoView()");
+            await Task.Delay(1000);
+            var sweep = Path.Combine(output, "console-sweep.png");
+            await page.ScreenshotAsync(new() { Path = sweep });
+            await ShrinkAsync(sweep);
         }
         finally
         {
