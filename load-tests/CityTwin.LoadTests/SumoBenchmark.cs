@@ -64,14 +64,13 @@ public static class SumoBenchmark
             // SUMO's seeds two at a time (the machine's two cores).
             var sumo = new Sumo.Statistics[seeds];
             var dirs = new string[seeds];
-            var wall = 0.0;
             await Parallel.ForEachAsync(Enumerable.Range(0, seeds), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (k, ct) =>
             {
                 dirs[k] = Directory.CreateTempSubdirectory("citytwin-sumo-bench-").FullName;
                 SumoExport.Write(grid, demand, dirs[k], Hour, seed: seedList[k], dark: c.Dark ? new HashSet<int> { centre } : null);
                 sumo[k] = await Sumo.RunAsync(dirs[k], ct);
             });
-            wall = sumo[0].WallSeconds;
+            var wall = sumo[0].WallSeconds;
             foreach (var s in sumo)
                 if (s.Running > 0 || s.Loaded != s.Inserted) throw new InvalidOperationException($"{c.Name}: SUMO left {s.Running} running, inserted {s.Inserted} of {s.Loaded}");
             var sumoFlow = XDocument.Load(Path.Combine(dirs[0], "citytwin.edges.xml")).Descendants("edge")
@@ -103,8 +102,8 @@ public static class SumoBenchmark
         string Loads(string name)
         {
             var r = results[name];
-            var pairs = Enumerable.Range(0, grid.LinkCount).Where(l => r.SumoLinkFlow.ContainsKey(SumoExport.EdgeName(grid, l)))
-                .Select(l => (Twin: r.TwinLinkFlow[l], Sumo: r.SumoLinkFlow[SumoExport.EdgeName(grid, l)])).ToArray();
+            var pairs = Enumerable.Range(0, grid.LinkCount).Where(l => r.SumoLinkFlow.ContainsKey(SumoExport.EdgeId(grid, l)))
+                .Select(l => (Twin: r.TwinLinkFlow[l], Sumo: r.SumoLinkFlow[SumoExport.EdgeId(grid, l)])).ToArray();
             var (tx, sx) = (pairs.Average(p => p.Twin), pairs.Average(p => p.Sumo));
             var cov = pairs.Sum(p => (p.Twin - tx) * (p.Sumo - sx));
             var corr = cov / Math.Sqrt(pairs.Sum(p => (p.Twin - tx) * (p.Twin - tx)) * pairs.Sum(p => (p.Sumo - sx) * (p.Sumo - sx)));

@@ -35,11 +35,8 @@ public static class OptimisationEndpoints
 
     private static async Task<Results<Ok<OptimisationList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
     {
-        var count = QueryValues.Int("limit", limit, 1, ScenarioEndpoints.MaxList, 20);
-        if (count.Problem is not null) return count.Problem;
-        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.OptimisationsKey).RecentAsync(count.Value);
-        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IOptimisationGrain>(id).GetAsync()));
-        return TypedResults.Ok(new OptimisationList(views.OfType<OptimisationView>().Select(v => v with { Changes = [] })));
+        var (views, problem) = await ScenarioEndpoints.RecentAsync(grains, IScenarioIndexGrain.OptimisationsKey, limit, id => grains.GetGrain<IOptimisationGrain>(id).GetAsync());
+        return problem ?? (Results<Ok<OptimisationList>, BadRequestProblem>)TypedResults.Ok(new OptimisationList(views.Select(v => v with { Changes = [] })));
     }
 
     public sealed record OptimisationList(IEnumerable<OptimisationView> Optimisations);

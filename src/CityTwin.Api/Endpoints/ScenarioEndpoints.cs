@@ -81,11 +81,21 @@ public static class ScenarioEndpoints
 
     private static async Task<Results<Ok<ScenarioList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
     {
+        var (views, problem) = await RecentAsync(grains, IScenarioIndexGrain.Key, limit, id => grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false));
+        return problem ?? (Results<Ok<ScenarioList>, BadRequestProblem>)TypedResults.Ok(new ScenarioList(views.Select(Summary)));
+    }
+
+    /// <summary>
+    /// The most recent jobs of one kind (scenarios, sweeps or optimisations: the index under <paramref name="key"/>),
+    /// newest first, each read from its grain; or the problem with <paramref name="limit"/>.
+    /// </summary>
+    internal static async Task<(TView[] Views, BadRequestProblem? Problem)> RecentAsync<TView>(IGrainFactory grains, string key, string? limit, Func<string, Task<TView?>> read)
+        where TView : class
+    {
         var count = QueryValues.Int("limit", limit, 1, MaxList, 20);
-        if (count.Problem is not null) return count.Problem;
-        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.Key).RecentAsync(count.Value);
-        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IScenarioGrain>(id).GetAsync(includeResult: false)));
-        return TypedResults.Ok(new ScenarioList(views.OfType<ScenarioView>().Select(Summary)));
+        if (count.Problem is not null) return ([], count.Problem);
+        var ids = await grains.GetGrain<IScenarioIndexGrain>(key).RecentAsync(count.Value);
+        return ((await Task.WhenAll(ids.Select(read))).OfType<TView>().ToArray(), null);
     }
 
     private static Ok<ScenarioExampleList> Examples() => TypedResults.Ok(new ScenarioExampleList(ScenarioExamples.All));

@@ -31,11 +31,8 @@ public static class SweepEndpoints
 
     private static async Task<Results<Ok<SweepList>, BadRequestProblem>> List(IGrainFactory grains, string? limit)
     {
-        var count = QueryValues.Int("limit", limit, 1, ScenarioEndpoints.MaxList, 20);
-        if (count.Problem is not null) return count.Problem;
-        var ids = await grains.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.SweepsKey).RecentAsync(count.Value);
-        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<ISweepGrain>(id).GetAsync(includeRuns: false)));
-        return TypedResults.Ok(new SweepList(views.OfType<SweepView>().Select(v => v with { Result = null })));
+        var (views, problem) = await ScenarioEndpoints.RecentAsync(grains, IScenarioIndexGrain.SweepsKey, limit, id => grains.GetGrain<ISweepGrain>(id).GetAsync(includeRuns: false));
+        return problem ?? (Results<Ok<SweepList>, BadRequestProblem>)TypedResults.Ok(new SweepList(views.Select(v => v with { Result = null })));
     }
 
     private static async Task<Results<Ok<SweepView>, BadRequestProblem, NotFoundProblem>> Get(string id, IGrainFactory grains, string? runs)

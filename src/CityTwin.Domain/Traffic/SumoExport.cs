@@ -292,9 +292,7 @@ public static class SumoExport
         node < network.IntersectionCount && network.Modes[node] is not (ControlMode.Dark or ControlMode.Flashing) && network.Plans[node].Phases.Length > 0;
 
     /// <summary>The SUMO edge a link becomes: "from_to" by node ids.</summary>
-    public static string EdgeName(RoadNetwork network, int link) => EdgeId(network, link);
-
-    private static string EdgeId(RoadNetwork network, int link) => $"{network.NodeIds[network.From[link]]}_{network.NodeIds[network.To[link]]}";
+    public static string EdgeId(RoadNetwork network, int link) => $"{network.NodeIds[network.From[link]]}_{network.NodeIds[network.To[link]]}";
 
     private static void Value(XmlWriter x, string option, string value)
     {

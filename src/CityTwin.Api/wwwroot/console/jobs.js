@@ -165,7 +165,7 @@ export class Sweeps extends Job {
 
   progressText(v) {
     const silos = Object.entries(v.runsBySilo ?? {});
-    return ` · ${v.runs} runs, ${v.inFlight} in flight` + (silos.length ? ` · on ${silos.length} silo(s): ${silos.map(([s, n]) => `${n}`).join(' + ')}` : '') + (v.attempt > 1 ? ` · attempt ${v.attempt}` : '');
+    return ` · ${v.runs} runs, ${v.inFlight} in flight` + (silos.length ? ` · on ${silos.length} silo(s): ${silos.map(([, n]) => n).join(' + ')}` : '') + (v.attempt > 1 ? ` · attempt ${v.attempt}` : '');
   }
 
   recentText(j) { return ` · ${j.runs} runs`; }
@@ -359,10 +359,13 @@ function plan(p) {
   return `${p.cycleSeconds} s: ${p.phases.map(ph => `${ph.name} ${ph.greenSeconds}`).join(' / ')}`;
 }
 
-function number(text) {
+/** A number as typed, or the text itself when it is not one (the API then names the field). */
+export function number(text) {
   const n = Number(text);
   return text !== '' && Number.isFinite(n) ? n : text;
 }
 
-const fmt = (v, digits) => typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
-const signed = (v, digits) => typeof v !== 'number' || !Number.isFinite(v) ? '–' : (v > 0 ? '+' : v < 0 ? '−' : '±') + fmt(Math.abs(v), digits);
+/** A figure with fixed decimals in the reader's locale; '–' for none (or a band of no runs yet). */
+export const fmt = (v, digits) => typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
+/** The same with its sign: + up, − down, ± none. */
+export const signed = (v, digits) => typeof v !== 'number' || !Number.isFinite(v) ? '–' : (v > 0 ? '+' : v < 0 ? '−' : '±') + fmt(Math.abs(v), digits);

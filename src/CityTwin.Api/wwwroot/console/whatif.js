@@ -7,7 +7,7 @@
 // engineers found, to apply or revert.
 /* global L, uPlot */
 import { el } from './alarms.js';
-import { Sweeps, Optimisations, FINISHED, pollJob, cancelJob, loadRecentJobs } from './jobs.js';
+import { Sweeps, Optimisations, FINISHED, pollJob, cancelJob, loadRecentJobs, number, fmt, signed } from './jobs.js';
 
 /** The perturbation kinds the API knows (Domain/Scenarios/PerturbationKind.cs) and the fields each one uses. */
 export const KINDS = {
@@ -557,12 +557,6 @@ function field(path, label, type, placeholder, list) {
   return el('label', { className: 'whatif-field' }, el('span', {}, label), input, el('span', { className: 'error field-error' }));
 }
 
-/** A number as typed, or the text itself when it is not one (the API then names the field). */
-function number(text) {
-  const n = Number(text);
-  return text !== '' && Number.isFinite(n) ? n : text;
-}
-
 /** "70 0:50 5:70" → { duskLevelPercent: 70, steps: [{ atHour: 0, levelPercent: 50 }, …] }; "-" keeps each pole's own level from dusk. */
 function lighting(text) {
   const [dusk, ...steps] = text.split(/\s+/).filter(Boolean);
@@ -583,8 +577,6 @@ function table(headers, rows) {
   return t;
 }
 
-const fmt = (v, digits) => typeof v === 'number' ? v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
-const signed = (v, digits) => typeof v !== 'number' ? '–' : (v > 0 ? '+' : v < 0 ? '−' : '±') + fmt(Math.abs(v), digits);
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const formatSeconds = s => s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`;
 
