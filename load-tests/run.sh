@@ -21,7 +21,7 @@
 #                                                                         district: delay under the current plans, Webster's, the best
 #   load-tests/run.sh sumo [--seeds 3]                                     the traffic model against SUMO on the exported 10 x 10 grid
 #                                                                         (apt-get install sumo): time loss, its changes, wall time
-#   load-tests/run.sh queries [--assets 1000000] [--rate 5000] [--restarted] [--idle S]
+#   load-tests/run.sh queries [--assets 1000000] [--rate 5000] [--restarted] [--idle S] [--trace DIR]
 #                                                                         GET by id, bbox, near, stats, read-model staleness
 #   load-tests/run.sh restart [--assets 1000000] [--postgres]             a big city's silo killed and restarted on SQLite (and
 #                                                                         PostgreSQL): back healthy, counted, whole; memory

@@ -104,7 +104,7 @@ switch (suite)
         break;
     case "queries":
         rows.AddRange(await QueryBenchmark.RunAsync(Option("--assets", 1_000_000), Option("--rate", 5_000), TimeSpan.FromSeconds(Option("--seconds", 30)),
-            Text("--idle") is { } idle ? TimeSpan.FromSeconds(int.Parse(idle)) : null, args.Contains("--restarted")));
+            Text("--idle") is { } idle ? TimeSpan.FromSeconds(int.Parse(idle)) : null, args.Contains("--restarted"), Text("--trace")));
         break;
     case "feed":
         rows.AddRange(await FeedBenchmark.RunAsync(Option("--assets", 10_000), Option("--subscribers", 100), Option("--rate", 200), TimeSpan.FromSeconds(Option("--seconds", 30))));

@@ -21,7 +21,8 @@ public static class QueryBenchmark
     /// When set, the silo and the API are killed after the import and started again on the same file, so the loads
     /// meet a silo that holds the read model and only the asset grains they ask for (an import activates every one).
     /// </param>
-    public static async Task<List<string>> RunAsync(int assets, int getRate, TimeSpan duration, TimeSpan? idle = null, bool restarted = false)
+    /// <param name="trace">A folder for CPU profiles (dotnet-trace) of the silo and the API during the GET window.</param>
+    public static async Task<List<string>> RunAsync(int assets, int getRate, TimeSpan duration, TimeSpan? idle = null, bool restarted = false, string? trace = null)
     {
         var data = Directory.CreateTempSubdirectory("citytwin-queries-").FullName;
         var rows = new List<string>();
@@ -66,7 +67,15 @@ public static class QueryBenchmark
             await ConstantRateLoad.RunAsync(twin.Http, i => boxes[i % boxes.Length].Url, 100, TimeSpan.FromSeconds(5));
 
             var alive = await ConstantRateLoad.RunAsync(twin.Http, _ => "/alive", getRate, duration);
+            var profiles = trace is null ? null : Profiler.StartAsync(trace, "get", duration, twin);
             var get = await ConstantRateLoad.RunAsync(twin.Http, i => ids[i % ids.Length], getRate, duration);
+            if (profiles is not null)
+            {
+                var profile = await profiles;
+                var top = Profiler.Top(Path.Combine(trace!, "get-silo.nettrace"), 30);
+                await File.WriteAllLinesAsync(Path.Combine(trace!, "get-silo-top.md"), top);
+                top.ForEach(Console.WriteLine);
+            }
             rows.Add($"| `GET /api/assets/{{id}}`, {assets:N0}-asset city, {getRate:N0} req/s for {duration.TotalSeconds:0} s ({get.Requests:N0} requests, {get.Errors} errors, achieved {get.AchievedPerSecond:N0}/s) | " +
                      $"p50 {get.P50:0.00} ms, **p99 {get.P99:0.00} ms**, p99.9 {get.P999:0.00} ms; baseline `/alive` same rate: p50 {alive.P50:0.00} ms, p99 {alive.P99:0.00} ms (ratio p99 {get.P99 / alive.P99:0.0}×) | p99 ≤ 1.5× `/alive` {Mark(get.P99 <= 1.5 * alive.P99)} |");
 

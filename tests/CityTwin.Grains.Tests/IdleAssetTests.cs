@@ -31,6 +31,29 @@ public sealed class IdleAssetTests(IdleAssetTests.Fixture fixture) : IClassFixtu
         Assert.Equal((AssetStatus.Maintenance, 35.0), (back!.OperatorStatus, back.Pole!.DimLevel));
     }
 
+    [Fact]
+    public async Task An_asset_woken_by_another_call_answers_a_later_get_with_the_districts_newest_reading()
+    {
+        // The activation takes the district's readings in for the call that woke the grain; a GET after that call must
+        // ask the district again, or it would answer with what the district held at the activation.
+        var district = TestAssets.NewId("d");
+        var pole = TestAssets.Pole(district: district);
+        await fixture.Client.GetGrain<IImportGrain>(0).ApplyAsync([pole]);
+        var management = fixture.Client.GetGrain<IManagementGrain>(0);
+        await Eventually.Until(() => ActiveAssetsAsync(management), n => n == 0, timeoutMs: 20_000);
+
+        var grain = fixture.Client.GetGrain<IAssetGrain>(pole.Id);
+        Assert.NotNull(await grain.GetPlaceAsync()); // wakes it (the API's routing asks this)
+        var at = fixture.Clock.GetUtcNow();
+        var applied = await fixture.Client.GetGrain<IDistrictGrain>(district).ApplyTelemetryAsync(
+            [new CityTwin.Domain.Ingest.TelemetryReading(pole.Id, new Telemetry { DimLevel = 61, Timestamp = at })]);
+        Assert.Equal(TelemetryOutcome.Applied, applied[0]!.Outcome);
+
+        var first = await grain.GetAsync();
+        var second = await grain.GetAsync();
+        Assert.Equal((61.0, 61.0), (first!.Pole!.DimLevel, second!.Pole!.DimLevel));
+    }
+
     private static async Task<int> ActiveAssetsAsync(IManagementGrain management) =>
         (await management.GetSimpleGrainStatistics()).Where(s => s.GrainType.Contains(nameof(Assets.AssetGrain), StringComparison.Ordinal)).Sum(s => s.ActivationCount);
 

@@ -22,7 +22,7 @@ namespace CityTwin.Grains.Assets;
 /// The store serialises the state after the grain's turn, so the grain hands it snapshots: the state object and the
 /// history list are replaced, never changed, once staged.
 /// </summary>
-public sealed partial class AssetGrain : Grain, IAssetGrain
+public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallFilter
 {
     private readonly AssetStore _store;
     private AssetGrainState _stored = new();
@@ -33,6 +33,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     private readonly ChangeCoalescer _coalescer;
     private readonly ILogger<AssetGrain> _logger;
     private readonly TwinOptions _options;
+    private bool _liveJustTaken; // the activation took the district's readings in; the call that woke the grain need not ask again
+    private bool _wokenCallSeen;
     private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
 
     public AssetGrain(
@@ -66,14 +68,30 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
         _stored = new AssetGrainState { Asset = asset, Sequence = state.Sequence, History = state.History }; // the store's copy stays the store's
         // The district holds the newest readings (it applies them without this grain): take them in. Signals in flight
         // die with a silo: hear the sources again. If either says something new, tell everyone; if not, make sure the
-        // district has our last change (it is written behind, and so may have lost it in a crash).
-        var live = await District(asset).LiveOfAsync(Key);
+        // district has our last change (it is written behind, and so may have lost it in a crash). The three are asked
+        // at once: readings do not change what an asset depends on, so the sources' answers do not wait for the district's.
+        var asking = District(asset).LiveOfAsync(Key);
+        var heard = WithUpstreamAsync(asset, previous: asset, force: true);
+        var live = await asking;
+        var upstream = (await heard).Upstream;
         var joined = Stored.Asset = live.Over(asset);
-        var reconciled = await WithUpstreamAsync(joined, previous: joined, force: true);
+        var reconciled = upstream == joined.Upstream ? joined : joined with { Upstream = upstream };
+        _liveJustTaken = true;
         if (reconciled.Upstream != joined.Upstream || TelemetryRules.ChangesBehaviour(asset, joined))
             await CommitAsync(reconciled, durable: false, causeAt: null, announce: true);
         else if (live.Sequence < Stored.Sequence)
             await PublishAsync(null, joined, causeAt: null, repeat: true);
+    }
+
+    /// <summary>
+    /// The call that woke this grain runs right after the activation took the district's readings in; any later one
+    /// (the grain is not reentrant, so it starts after the first ended) asks the district again.
+    /// </summary>
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (_wokenCallSeen) _liveJustTaken = false;
+        _wokenCallSeen = true;
+        return context.Invoke();
     }
 
     public async Task<Asset?> GetAsync()
@@ -372,6 +390,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain
     private async Task TakeLiveAsync()
     {
         if (Current is not { } asset) return;
+        // The activation has just taken it in, for the call that woke this grain (a cold GET's second district call).
+        if (_liveJustTaken) { _liveJustTaken = false; return; }
         var live = await District(asset).LiveOfAsync(Key);
         if (!ReferenceEquals(Current, asset)) return;
         var joined = Stored.Asset = live.Over(asset);
