@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using CityTwin.Api.Access;
@@ -24,6 +25,7 @@ public static class ApiProgram
 
         var storage = StorageOptions.FromConfiguration(builder.Configuration);
         builder.UseOrleansClient(client => client.UseCityTwinClustering(storage));
+        builder.Services.RememberGrainInterfaceTypes(); // every GET makes a grain reference
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ConnectionBudgetCheck>(sp, storage));
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientErrors.Customize);

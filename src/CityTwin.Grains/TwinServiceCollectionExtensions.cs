@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using CityTwin.Contracts.Hosting;
 
 namespace CityTwin.Grains;
 
@@ -10,6 +11,7 @@ public static class TwinServiceCollectionExtensions
     public static IServiceCollection AddCityTwinGrains(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddKeyedSingleton(TwinOptions.ClockKey, TimeProvider.System);
+        services.RememberGrainInterfaceTypes();
         services.AddMetrics();
         services.AddSingleton<IIncomingGrainCallFilter, StorageFaultFilter>();
         services.TryAddSingleton<Metrics.TwinMetrics>();

@@ -52,11 +52,11 @@ public sealed record Asset
     /// </summary>
     public Asset Compact() => this with
     {
-        District = string.Intern(District),
+        District = SharedNames.Of(District),
         Dependencies = Dependencies with
         {
-            BackhaulLinkId = Dependencies.BackhaulLinkId is { } link ? string.Intern(link) : null,
-            PowerFeederId = Dependencies.PowerFeederId is { } feeder ? string.Intern(feeder) : null,
+            BackhaulLinkId = Dependencies.BackhaulLinkId is { } link ? SharedNames.Of(link) : null,
+            PowerFeederId = Dependencies.PowerFeederId is { } feeder ? SharedNames.Of(feeder) : null,
             Neighbours = Dependencies.Neighbours is { Length: 0 } ? [] : Dependencies.Neighbours,
         },
         Pole = Pole is { Sensors.Length: 0 } ? Pole with { Sensors = [] } : Pole,

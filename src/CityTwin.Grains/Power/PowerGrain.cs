@@ -1,5 +1,6 @@
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Power;
+using CityTwin.Domain.Assets;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -94,7 +95,7 @@ public sealed class PowerGrain : Grain, IPowerGrain, IRemindable
 
     public async Task<PowerSignal> RegisterAsync(string assetId, string? feederId)
     {
-        var feeder = feederId is null ? "" : string.Intern(feederId); // thousands of assets share a feeder
+        var feeder = feederId is null ? "" : SharedNames.Of(feederId); // thousands of assets share a feeder
         if (!State.Assets.TryGetValue(assetId, out var known) || known != feeder)
         {
             State.Assets[assetId] = feeder;
