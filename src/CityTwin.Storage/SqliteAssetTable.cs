@@ -1,14 +1,20 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace CityTwin.Storage;
 
 /// <summary>
 /// The asset table in the SQLite file: a batch is one transaction of prepared UPSERTs, so its cost is one commit
-/// rather than one per asset; a read of many ids is one connection and one prepared SELECT. Writes pass the
+/// rather than one per asset; a read of many ids is one kept connection and its prepared SELECT. Writes pass the
 /// process's <see cref="SqliteWriteGate"/>, like every other grain write.
 /// </summary>
-internal sealed class SqliteAssetTable(StorageOptions options, SqliteWriteGate gate) : IAssetTable
+internal sealed class SqliteAssetTable(StorageOptions options, SqliteWriteGate gate) : IAssetTable, IDisposable
 {
+    // Readers stay open with their SELECT compiled: opening a connection, sizing its cache and preparing the statement
+    // for every batch of reads was a tenth of a silo's CPU while cold GETs activated thousands of assets a second
+    // (profile in docs/architecture.md). As many as reads ran at once (the asset store runs a few); one that failed is dropped.
+    private readonly ConcurrentBag<Reader> _readers = [];
+
     private readonly string _synchronous = options.SqliteSynchronous.ToString().ToUpperInvariant();
 
     // Orleans' ADO.NET storage keeps the state's name as the grain type ("asset" was the asset grain's state).
@@ -18,27 +24,70 @@ internal sealed class SqliteAssetTable(StorageOptions options, SqliteWriteGate g
     public async Task<IReadOnlyList<AssetRow>> ReadAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
     {
         if (ids.Count == 0) return [];
-        await using var connection = new SqliteConnection(options.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using (var pragma = connection.CreateCommand())
+        var reader = _readers.TryTake(out var kept) ? kept : await Reader.OpenAsync(options, cancellationToken);
+        try
         {
-            pragma.CommandText = "PRAGMA cache_size = -256;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            var rows = reader.Read(ids);
+            _readers.Add(reader);
+            return rows;
         }
-        // One prepared statement run per id: in process, a lookup costs microseconds; the connection is what a read saves.
-        await using var read = connection.CreateCommand();
-        read.CommandText = "SELECT Stamp, Payload FROM CityTwinAsset WHERE ServiceId = $service AND Id = $id";
-        read.Parameters.AddWithValue("$service", options.ServiceId);
-        var id = read.Parameters.Add("$id", SqliteType.Text);
-        read.Prepare();
-        var rows = new List<AssetRow>(ids.Count);
-        foreach (var each in ids)
+        catch
         {
-            id.Value = each;
-            using var row = read.ExecuteReader();
-            if (row.Read()) rows.Add(new AssetRow(each, row.GetInt64(0), (byte[])row.GetValue(1)));
+            reader.Dispose();
+            throw;
         }
-        return rows;
+    }
+
+    public void Dispose()
+    {
+        while (_readers.TryTake(out var reader)) reader.Dispose();
+    }
+
+    /// <summary>A connection and its prepared SELECT, run once per id: in process, a lookup costs microseconds.</summary>
+    private sealed class Reader(SqliteConnection connection, SqliteCommand select, SqliteParameter id) : IDisposable
+    {
+        public static async Task<Reader> OpenAsync(StorageOptions options, CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection(options.ConnectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using (var pragma = connection.CreateCommand())
+                {
+                    pragma.CommandText = "PRAGMA cache_size = -256;";
+                    await pragma.ExecuteNonQueryAsync(cancellationToken);
+                }
+                var select = connection.CreateCommand();
+                select.CommandText = "SELECT Stamp, Payload FROM CityTwinAsset WHERE ServiceId = $service AND Id = $id";
+                select.Parameters.AddWithValue("$service", options.ServiceId);
+                var id = select.Parameters.Add("$id", SqliteType.Text);
+                select.Prepare();
+                return new Reader(connection, select, id);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+
+        public List<AssetRow> Read(IReadOnlyCollection<string> ids)
+        {
+            var rows = new List<AssetRow>(ids.Count);
+            foreach (var each in ids)
+            {
+                id.Value = each;
+                using var row = select.ExecuteReader(); // disposing it resets the statement: no read transaction stays open
+                if (row.Read()) rows.Add(new AssetRow(each, row.GetInt64(0), (byte[])row.GetValue(1)));
+            }
+            return rows;
+        }
+
+        public void Dispose()
+        {
+            select.Dispose();
+            connection.Dispose();
+        }
     }
 
     public Task<bool> HoldsEarlierAssetsAsync(CancellationToken cancellationToken = default) =>

@@ -48,6 +48,10 @@ public class AssetTableTests
             Assert.Equal(Enumerable.Range(0, 2_000).Where(i => i * 3 < 5_000).Select(i => $"pole-{i * 3:D5}").Order(), many.Select(r => r.Id).Order());
             Assert.All(many, r => Assert.Equal(Payload(int.Parse(r.Id[5..])), r.Payload));
 
+            // Reads at once (the asset store runs several): each its own rows, and a read after a write sees it.
+            var together = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => ReadOne(table, $"pole-{i * 600:D5}")));
+            Assert.Equal(Enumerable.Range(0, 8).Select(i => Payload(i * 600)), together.Select(r => r!.Value.Payload));
+
             // Newer stamps replace; an older or equal one (a late chunk, a retry) changes nothing.
             await table.WriteAsync([new AssetRow("pole-00000", 200, Payload(-1)), new AssetRow("pole-00001", 99, Payload(-2)), new AssetRow("pole-00002", 100, Payload(-3))]);
             Assert.Equal(Payload(-1), (await ReadOne(table, "pole-00000"))!.Value.Payload);
