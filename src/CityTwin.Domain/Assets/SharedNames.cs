@@ -12,5 +12,5 @@ public static class SharedNames
 {
     private static readonly ConcurrentDictionary<string, string> Known = new(StringComparer.Ordinal);
 
-    public static string Of(string name) => Known.TryGetValue(name, out var known) ? known : Known.GetOrAdd(name, name);
+    public static string Of(string name) => Known.GetOrAdd(name, name); // a hit is a lock-free read
 }
