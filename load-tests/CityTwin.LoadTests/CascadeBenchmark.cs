@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.Geo;
+using static CityTwin.LoadTests.Goals;
 
 namespace CityTwin.LoadTests;
 
@@ -32,28 +33,44 @@ public static class CascadeBenchmark
             await VerifyDependentsAsync(twin.Http);
             await CycleAsync(twin.Http, down: false);
 
-            var down = new List<double>();
-            var up = new List<double>();
-            var baseline = new List<double>();
-            for (var i = 0; i < repetitions; i++)
+            // The first cycles after a start run while the runtime is still compiling the cascade's path (tier-0 code,
+            // then its instrumented and optimised versions, on the same two cores): measured, and reported apart.
+            var cold = await CyclesAsync(twin.Http, repetitions);
+            var warming = Stopwatch.StartNew();
+            while (warming.Elapsed < WarmUp) await CyclesAsync(twin.Http, 1);
+            var warm = await CyclesAsync(twin.Http, repetitions);
+            foreach (var (name, runs) in new[] { ("cold", cold), ("warm", warm) })
             {
-                down.Add(await CycleAsync(twin.Http, down: true));
-                up.Add(await CycleAsync(twin.Http, down: false));
-                baseline.Add(await SingleChangeAsync(twin.Http, i % 2 == 0 ? "maintenance" : "operational"));
+                Console.WriteLine($"{name} down ms: {string.Join(", ", runs.Down.Select(v => v.ToString("0.0")))}");
+                Console.WriteLine($"{name} up ms:   {string.Join(", ", runs.Up.Select(v => v.ToString("0.0")))}");
+                Console.WriteLine($"{name} one change ms: {string.Join(", ", runs.Baseline.Select(v => v.ToString("0.0")))}");
             }
-            Console.WriteLine($"down ms: {string.Join(", ", down.Select(v => v.ToString("0.0")))}");
-            Console.WriteLine($"up ms:   {string.Join(", ", up.Select(v => v.ToString("0.0")))}");
-            Console.WriteLine($"one change ms: {string.Join(", ", baseline.Select(v => v.ToString("0.0")))}");
+            var (down, up, baseline) = warm;
             return
             [
-                $"| Cascade: link with 1,000 dependents goes **down** → every dependent, its intersections and the district aggregate reflect it ({repetitions} runs) | p50 {P(down, 50):0} ms, **p99 {P(down, 99):0} ms** (max {down.Max():0} ms); baseline one status change → aggregate p50 {P(baseline, 50):0} ms, p99 {P(baseline, 99):0} ms ({P(down, 99) / P(baseline, 99):0.0}×) | p99 ≤ 250 ms |",
-                $"| Cascade: the same link comes back **up** ({repetitions} runs) | p50 {P(up, 50):0} ms, **p99 {P(up, 99):0} ms** (max {up.Max():0} ms) | p99 ≤ 250 ms |",
+                $"| Cascade: link with 1,000 dependents goes **down** → every dependent, its intersections and the district aggregate reflect it ({repetitions} runs, after {WarmUp.TotalSeconds:0} s of cycles) | p50 {P(down, 50):0} ms, **p99 {P(down, 99):0} ms** (max {down.Max():0} ms); baseline one status change → aggregate p50 {P(baseline, 50):0} ms, p99 {P(baseline, 99):0} ms ({P(down, 99) / P(baseline, 99):0.0}×) | p99 ≤ 250 ms {Mark(P(down, 99) <= 250)} |",
+                $"| Cascade: the same link comes back **up** ({repetitions} runs, after {WarmUp.TotalSeconds:0} s of cycles) | p50 {P(up, 50):0} ms, **p99 {P(up, 99):0} ms** (max {up.Max():0} ms) | p99 ≤ 250 ms {Mark(P(up, 99) <= 250)} |",
+                $"| The same, the first {repetitions} cycles after the import (the runtime still compiling the path) | down p50 {P(cold.Down, 50):0} ms, p99 {P(cold.Down, 99):0} ms; up p50 {P(cold.Up, 50):0} ms, p99 {P(cold.Up, 99):0} ms | — |",
             ];
         }
         finally
         {
             try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         }
+    }
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
+
+    private static async Task<(List<double> Down, List<double> Up, List<double> Baseline)> CyclesAsync(HttpClient http, int repetitions)
+    {
+        var (down, up, baseline) = (new List<double>(), new List<double>(), new List<double>());
+        for (var i = 0; i < repetitions; i++)
+        {
+            down.Add(await CycleAsync(http, down: true));
+            up.Add(await CycleAsync(http, down: false));
+            baseline.Add(await SingleChangeAsync(http, i % 2 == 0 ? "maintenance" : "operational"));
+        }
+        return (down, up, baseline);
     }
 
     /// <summary>Milliseconds from the acknowledged link change until the district aggregate shows its whole effect.</summary>

@@ -51,7 +51,7 @@ public static class Profiler
     {
         using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace));
         var counts = new Dictionary<string, int>();
-        var (samples, pausedMs, longestMs) = (0, 0.0, 0.0);
+        var (samples, pausedMs, longestMs, longPauses) = (0, 0.0, 0.0, 0);
         var byGeneration = new int[3];
         double? gcStart = null;
         foreach (var e in log.Events)
@@ -71,6 +71,7 @@ public static class Profiler
                 case "GC/Stop" when gcStart is { } began:
                     pausedMs += e.TimeStampRelativeMSec - began;
                     longestMs = Math.Max(longestMs, e.TimeStampRelativeMSec - began);
+                    if (e.TimeStampRelativeMSec - began >= 10) longPauses++;
                     gcStart = null;
                     break;
             }
@@ -78,7 +79,7 @@ public static class Profiler
         var window = log.SessionDuration.TotalMilliseconds;
         List<string> rows = [$"| {name}: stage | share of CPU samples ({samples:N0} samples of threads in managed code) |", "|---|---|"];
         rows.AddRange(counts.OrderByDescending(c => c.Value).Select(c => $"| {c.Key} | {100.0 * c.Value / Math.Max(1, samples):0.0} % |"));
-        rows.Add($"| GC: blocking collections (the program stopped) | {100 * pausedMs / window:0.0} % of the {window / 1000:0.0} s window; longest pause {longestMs:0} ms; collections of gen 0/1/2: {byGeneration[0]}/{byGeneration[1]}/{byGeneration[2]} |");
+        rows.Add($"| GC: blocking collections (the program stopped) | {100 * pausedMs / window:0.0} % of the {window / 1000:0.0} s window; longest pause {longestMs:0} ms, {longPauses} of 10 ms or more; collections of gen 0/1/2: {byGeneration[0]}/{byGeneration[1]}/{byGeneration[2]} |");
         return rows;
     }
 
