@@ -179,7 +179,9 @@ public static class Profiler
     {
         var methods = new List<string>();
         for (var frame = stack; frame is not null; frame = frame.Caller)
-            if (frame.CodeAddress.FullMethodName is { Length: > 0 } method) methods.Add(method);
+            // GatewayLoss (in CityTwin.Storage) resumes every read the API makes: whatever runs after a read (rendering
+            // JSON, writing the response) has it on the stack, and it is not storage.
+            if (frame.CodeAddress.FullMethodName is { Length: > 0 } method && !method.Contains("CityTwin.Storage.GatewayLoss", StringComparison.Ordinal)) methods.Add(method);
         foreach (var (stage, frames) in Stages)
             if (methods.Any(m => frames.Any(f => m.Contains(f, StringComparison.Ordinal)))) return stage;
         return "other (runtime, thread pool, unresolved)";
