@@ -91,7 +91,7 @@ public static class QueryBenchmark
             if (settledProfiles is not null) profile.AddRange(["", "During the bbox window once settled:", "", .. await settledProfiles]);
             rows.Add($"| bbox query returning ≈ 500 assets (mean {boxes.Average(b => b.Expected):0}, one page), 200 req/s for {duration.TotalSeconds:0} s ({bbox.Errors} errors) | " +
                      $"p50 {bbox.P50:0.00} ms, **p99 {bbox.P99:0.00} ms** ({bbox.P99 / bbox.P50:0.0}× p50) | p99 ≤ 3× p50 {Mark(bbox.P99 <= 3 * bbox.P50)} |");
-            rows.Add($"| the same boxes once the silo had settled from the GETs ({settledAfter.TotalSeconds:0} s after them: under a quarter of a core for 1 s), 200 req/s for {duration.TotalSeconds:0} s ({settled.Errors} errors) | " +
+            rows.Add($"| the same boxes once the silo had settled from the GETs ({settledAfter.TotalSeconds:0} s after them{(settledAfter < TimeSpan.FromMinutes(2) ? ": under a quarter of a core for 1 s" : ", never under a quarter of a core for 1 s")}), 200 req/s for {duration.TotalSeconds:0} s ({settled.Errors} errors) | " +
                      $"p50 {settled.P50:0.00} ms, **p99 {settled.P99:0.00} ms** ({settled.P99 / settled.P50:0.0}× p50) | p99 ≤ 3× p50 {Mark(settled.P99 <= 3 * settled.P50)} |");
 
             var near = await ConstantRateLoad.RunAsync(twin.Http, i => nears[i % nears.Length], 200, duration);
