@@ -6,6 +6,9 @@ namespace CityTwin.LoadTests;
 /// <summary>Latency percentiles of one run, in milliseconds.</summary>
 public sealed record LatencyStats(int Requests, int Errors, double AchievedPerSecond, double P50, double P90, double P99, double P999, double Max)
 {
+    /// <summary>The load generator's own GC pauses during the run: time it charged to the requests in flight.</summary>
+    public double GeneratorPausedMs { get; init; }
+
     public static LatencyStats From(List<double> ms, int errors, double seconds)
     {
         ms.Sort();
@@ -37,6 +40,7 @@ public static class ConstantRateLoad
         var inFlight = new SemaphoreSlim(maxInFlight);
         var outstanding = 1; // the dispatcher's own hold, released once every request is sent
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var paused = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var sent = 0;
         while (sent < total)
@@ -56,7 +60,7 @@ public static class ConstantRateLoad
         await done.Task;
         var seconds = clock.Elapsed.TotalSeconds;
         var answered = latencies.Where(l => !double.IsNaN(l)).ToList();
-        return LatencyStats.From(answered, total - answered.Count, seconds);
+        return LatencyStats.From(answered, total - answered.Count, seconds) with { GeneratorPausedMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds };
 
         async Task SendAsync(int index, string target, TimeSpan dueAt)
         {

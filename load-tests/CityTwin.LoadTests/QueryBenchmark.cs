@@ -76,19 +76,11 @@ public static class QueryBenchmark
                      $"p50 {get.P50:0.00} ms, **p99 {get.P99:0.00} ms**, p99.9 {get.P999:0.00} ms; baseline `/alive` same rate: p50 {alive.P50:0.00} ms, p99 {alive.P99:0.00} ms (ratio p99 {get.P99 / alive.P99:0.0}×) | p99 ≤ 1.5× `/alive` {Mark(get.P99 <= 1.5 * alive.P99)} |");
 
             // The read model's windows are profiled too: their tails, not their CPU, are what the figures hold.
-            var bboxProfiles = trace is null ? null : Profiler.StartAsync(trace, "bbox", duration, twin);
-            var generatorPaused = GC.GetTotalPauseDuration();
-            var bbox = await ConstantRateLoad.RunAsync(twin.Http, i => boxes[i % boxes.Length].Url, 200, duration);
-            Console.WriteLine($"bbox window: the load generator's own GC pauses {(GC.GetTotalPauseDuration() - generatorPaused).TotalMilliseconds:0} ms");
-            if (bboxProfiles is not null) profile.AddRange(["", "During the bbox window (right after the GETs):", "", .. await bboxProfiles]);
+            var bbox = await WindowAsync("bbox", "During the bbox window (right after the GETs):", i => boxes[i % boxes.Length].Url, 200);
             // The same boxes once the silo has settled from the GETs' activations: what a burst of cold GETs leaves
             // behind, apart from what the read model costs on its own.
             var settledAfter = await twin.QuietAsync(TimeSpan.FromMinutes(2));
-            var settledProfiles = trace is null ? null : Profiler.StartAsync(trace, "bbox-settled", duration, twin);
-            generatorPaused = GC.GetTotalPauseDuration();
-            var settled = await ConstantRateLoad.RunAsync(twin.Http, i => boxes[i % boxes.Length].Url, 200, duration);
-            Console.WriteLine($"settled bbox window: the load generator's own GC pauses {(GC.GetTotalPauseDuration() - generatorPaused).TotalMilliseconds:0} ms");
-            if (settledProfiles is not null) profile.AddRange(["", "During the bbox window once settled:", "", .. await settledProfiles]);
+            var settled = await WindowAsync("bbox-settled", "During the bbox window once settled:", i => boxes[i % boxes.Length].Url, 200);
             rows.Add($"| bbox query returning ≈ 500 assets (mean {boxes.Average(b => b.Expected):0}, one page), 200 req/s for {duration.TotalSeconds:0} s ({bbox.Errors} errors) | " +
                      $"p50 {bbox.P50:0.00} ms, **p99 {bbox.P99:0.00} ms** ({bbox.P99 / bbox.P50:0.0}× p50) | p99 ≤ 3× p50 {Mark(bbox.P99 <= 3 * bbox.P50)} |");
             rows.Add($"| the same boxes once the silo had settled from the GETs ({settledAfter.TotalSeconds:0} s after them{(settledAfter < TimeSpan.FromMinutes(2) ? ": under a quarter of a core for 1 s" : ", never under a quarter of a core for 1 s")}), 200 req/s for {duration.TotalSeconds:0} s ({settled.Errors} errors) | " +
@@ -97,9 +89,7 @@ public static class QueryBenchmark
             var near = await ConstantRateLoad.RunAsync(twin.Http, i => nears[i % nears.Length], 200, duration);
             rows.Add($"| near query, 300 m radius (ordered by distance), 200 req/s for {duration.TotalSeconds:0} s ({near.Errors} errors) | p50 {near.P50:0.00} ms, p99 {near.P99:0.00} ms | — |");
 
-            var statsProfiles = trace is null ? null : Profiler.StartAsync(trace, "stats", duration, twin);
-            var stats = await ConstantRateLoad.RunAsync(twin.Http, _ => "/api/stats", 50, duration);
-            if (statsProfiles is not null) profile.AddRange(["", "During the stats window:", "", .. await statsProfiles]);
+            var stats = await WindowAsync("stats", "During the stats window:", _ => "/api/stats", 50);
             var statsBytes = (await twin.Http.GetByteArrayAsync("/api/stats")).Length;
             rows.Add($"| `GET /api/stats` ({city.Districts.Count} districts, {statsBytes / 1024.0:0} KB), 50 req/s for {duration.TotalSeconds:0} s ({stats.Errors} errors) | p50 {stats.P50:0.00} ms, **p99 {stats.P99:0.00} ms** ({stats.P99 / stats.P50:0.0}× p50) | p99 ≤ 3× p50 {Mark(stats.P99 <= 3 * stats.P50)} |");
 
@@ -111,6 +101,16 @@ public static class QueryBenchmark
                      $"{imported / (double)assets / 1024:0.00} KB / **{after / (double)assets / 1024:0.00} KB** ({imported / 1e9:0.00} / {after / 1e9:0.00} GB) | ≤ 2 KB {Mark(after <= 2048L * assets)} |");
             rows.AddRange(profile);
             return rows;
+
+            // One open-loop window, profiled under --trace (its stages appended to the profile under the heading).
+            async Task<LatencyStats> WindowAsync(string name, string heading, Func<int, string> url, int perSecond)
+            {
+                var profiles = trace is null ? null : Profiler.StartAsync(trace, name, duration, twin);
+                var window = await ConstantRateLoad.RunAsync(twin.Http, url, perSecond, duration);
+                Console.WriteLine($"{name} window: the load generator's own GC pauses {window.GeneratorPausedMs:0} ms");
+                if (profiles is not null) profile.AddRange(["", heading, "", .. await profiles]);
+                return window;
+            }
         }
         finally
         {
