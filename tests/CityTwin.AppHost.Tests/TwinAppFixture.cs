@@ -19,7 +19,11 @@ public class TwinAppFixture : IAsyncLifetime
     public const int Silos = 2;
     public const int SeedAssets = 1_000;
 
-    private readonly CancellationTokenSource _lifetime = new(TimeSpan.FromMinutes(5));
+    // A hang guard, not a speed bound: every wait below has its own deadline. Start-up gets ten minutes (CI's two cores
+    // also run the other test assemblies meanwhile), and the collection's tests five more from when it is up, so one
+    // slow test fails on its own deadline instead of cancelling every test after it.
+    private static readonly TimeSpan StartUpBudget = TimeSpan.FromMinutes(10), TestsBudget = TimeSpan.FromMinutes(5);
+    private readonly CancellationTokenSource _lifetime = new();
 
     public DistributedApplication App { get; private set; } = null!;
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("citytwin-apphost-").FullName;
@@ -37,6 +41,7 @@ public class TwinAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _lifetime.CancelAfter(StartUpBudget);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CityTwin_AppHost>(
         [
             $"--CityTwin:DataDirectory={DataDirectory}", $"--CityTwin:SeedAssets={SeedAssets}", $"--CityTwin:Silos={SiloCount}",
@@ -51,6 +56,7 @@ public class TwinAppFixture : IAsyncLifetime
         Api.Timeout = TimeSpan.FromMinutes(1);
         Api.DefaultRequestHeaders.Authorization = new("ApiKey", AdminKey);
         await WaitForSeededCityAsync();
+        _lifetime.CancelAfter(TestsBudget);
     }
 
     public virtual async Task DisposeAsync()
