@@ -13,29 +13,65 @@ namespace CityTwin.Storage;
 /// to answer — one that went through a live gateway does — and then gives up on it as
 /// <see cref="CommandOutcomeUnknownException"/> (a 503) instead of waiting out the 30 s response timeout for the same
 /// answer. Registered by <see cref="OrleansStorageExtensions.UseCityTwinClustering"/> as the client's connection observer.
+/// <para>
+/// A gateway is lost only once its silo's process is gone, and a SIGKILLed silo takes up to a couple of seconds to be
+/// torn down: until then it accepts requests and answers none, like a slow one. So a read still unanswered after
+/// <see cref="HedgeAfter"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times); the read
+/// methods are marked <c>[AnyGateway]</c>, so each copy takes the next gateway in turn, and the first answer wins.
+/// </para>
 /// </summary>
-public sealed class GatewayLoss(TimeSpan? commandGrace = null) : IClusterConnectionStatusObserver
+public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null) : IClusterConnectionStatusObserver
 {
-    /// <summary>How many times one read is sent again at most (each after a further gateway lost while it waited).</summary>
+    /// <summary>How many times one read is sent again at most after a gateway was lost while it waited.</summary>
     public const int MaxResends = 2;
+
+    /// <summary>How many times one read is sent again at most because it went unanswered for <see cref="HedgeAfter"/>.</summary>
+    public const int MaxHedges = 2;
 
     /// <summary>How long a command may still take once a gateway connection was lost while it waited.</summary>
     public TimeSpan CommandGrace { get; } = commandGrace ?? TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a read goes unanswered before a copy is sent (and again after as long): well above a read's usual
+    /// p99 (a cold activation at a million assets: ≈ 230 ms), so a healthy cluster seldom sees a copy.
+    /// </summary>
+    public TimeSpan HedgeAfter { get; } = hedgeAfter ?? TimeSpan.FromMilliseconds(300);
+
+    private static readonly Task Never = new TaskCompletionSource().Task;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     private TaskCompletionSource _next = NewSignal();
 
     /// <summary>Completes when the next gateway connection is lost.</summary>
     public Task Next => Volatile.Read(ref _next).Task;
 
-    /// <summary>The read's answer; sent again if a gateway connection is lost while it waits.</summary>
+    /// <summary>
+    /// The read's answer: the first of its copies to answer. A copy is sent when a gateway connection is lost while it
+    /// waits, or when it has gone unanswered for <see cref="HedgeAfter"/>.
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
-        for (var resends = 0; ; resends++)
+        var lost = Next; // before the call: a loss while it is on its way counts
+        var first = read();
+        if (first.IsCompleted) return await first;
+        var hedge = Task.Delay(HedgeAfter, _time);
+        TaskCompletionSource<T>? any = null; // once there are copies: the first of them to answer
+        Task answer = first;
+        for (int resends = 0, hedges = 0; ;)
         {
-            var lost = Next;
-            var call = read();
-            if (resends == MaxResends || await Task.WhenAny(call, lost) == call) return await call;
-            Observe(call);
+            var woke = await Task.WhenAny(answer, lost, hedge);
+            if (woke == answer) return await (any?.Task ?? first);
+            if (woke == lost)
+            {
+                lost = ++resends == MaxResends ? Never : Next;
+            }
+            else
+            {
+                hedge = ++hedges == MaxHedges ? Never : Task.Delay(HedgeAfter, _time);
+            }
+            if (any is null) Forward(first, any = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously));
+            Forward(read(), any);
+            answer = any.Task;
         }
     }
 
@@ -75,6 +111,11 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null) : IClusterConnect
     }
 
     void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => Signal();
+
+    /// <summary>The copy's answer goes to <paramref name="any"/> unless another copy answered first (its exception is observed either way).</summary>
+    private static void Forward<T>(Task<T> copy, TaskCompletionSource<T> any) =>
+        _ = copy.ContinueWith(static (t, state) => ((TaskCompletionSource<T>)state!).TrySetFromTask(t), any, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>An abandoned request times out in the end: its exception is observed so that it is not reported as unobserved.</summary>
     private static void Observe(Task call) =>

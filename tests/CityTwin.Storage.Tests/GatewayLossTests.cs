@@ -1,12 +1,19 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace CityTwin.Storage.Tests;
 
-/// <summary>Reads caught by a lost gateway connection are sent again (GatewayLoss.cs); commands are never sent again, and give up soon.</summary>
+/// <summary>
+/// Reads caught by a lost gateway connection, or unanswered for a while, are sent again (GatewayLoss.cs); commands
+/// are never sent again, and give up soon. Time is fake: a read is hedged only when a test moves the clock.
+/// </summary>
 public class GatewayLossTests
 {
+    private readonly FakeTimeProvider _time = new();
+
     [Fact]
     public async Task A_read_that_answers_is_sent_once()
     {
-        var loss = new GatewayLoss();
+        var loss = new GatewayLoss(time: _time);
         var sent = 0;
         Assert.Equal(7, await loss.ReadAsync(() => { sent++; return Task.FromResult(7); }));
         Assert.Equal(1, sent);
@@ -15,7 +22,7 @@ public class GatewayLossTests
     [Fact]
     public async Task A_read_waiting_when_a_gateway_connection_is_lost_is_sent_again()
     {
-        var loss = new GatewayLoss();
+        var loss = new GatewayLoss(time: _time);
         var lost = new TaskCompletionSource<int>(); // the request that went through the dead gateway: never answered
         var sent = 0;
         var read = loss.ReadAsync(() => ++sent == 1 ? lost.Task : Task.FromResult(42));
@@ -30,7 +37,7 @@ public class GatewayLossTests
     [Fact]
     public async Task A_new_gateway_connection_sends_nothing_again()
     {
-        var loss = new GatewayLoss();
+        var loss = new GatewayLoss(time: _time);
         var answer = new TaskCompletionSource<int>();
         var sent = 0;
         var read = loss.ReadAsync(() => { sent++; return answer.Task; });
@@ -44,7 +51,7 @@ public class GatewayLossTests
     [Fact]
     public async Task A_read_is_sent_again_at_most_twice()
     {
-        var loss = new GatewayLoss();
+        var loss = new GatewayLoss(time: _time);
         var calls = new List<TaskCompletionSource<int>>();
         var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
         for (var lost = 0; lost < 5; lost++)
@@ -55,6 +62,59 @@ public class GatewayLossTests
         Assert.Equal(1 + GatewayLoss.MaxResends, calls.Count);
         calls[^1].SetResult(9);
         Assert.Equal(9, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_read_unanswered_for_the_hedge_delay_is_sent_again_and_the_first_answer_wins()
+    {
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
+        var calls = new List<TaskCompletionSource<int>>();
+        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+
+        _time.Advance(TimeSpan.FromMilliseconds(299));
+        await Task.Delay(50);
+        Assert.Single(calls); // a slow read is not a stalled one yet
+
+        _time.Advance(TimeSpan.FromMilliseconds(1)); // its gateway's silo may be dying: a copy, through the next gateway
+        await WaitUntil(() => calls.Count == 2);
+        calls[1].SetResult(11);
+        Assert.Equal(11, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        calls[0].SetResult(10); // the first copy answering late changes nothing
+        Assert.Equal(11, await read);
+    }
+
+    [Fact]
+    public async Task A_hedged_read_takes_the_first_copy_that_answers_even_the_original()
+    {
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
+        var calls = new List<TaskCompletionSource<int>>();
+        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        await WaitUntil(() => calls.Count == 2);
+        calls[0].SetResult(1);
+        Assert.Equal(1, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_read_is_hedged_at_most_twice()
+    {
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
+        var calls = new List<TaskCompletionSource<int>>();
+        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+        for (var step = 0; step < 6; step++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(300));
+            await Task.Delay(50);
+        }
+        Assert.Equal(1 + GatewayLoss.MaxHedges, calls.Count);
+        calls[0].SetException(new TimeoutException("the response timeout")); // the first to answer wins, an error too
+        await Assert.ThrowsAsync<TimeoutException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task WaitUntil(Func<bool> done)
+    {
+        for (var waited = 0; !done() && waited < 10_000; waited += 10) await Task.Delay(10);
+        Assert.True(done());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 using CityTwin.Contracts.Events;
 
 namespace CityTwin.Contracts.Assets;
@@ -7,11 +8,11 @@ namespace CityTwin.Contracts.Assets;
 public interface IAssetGrain : IGrainWithStringKey
 {
     /// <summary>The asset's live state, or null if no asset has this id.</summary>
-    [Alias("Get")]
+    [Alias("Get"), AnyGateway]
     Task<Asset?> GetAsync();
 
     /// <summary>The asset's state changes (persisted, within the retention) and last readings (in memory), newest first; null if no such asset.</summary>
-    [Alias("GetHistory"), Orleans.Concurrency.ReadOnly]
+    [Alias("GetHistory"), Orleans.Concurrency.ReadOnly, AnyGateway]
     Task<AssetHistory?> GetHistoryAsync(int limit);
 
     /// <summary>The asset's type, or null if no asset has this id (cheap: used to check references).</summary>

@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 using CityTwin.Domain.Audit;
 
 namespace CityTwin.Contracts.Audit;
@@ -16,7 +17,7 @@ public interface IAuditGrain : IGrainWithIntegerKey
     [Alias("Complete")]
     Task CompleteAsync(long seq, string outcome, string? after, string? detail);
 
-    [Alias("Query")]
+    [Alias("Query"), AnyGateway]
     Task<AuditEntry[]> QueryAsync(AuditQuery query);
 
     [Alias("DeleteOlderThan")]

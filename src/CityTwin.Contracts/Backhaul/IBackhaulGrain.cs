@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 using CityTwin.Contracts.Events;
 using Orleans.Concurrency;
 
@@ -18,6 +19,6 @@ public interface IBackhaulGrain : IGrainWithStringKey
     Task UnregisterAsync(string assetId);
 
     /// <summary>One page of dependents ordered by id, after <paramref name="cursor"/>.</summary>
-    [Alias("GetDependents")]
+    [Alias("GetDependents"), AnyGateway]
     Task<DependentsPage> GetDependentsAsync(string? cursor, int limit);
 }

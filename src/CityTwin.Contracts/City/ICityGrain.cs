@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 namespace CityTwin.Contracts.City;
 
 /// <summary>The city: the registry of its districts. One per twin, key <see cref="Key"/>.</summary>
@@ -9,7 +10,7 @@ public interface ICityGrain : IGrainWithStringKey
     [Alias("AddDistrict")]
     Task AddDistrictAsync(string districtId);
 
-    [Alias("GetDistricts")]
+    [Alias("GetDistricts"), AnyGateway]
     Task<string[]> GetDistrictsAsync();
 
     /// <summary>A district's latest counts, KPIs and bounds (see <see cref="DistrictReport"/>).</summary>
@@ -21,7 +22,7 @@ public interface ICityGrain : IGrainWithStringKey
     /// the city's stats are still at <paramref name="unlessVersion"/>: the caller's copy is current (400 districts'
     /// reports are ≈ 150 KB, not worth sending for nothing).
     /// </summary>
-    [Alias("GetStats"), Orleans.Concurrency.ReadOnly]
+    [Alias("GetStats"), Orleans.Concurrency.ReadOnly, AnyGateway]
     Task<CityStats?> GetStatsAsync(long unlessVersion = -1);
 
     /// <summary>True exactly once per city and storage: whoever gets it seeds the default city.</summary>

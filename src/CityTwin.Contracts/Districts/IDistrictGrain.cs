@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 namespace CityTwin.Contracts.Districts;
 
 /// <summary>
@@ -8,14 +9,14 @@ namespace CityTwin.Contracts.Districts;
 public interface IDistrictGrain : IGrainWithStringKey
 {
     /// <summary>The district's aggregates and one page of its assets ordered by id, after <paramref name="cursor"/>.</summary>
-    [Alias("Get")]
+    [Alias("Get"), AnyGateway]
     Task<DistrictView> GetAsync(string? cursor, int limit);
 
     /// <summary>
     /// Up to a page of the district's assets matching <paramref name="query"/>, after its cursor, from the district's
     /// read model. Interleaves: it reads the index in one turn, so a query never waits behind a burst of changes.
     /// </summary>
-    [Alias("Query"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("Query"), Orleans.Concurrency.AlwaysInterleave, AnyGateway]
     Task<CityTwin.Domain.Queries.PartitionPage> QueryAsync(CityTwin.Domain.Queries.AssetQuery query);
 
     /// <summary>

@@ -1,3 +1,4 @@
+using CityTwin.Contracts.Hosting;
 using CityTwin.Contracts.Events;
 using Orleans.Concurrency;
 
@@ -15,7 +16,7 @@ public interface IPowerGrain : IGrainWithStringKey
     [Alias("Set")]
     Task<PowerView?> SetAsync(string? feederId, bool on);
 
-    [Alias("Get")]
+    [Alias("Get"), AnyGateway]
     Task<PowerView> GetAsync();
 
     /// <summary>An asset announces its feeder (idempotent) and learns whether it has power. Interleaves with an outage's fan-out.</summary>
