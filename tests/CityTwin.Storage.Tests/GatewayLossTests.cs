@@ -52,8 +52,7 @@ public class GatewayLossTests
     public async Task A_read_is_sent_again_at_most_twice()
     {
         var loss = new GatewayLoss(time: _time);
-        var calls = new List<TaskCompletionSource<int>>();
-        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+        var (read, calls) = Unanswered(loss);
         for (var lost = 0; lost < 5; lost++)
         {
             ((IClusterConnectionStatusObserver)loss).NotifyClusterConnectionLost();
@@ -67,9 +66,7 @@ public class GatewayLossTests
     [Fact]
     public async Task A_read_unanswered_for_the_hedge_delay_is_sent_again_and_the_first_answer_wins()
     {
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
-        var calls = new List<TaskCompletionSource<int>>();
-        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+        var (read, calls) = Unanswered(new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time));
 
         _time.Advance(TimeSpan.FromMilliseconds(299));
         await Task.Delay(50);
@@ -86,9 +83,7 @@ public class GatewayLossTests
     [Fact]
     public async Task A_hedged_read_takes_the_first_copy_that_answers_even_the_original()
     {
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
-        var calls = new List<TaskCompletionSource<int>>();
-        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+        var (read, calls) = Unanswered(new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time));
         _time.Advance(TimeSpan.FromMilliseconds(300));
         await WaitUntil(() => calls.Count == 2);
         calls[0].SetResult(1);
@@ -98,9 +93,7 @@ public class GatewayLossTests
     [Fact]
     public async Task A_read_is_hedged_at_most_twice()
     {
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
-        var calls = new List<TaskCompletionSource<int>>();
-        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); calls.Add(call); return call.Task; });
+        var (read, calls) = Unanswered(new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time));
         for (var step = 0; step < 6; step++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(300));
@@ -109,6 +102,14 @@ public class GatewayLossTests
         Assert.Equal(1 + GatewayLoss.MaxHedges, calls.Count);
         calls[0].SetException(new TimeoutException("the response timeout")); // the first to answer wins, an error too
         await Assert.ThrowsAsync<TimeoutException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>A read whose every copy waits until the test answers it; <c>calls</c> holds the copies sent so far.</summary>
+    private static (Task<int> Read, List<TaskCompletionSource<int>> Calls) Unanswered(GatewayLoss loss)
+    {
+        var calls = new List<TaskCompletionSource<int>>();
+        var read = loss.ReadAsync(() => { var call = new TaskCompletionSource<int>(); lock (calls) calls.Add(call); return call.Task; });
+        return (read, calls);
     }
 
     private static async Task WaitUntil(Func<bool> done)
