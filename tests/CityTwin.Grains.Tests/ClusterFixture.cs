@@ -55,11 +55,15 @@ public class ClusterFixture : IAsyncLifetime
             foreach (var name in new[] { StorageNames.Assets, StorageNames.PubSub })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new RecordingStorage(sp.GetRequiredService<Serializer>(), Data));
             silo.Services.AddSingleton<IAssetTable>(sp => new RecordingAssetTable(sp.GetRequiredService<Serializer>(), AssetRows, () => Data.Keys.Any(k => k.Item1 == "asset")));
+            Configure(silo);
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(TwinStreams.Provider));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>What a fixture adds to every silo's configuration.</summary>
+    protected virtual void Configure(ISiloBuilder silo) { }
 
     public async Task DisposeAsync()
     {

@@ -1,5 +1,5 @@
-using CityTwin.Contracts.Hosting;
 using CityTwin.Contracts.Events;
+using CityTwin.Contracts.Hosting;
 
 namespace CityTwin.Contracts.Assets;
 

@@ -1,5 +1,5 @@
-using CityTwin.Contracts.Hosting;
 using CityTwin.Contracts.Events;
+using CityTwin.Contracts.Hosting;
 using Orleans.Concurrency;
 
 namespace CityTwin.Contracts.Backhaul;
@@ -21,4 +21,11 @@ public interface IBackhaulGrain : IGrainWithStringKey
     /// <summary>One page of dependents ordered by id, after <paramref name="cursor"/>.</summary>
     [Alias("GetDependents"), AnyGateway]
     Task<DependentsPage> GetDependentsAsync(string? cursor, int limit);
+
+    /// <summary>
+    /// The link's reminder, a minute after its condition changed: the signal its stream carried dies with a silo before
+    /// it is taken, so the link hands it over directly; one already heard changes nothing. Returns once it is fanned out.
+    /// </summary>
+    [Alias("CatchUp")]
+    Task CatchUpAsync(LinkSignal signal);
 }

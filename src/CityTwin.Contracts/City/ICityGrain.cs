@@ -1,4 +1,5 @@
 using CityTwin.Contracts.Hosting;
+
 namespace CityTwin.Contracts.City;
 
 /// <summary>The city: the registry of its districts. One per twin, key <see cref="Key"/>.</summary>

@@ -1,4 +1,5 @@
 using CityTwin.Contracts.Hosting;
+
 namespace CityTwin.Contracts.Districts;
 
 /// <summary>

@@ -22,8 +22,11 @@ namespace CityTwin.Grains.Assets;
 /// The store serialises the state after the grain's turn, so the grain hands it snapshots: the state object and the
 /// history list are replaced, never changed, once staged.
 /// </summary>
-public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallFilter
+public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallFilter, IRemindable
 {
+    /// <summary>Held by a link from a change of its condition until its backhaul grain has surely heard it.</summary>
+    private const string LinkSignalReminder = "link-signal";
+
     private readonly AssetStore _store;
     private AssetGrainState _stored = new();
     private long _stamp; // orders this asset's writes in the store: rises with every write, across activations
@@ -264,6 +267,14 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         await CommitAsync(asset with { Intersection = intersection with { Cameras = next } }, durable: false, report.CauseAt, coalesce: report.CauseAt is null);
     }
 
+    /// <summary>A link's reminder after a change of condition: its backhaul grain gets the condition directly (a no-op if it heard it).</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == LinkSignalReminder && await GetLinkSignalAsync() is { } signal)
+            await GrainFactory.GetGrain<IBackhaulGrain>(Key).CatchUpAsync(signal);
+        await new ResumeReminder(this, reminderName).EndAsync();
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_unsaved) await WriteStateAsync();
@@ -286,6 +297,11 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         next = CascadeRules.Derive(next);
         var history = Stored.History;
         if (!announce) Log(previous, next);
+        // A link's new condition reaches its backhaul grain on the link's stream, whose queue dies with a silo: if that
+        // happens before the grain took it, no one would tell the dependents. A reminder, registered before the change
+        // is stored, hands the condition over directly a minute later (ReceiveReminder) on whichever silo is alive.
+        if (durable && next.Link is { } link && previous?.Link is { } was && was.Condition != link.Condition)
+            await new ResumeReminder(this, LinkSignalReminder).BeginAsync();
         if (durable)
         {
             try

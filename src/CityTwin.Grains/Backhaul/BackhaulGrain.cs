@@ -15,7 +15,8 @@ namespace CityTwin.Grains.Backhaul;
 /// <para>
 /// A fan-out that dies with its silo is finished by the next activation: a reminder, registered before the first
 /// dependent is told and removed after the last one was, wakes the grain on a surviving silo, which asks the link for
-/// its condition and tells every dependent again (they ignore what they already heard, by sequence).
+/// its condition and tells every dependent again (they ignore what they already heard, by sequence). A signal the
+/// stream lost (its silo died before this grain took it) is handed over by the link's own reminder (<see cref="CatchUpAsync"/>).
 /// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Link)]
@@ -85,6 +86,16 @@ public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionOb
         _sortedIds ??= Dependents.Keys.Order(StringComparer.Ordinal).ToArray();
         var (page, next) = Paging.After(_sortedIds, cursor, limit);
         return Task.FromResult(new DependentsPage(_sortedIds.Length, [.. page.Select(id => new Dependent(id, Dependents[id], "backhaul"))], next));
+    }
+
+    public async Task CatchUpAsync(LinkSignal signal)
+    {
+        if (_fanOut is { IsCompleted: false } running) await running;
+        // Heard already, or the same condition under a newer version (its latency changed, say): no news for the dependents.
+        if (_state.State.Last is { } last && (signal.Sequence <= last.Sequence || signal.Condition == last.Condition)) return;
+        if (_state.State.Last is null && signal.Condition == LinkCondition.Up) return;
+        _state.State.Last = signal;
+        await FanOutAsync(signal);
     }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<LinkSignal>().ResumeAsync(this);
