@@ -107,6 +107,24 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_finished_scenario_leaves_memory_once_idle()
+    {
+        var city = await TestCity.CreateAsync(Grains);
+        var grain = Grains.GetGrain<IScenarioGrain>(TestAssets.NewId("scn"));
+        Assert.Equal(ScenarioStatus.Completed, (await RunAsync(Spec(city), grain.GetPrimaryKeyString())).Status);
+        var management = Grains.GetGrain<IManagementGrain>(0);
+
+        // Held in memory while it ran; once finished, idle collection takes it like any grain (the result is stored).
+        var gone = await Eventually.Until(async () =>
+        {
+            await management.ForceActivationCollection(TimeSpan.FromMilliseconds(200));
+            return !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId());
+        }, g => g);
+        Assert.True(gone);
+        Assert.Equal(ScenarioStatus.Completed, (await grain.GetAsync(includeResult: false))!.Status);
+    }
+
+    [Fact]
     public async Task A_spec_naming_assets_the_snapshot_lacks_is_refused_with_field_errors()
     {
         var city = await TestCity.CreateAsync(Grains);

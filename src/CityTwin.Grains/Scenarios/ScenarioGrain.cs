@@ -208,6 +208,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
         finally
         {
             _shown = null;
+            DelayDeactivation(TimeSpan.Zero); // held while it ran; now idle collection may take it (a soak kept one an hour per run)
         }
         try
         {
