@@ -174,16 +174,24 @@ public static class SoakRun
                 }
             })));
 
-            // Memory of every process each 10 s; a silo killed and started again at each interval.
+            // Memory of every process each 10 s (resident, and the managed heap its last GC left, from its /metrics: a leak
+            // grows the latter; the former also holds what the GC keeps committed); a silo killed and started again at each interval.
+            using var scraper = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            async Task SampleAsync(Minute minute, string name, ChildProcess process)
+            {
+                minute.Memory(name, process.WorkingSetBytes());
+                try { minute.Heap(name, ManagedHeap(await scraper.GetStringAsync($"{process.Url}/metrics"))); }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+            }
             var kills = 0;
             var nextKill = killEvery;
             while (clock.Elapsed < duration)
             {
                 await Task.Delay(TimeSpan.FromSeconds(10));
                 var minute = Now();
-                minute.Memory("api", api.WorkingSetBytes());
+                await SampleAsync(minute, "api", api);
                 for (var i = 0; i < 2; i++)
-                    if (silos[i] is { HasExited: false } s) minute.Memory($"silo-{i + 1}", s.WorkingSetBytes());
+                    if (silos[i] is { HasExited: false } s) await SampleAsync(minute, $"silo-{i + 1}", s);
                 if (clock.Elapsed >= nextKill && clock.Elapsed < duration - TimeSpan.FromSeconds(30))
                 {
                     var victim = kills % 2 == 0 ? 1 : 1; // always silo-2: silo-1 and the API show whether memory stays flat
@@ -219,6 +227,7 @@ public static class SoakRun
             {
                 Minutes = [.. minutes.Values.OrderBy(m => m.Index)],
                 Kills = kills,
+                WarmUpMinutes = kills > 0 ? (int)killEvery.TotalMinutes + 1 : 1,
                 AckedPoles = acked.Count,
                 Lost = [.. lost.Order(StringComparer.Ordinal)],
                 FeedEvents = feedEvents,
@@ -233,6 +242,11 @@ public static class SoakRun
     }
 
 
+    /// <summary>The managed heap after the last collection, all generations, from a process's Prometheus text.</summary>
+    private static long ManagedHeap(string metrics) => (long)metrics.Split('\n')
+        .Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>One minute of the soak: answers by status (0: no answer), readings applied, read latencies, peak memory per process.</summary>
     public sealed class Minute(int index)
     {
@@ -240,6 +254,8 @@ public static class SoakRun
         public ConcurrentDictionary<int, int> Answers { get; } = new();
         public ConcurrentBag<double> Reads { get; } = [];
         public ConcurrentDictionary<string, long> MemoryBytes { get; } = new();
+        /// <summary>Per process, the largest managed heap a GC left in the minute.</summary>
+        public ConcurrentDictionary<string, long> HeapBytes { get; } = new();
         private long _applied;
         public long ReadingsApplied => Interlocked.Read(ref _applied);
 
@@ -247,6 +263,7 @@ public static class SoakRun
         public void Applied(long n) => Interlocked.Add(ref _applied, n);
         public void Read(double ms) => Reads.Add(ms);
         public void Memory(string process, long bytes) => MemoryBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
+        public void Heap(string process, long bytes) => HeapBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
 
         public double ReadP99 => Reads.IsEmpty ? 0 : Reads.Order().ElementAt(Math.Min(Reads.Count - 1, (int)(Reads.Count * 0.99)));
         public int ServerErrors(int except = 503) => Answers.Where(a => a.Key >= 500 && a.Key != except).Sum(a => a.Value);
@@ -263,11 +280,24 @@ public sealed record SoakResult
     public required long FeedEvents { get; init; }
     public required long FeedGaps { get; init; }
 
-    /// <summary>A process's memory in the last full minute against the first minute after warm-up (minute 1), as a ratio.</summary>
-    public double MemoryGrowth(string process)
+    /// <summary>
+    /// The minute from which memory must stay flat: the first after the first kill's minute. Until then silo-1 takes on
+    /// work it had not carried (half the city's grains at the first kill: they stay with it, since nothing moves
+    /// activations back) and every process warms up (JIT tiers, pools, the GC's budgets); a leak shows as growth after.
+    /// </summary>
+    public required int WarmUpMinutes { get; init; }
+
+    /// <summary>A process's resident memory in the last full minute against minute <paramref name="from"/> (the end of warm-up by default), as a ratio.</summary>
+    public double MemoryGrowth(string process, int? from = null) => Growth(process, m => m.MemoryBytes, from ?? WarmUpMinutes);
+
+    /// <summary>The same for the managed heap its GCs left.</summary>
+    public double HeapGrowth(string process, int? from = null) => Growth(process, m => m.HeapBytes, from ?? WarmUpMinutes);
+
+    private double Growth(string process, Func<SoakRun.Minute, ConcurrentDictionary<string, long>> of, int from)
     {
-        var measured = Minutes.Where(m => m.MemoryBytes.ContainsKey(process)).ToList();
-        if (measured.Count < 3) return 1;
-        return (double)measured[^1].MemoryBytes[process] / measured[1].MemoryBytes[process];
+        var full = Minutes.Where(m => of(m).ContainsKey(process) && m.Index < Minutes[^1].Index).ToList(); // the last minute is cut short
+        var start = full.FirstOrDefault(m => m.Index >= from);
+        if (start is null || full[^1] == start) return 1;
+        return (double)of(full[^1])[process] / of(start)[process];
     }
 }
