@@ -25,6 +25,12 @@ public static class Extensions
     /// </summary>
     public static readonly string[] UnscalableInstruments = ["orleans-messaging-processing-activation-data"];
 
+    /// <summary>
+    /// Instruments Orleans tags with a peer silo's address, generation included: every restart of a peer adds series
+    /// that stay for the life of the process (about 120 lines a restart in the soak). Exported without that tag.
+    /// </summary>
+    public static readonly string[] PerPeerInstruments = ["orleans-messaging-sent-messages-size", "orleans-messaging-received-messages-size"];
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -59,6 +65,8 @@ public static class Extensions
                     .AddMeter(Meters)
                     .AddPrometheusExporter();
                 foreach (var instrument in dropped) metrics.AddView(instrument, MetricStreamConfiguration.Drop);
+                foreach (var instrument in PerPeerInstruments.Except(dropped))
+                    metrics.AddView(instrument, new MetricStreamConfiguration { TagKeys = ["ConnectionDirection", "MessageDirection"] });
             })
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)

@@ -180,7 +180,13 @@ public static class SoakRun
             async Task SampleAsync(Minute minute, string name, ChildProcess process)
             {
                 minute.Memory(name, process.WorkingSetBytes());
-                try { minute.Heap(name, ManagedHeap(await scraper.GetStringAsync($"{process.Url}/metrics"))); }
+                try
+                {
+                    var metrics = await scraper.GetStringAsync($"{process.Url}/metrics");
+                    minute.Heap(name, ManagedHeap(metrics));
+                    minute.Count(minute.Activations, name, Gauge(metrics, "orleans_catalog_activations"));
+                    minute.Count(minute.Series, name, metrics.Split('\n').Count(l => l.Length > 0 && l[0] != '#'));
+                }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             }
             var kills = 0;
@@ -247,6 +253,11 @@ public static class SoakRun
         .Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal))
         .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>A gauge's value summed over its series (0 when the process has none).</summary>
+    private static long Gauge(string metrics, string name) => (long)metrics.Split('\n')
+        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>One minute of the soak: answers by status (0: no answer), readings applied, read latencies, peak memory per process.</summary>
     public sealed class Minute(int index)
     {
@@ -256,6 +267,9 @@ public static class SoakRun
         public ConcurrentDictionary<string, long> MemoryBytes { get; } = new();
         /// <summary>Per process, the largest managed heap a GC left in the minute.</summary>
         public ConcurrentDictionary<string, long> HeapBytes { get; } = new();
+        /// <summary>Per process, the most grain activations it held in the minute, and the most metric series it exported.</summary>
+        public ConcurrentDictionary<string, long> Activations { get; } = new();
+        public ConcurrentDictionary<string, long> Series { get; } = new();
         private long _applied;
         public long ReadingsApplied => Interlocked.Read(ref _applied);
 
@@ -264,6 +278,7 @@ public static class SoakRun
         public void Read(double ms) => Reads.Add(ms);
         public void Memory(string process, long bytes) => MemoryBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
         public void Heap(string process, long bytes) => HeapBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
+        public void Count(ConcurrentDictionary<string, long> counts, string process, long n) => counts.AddOrUpdate(process, n, (_, c) => Math.Max(c, n));
 
         public double ReadP99 => Reads.IsEmpty ? 0 : Reads.Order().ElementAt(Math.Min(Reads.Count - 1, (int)(Reads.Count * 0.99)));
         public int ServerErrors(int except = 503) => Answers.Where(a => a.Key >= 500 && a.Key != except).Sum(a => a.Value);
