@@ -17,12 +17,13 @@ public static class SoakBenchmark
                 $"Soak on {store}: {duration.TotalMinutes:0} min, telemetry at {readingsPerSecond:N0} readings/s, 4 status writers, reads at 50/s, 5 feed subscribers, " +
                 $"a link cut or repaired each minute, a scenario every 5 min, silo-2 killed (SIGKILL) and restarted every {killEvery.TotalMinutes:0} min ({result.Kills} kills).",
                 "",
-                "| minute | readings applied | answers by status (0 = none) | 5xx other than 503 | read p99 | resident memory: API / silo-1 / silo-2 | managed heap after GC | activations: silo-1 / silo-2 | metric series |",
-                "|---|---|---|---|---|---|---|---|---|",
+                "| minute | readings applied | answers by status (0 = none) | 5xx other than 503 | read p99 | resident memory: API / silo-1 / silo-2 | managed heap after GC | GC committed | activations: silo-1 / silo-2 | metric series |",
+                "|---|---|---|---|---|---|---|---|---|---|",
             };
             foreach (var m in result.Minutes)
                 rows.Add($"| {m.Index} | {m.ReadingsApplied:N0} | {string.Join(", ", m.Answers.OrderBy(a => a.Key).Select(a => $"{a.Key}: {a.Value:N0}"))} | {m.ServerErrors()} | {m.ReadP99:0} ms | " +
                          $"{Mb(m.MemoryBytes, "api")} / {Mb(m.MemoryBytes, "silo-1")} / {Mb(m.MemoryBytes, "silo-2")} | {Mb(m.HeapBytes, "api")} / {Mb(m.HeapBytes, "silo-1")} / {Mb(m.HeapBytes, "silo-2")} | " +
+                         $"{Mb(m.CommittedBytes, "api")} / {Mb(m.CommittedBytes, "silo-1")} / {Mb(m.CommittedBytes, "silo-2")} | " +
                          $"{N(m.Activations, "silo-1")} / {N(m.Activations, "silo-2")} | {N(m.Series, "api")} / {N(m.Series, "silo-1")} / {N(m.Series, "silo-2")} |");
             var errors = result.Minutes.Sum(m => m.ServerErrors());
             var answers = result.Minutes.Sum(m => m.Answers.Values.Sum());

@@ -184,6 +184,7 @@ public static class SoakRun
                 {
                     var metrics = await scraper.GetStringAsync($"{process.Url}/metrics");
                     minute.Heap(name, ManagedHeap(metrics));
+                    minute.Count(minute.CommittedBytes, name, Gauge(metrics, "dotnet_gc_last_collection_memory_committed_size_bytes"));
                     minute.Count(minute.Activations, name, Gauge(metrics, "orleans_catalog_activations"));
                     minute.Count(minute.Series, name, metrics.Split('\n').Count(l => l.Length > 0 && l[0] != '#'));
                 }
@@ -267,6 +268,8 @@ public static class SoakRun
         public ConcurrentDictionary<string, long> MemoryBytes { get; } = new();
         /// <summary>Per process, the largest managed heap a GC left in the minute.</summary>
         public ConcurrentDictionary<string, long> HeapBytes { get; } = new();
+        /// <summary>Per process, the most memory the GC had committed after a collection in the minute (in use or kept for reuse).</summary>
+        public ConcurrentDictionary<string, long> CommittedBytes { get; } = new();
         /// <summary>Per process, the most grain activations it held in the minute, and the most metric series it exported.</summary>
         public ConcurrentDictionary<string, long> Activations { get; } = new();
         public ConcurrentDictionary<string, long> Series { get; } = new();

@@ -48,13 +48,8 @@ public static class OptimisationEndpoints
         return view is null ? Problems.OptimisationNotFound(id) : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<OptimisationView>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit)
-    {
-        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid optimisation id");
-        if (await audit.BeginAsync(caller, "optimisation.cancel", id) is not { } entry) return CommandAudit.Unavailable();
-        var view = await entry.RunAsync(() => grains.GetGrain<IOptimisationGrain>(id).CancelAsync(), v => v is null ? ("not-found", null) : ("ok", v.Status.ToString()));
-        return view is null ? Problems.OptimisationNotFound(id) : TypedResults.Ok(view);
-    }
+    private static Task<Results<Ok<OptimisationView>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit) =>
+        ScenarioEndpoints.CancelAsync(id, "optimisation", caller, audit, () => grains.GetGrain<IOptimisationGrain>(id).CancelAsync(), v => v.Status.ToString(), Problems.OptimisationNotFound);
 
     private static Task<Results<Ok<OptimisationView>, BadRequestProblem, NotFoundProblem, ConflictProblem, UnavailableProblem>> Apply(string id, IGrainFactory grains, Caller caller, CommandAudit audit) =>
         ChangeAsync(id, grains, caller, audit, "optimisation.apply", (grain, by) => grain.ApplyAsync(by));

@@ -107,12 +107,22 @@ public static class ScenarioEndpoints
         return view is null ? Problems.ScenarioNotFound(id) : TypedResults.Ok(Summary(view));
     }
 
-    private static async Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit)
+    private static Task<Results<Ok<ScenarioSummary>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit) =>
+        CancelAsync(id, "scenario", caller, audit, async () => await grains.GetGrain<IScenarioGrain>(id).CancelAsync() is { } v ? Summary(v) : null,
+            v => v.Status.ToString(), Problems.ScenarioNotFound);
+
+    /// <summary>
+    /// Cancels one job (<paramref name="kind"/>: scenario, sweep or optimisation), audited with the status it was left
+    /// in; its view, or the problem with the id.
+    /// </summary>
+    internal static async Task<Results<Ok<TView>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> CancelAsync<TView>(string id, string kind,
+        Caller caller, CommandAudit audit, Func<Task<TView?>> cancel, Func<TView, string> status, Func<string, NotFoundProblem> notFound)
+        where TView : class
     {
-        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid scenario id");
-        if (await audit.BeginAsync(caller, "scenario.cancel", id) is not { } entry) return CommandAudit.Unavailable();
-        var view = await entry.RunAsync(() => grains.GetGrain<IScenarioGrain>(id).CancelAsync(), v => v is null ? ("not-found", null) : ("ok", v.Status.ToString()));
-        return view is null ? Problems.ScenarioNotFound(id) : TypedResults.Ok(Summary(view));
+        if (!Ids.IsValid(id)) return Problems.Invalid("id", $"is not a valid {kind} id");
+        if (await audit.BeginAsync(caller, $"{kind}.cancel", id) is not { } entry) return CommandAudit.Unavailable();
+        var view = await entry.RunAsync(cancel, v => v is null ? ("not-found", null) : ("ok", status(v)));
+        return view is null ? notFound(id) : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<ScenarioComparison>, BadRequestProblem, NotFoundProblem, ConflictProblem>> Compare(string id, IGrainFactory grains, string? top)

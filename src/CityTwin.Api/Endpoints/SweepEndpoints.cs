@@ -44,13 +44,8 @@ public static class SweepEndpoints
         return view is null ? Problems.SweepNotFound(id) : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<SweepView>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit)
-    {
-        if (!Ids.IsValid(id)) return Problems.Invalid("id", "is not a valid sweep id");
-        if (await audit.BeginAsync(caller, "sweep.cancel", id) is not { } entry) return CommandAudit.Unavailable();
-        var view = await entry.RunAsync(() => grains.GetGrain<ISweepGrain>(id).CancelAsync(), v => v is null ? ("not-found", null) : ("ok", v.Status.ToString()));
-        return view is null ? Problems.SweepNotFound(id) : TypedResults.Ok(view);
-    }
+    private static Task<Results<Ok<SweepView>, BadRequestProblem, NotFoundProblem, UnavailableProblem>> Cancel(string id, IGrainFactory grains, Caller caller, CommandAudit audit) =>
+        ScenarioEndpoints.CancelAsync(id, "sweep", caller, audit, () => grains.GetGrain<ISweepGrain>(id).CancelAsync(), v => v.Status.ToString(), Problems.SweepNotFound);
 
     public sealed record SweepList(IEnumerable<SweepView> Sweeps);
 }

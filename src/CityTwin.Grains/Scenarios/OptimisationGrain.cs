@@ -86,16 +86,7 @@ public sealed partial class OptimisationGrain : Grain, IOptimisationGrain
         {
             Id = Id, Name = spec.Name, Status = ScenarioStatus.Queued, SubmittedAt = _time.GetUtcNow(), SnapshotAssets = snapshot.AssetCount,
         };
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch
-        {
-            (_state.State.View, _state.State.Spec) = (null, null);
-            _limiter.Leave();
-            throw;
-        }
+        await _limiter.KeepIfStoredAsync(_state.WriteStateAsync, () => (_state.State.View, _state.State.Spec) = (null, null));
         await GrainFactory.GetGrain<IScenarioIndexGrain>(IScenarioIndexGrain.OptimisationsKey).AddAsync(Id);
         _run = RunAsync(spec, snapshot, admitted: true);
         return new(ScenarioStartOutcome.Accepted, []);

@@ -136,16 +136,7 @@ public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
             SnapshotAssets = snapshot.AssetCount,
             SnapshotSeconds = captured.TotalSeconds,
         };
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch
-        {
-            (_state.State.View, _state.State.Spec) = (null, null);
-            _limiter.Leave();
-            throw;
-        }
+        await _limiter.KeepIfStoredAsync(_state.WriteStateAsync, () => (_state.State.View, _state.State.Spec) = (null, null));
         await _resume.BeginAsync();
         _cancel = new CancellationTokenSource();
         _run = RunAsync(spec, snapshot, _cancel.Token);

@@ -57,6 +57,24 @@ public sealed class ScenarioLimiter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Keeps an admitted place only if <paramref name="store"/> stores the job that took it: if storing fails, the
+    /// job's state is put back (<paramref name="undo"/>) and the place given back before the failure goes to the caller.
+    /// </summary>
+    public async Task KeepIfStoredAsync(Func<Task> store, Action undo)
+    {
+        try
+        {
+            await store();
+        }
+        catch
+        {
+            undo();
+            Leave();
+            throw;
+        }
+    }
+
     /// <summary>Gives back a place that never got a slot (cancelled while queued).</summary>
     public void Leave() => Interlocked.Decrement(ref _admitted);
 
