@@ -9,6 +9,7 @@ namespace CityTwin.Observability.Tests;
 /// A silo that outlives many restarts of its peers keeps a bounded scrape: Orleans tags its message-size histograms
 /// with the peer's address and generation, a new value at every restart (the soak's silo-1 grew ~120 lines a kill).
 /// </summary>
+[Collection(nameof(ScrapeFixture))] // its host must not overlap the scrapes' (see ScrapeFixture)
 public sealed class PeerRestartSeriesTests
 {
     [Fact]

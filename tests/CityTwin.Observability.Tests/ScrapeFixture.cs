@@ -11,6 +11,8 @@ namespace CityTwin.Observability.Tests;
 /// after 1,000 more. The second scrape shows whether any series grows with the number of assets.
 /// In one process the OpenTelemetry meter providers of both hosts listen to every meter of a given name, so each
 /// scrape here also holds the other host's HTTP and Orleans series; as separate processes (the product) they do not.
+/// Another host in the same process must not run meanwhile: when it stops, its meters' disposal ends the shared series
+/// in these hosts' providers too (the API's request durations went missing), so such tests join this collection.
 /// </summary>
 public sealed class ScrapeFixture : IAsyncLifetime
 {

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 namespace CityTwin.Observability.Tests;
 
 /// <summary>The /metrics of a real silo and a real API: valid exposition, the catalogued metrics, bounded series.</summary>
+[Collection(nameof(ScrapeFixture))]
 public sealed partial class ScrapeTests(ScrapeFixture scrapes) : IClassFixture<ScrapeFixture>
 {
     /// <summary>
