@@ -209,9 +209,8 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
     public async Task A_job_whose_state_cannot_be_stored_gives_its_place_back_and_leaves_no_state()
     {
         using var limiter = new ScenarioLimiter(Options.Create(new ScenarioOptions { MaxConcurrent = 1, MaxQueued = 0 }));
-        string? state = null;
         Assert.True(limiter.TryAdmit());
-        state = "queued";
+        string? state = "queued";
         await Assert.ThrowsAsync<TimeoutException>(() => limiter.KeepIfStoredAsync(() => throw new TimeoutException("storage down"), () => state = null));
         Assert.Null(state);
 
