@@ -26,7 +26,7 @@ public static class ScrapeBenchmark
             var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 42 }).Assets;
             await twin.ImportAsync(city);
             var large = await ScrapeAsync(scraper);
-            var active = Activations(await scraper.GetStringAsync("/metrics"));
+            var active = PrometheusText.Sum(await scraper.GetStringAsync("/metrics"), "orleans_catalog_activations");
             var memory = twin.Silo.WorkingSetBytes();
             Console.WriteLine($"{assets:N0} assets ({active:N0} activations, {memory / 1e9:0.0} GB): {large.Series} series, scrape p50 {large.P50:0.0} ms, p99 {large.P99:0.0} ms");
 
@@ -56,11 +56,6 @@ public static class ScrapeBenchmark
             if (i > 0) times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         times.Sort();
-        var series = body.Split('\n').Count(l => l.Length > 0 && l[0] != '#');
-        return (series, times[times.Count / 2], times[^1], body.Length);
+        return (PrometheusText.Series(body), times[times.Count / 2], times[^1], body.Length);
     }
-
-    private static long Activations(string metrics) => (long)metrics.Split('\n')
-        .Where(l => l.StartsWith("orleans_catalog_activations{", StringComparison.Ordinal))
-        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -179,14 +179,14 @@ public static class SoakRun
             using var scraper = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             async Task SampleAsync(Minute minute, string name, ChildProcess process)
             {
-                minute.Memory(name, process.WorkingSetBytes());
+                Minute.Peak(minute.MemoryBytes, name, process.WorkingSetBytes());
                 try
                 {
                     var metrics = await scraper.GetStringAsync($"{process.Url}/metrics");
-                    minute.Heap(name, ManagedHeap(metrics));
-                    minute.Count(minute.CommittedBytes, name, Gauge(metrics, "dotnet_gc_last_collection_memory_committed_size_bytes"));
-                    minute.Count(minute.Activations, name, Gauge(metrics, "orleans_catalog_activations"));
-                    minute.Count(minute.Series, name, metrics.Split('\n').Count(l => l.Length > 0 && l[0] != '#'));
+                    Minute.Peak(minute.HeapBytes, name, PrometheusText.Sum(metrics, "dotnet_gc_last_collection_heap_size_bytes")); // all generations
+                    Minute.Peak(minute.CommittedBytes, name, PrometheusText.Sum(metrics, "dotnet_gc_last_collection_memory_committed_size_bytes"));
+                    Minute.Peak(minute.Activations, name, PrometheusText.Sum(metrics, "orleans_catalog_activations"));
+                    Minute.Peak(minute.Series, name, PrometheusText.Series(metrics));
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             }
@@ -248,17 +248,6 @@ public static class SoakRun
         }
     }
 
-
-    /// <summary>The managed heap after the last collection, all generations, from a process's Prometheus text.</summary>
-    private static long ManagedHeap(string metrics) => (long)metrics.Split('\n')
-        .Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal))
-        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-
-    /// <summary>A gauge's value summed over its series (0 when the process has none).</summary>
-    private static long Gauge(string metrics, string name) => (long)metrics.Split('\n')
-        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
-        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-
     /// <summary>One minute of the soak: answers by status (0: no answer), readings applied, read latencies, peak memory per process.</summary>
     public sealed class Minute(int index)
     {
@@ -279,9 +268,8 @@ public static class SoakRun
         public void Answer(int status) => Answers.AddOrUpdate(status, 1, (_, n) => n + 1);
         public void Applied(long n) => Interlocked.Add(ref _applied, n);
         public void Read(double ms) => Reads.Add(ms);
-        public void Memory(string process, long bytes) => MemoryBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
-        public void Heap(string process, long bytes) => HeapBytes.AddOrUpdate(process, bytes, (_, b) => Math.Max(b, bytes));
-        public void Count(ConcurrentDictionary<string, long> counts, string process, long n) => counts.AddOrUpdate(process, n, (_, c) => Math.Max(c, n));
+        /// <summary>Keeps the largest of a process's samples in the minute.</summary>
+        public static void Peak(ConcurrentDictionary<string, long> peaks, string process, long value) => peaks.AddOrUpdate(process, value, (_, p) => Math.Max(p, value));
 
         public double ReadP99 => Reads.IsEmpty ? 0 : Reads.Order().ElementAt(Math.Min(Reads.Count - 1, (int)(Reads.Count * 0.99)));
         public int ServerErrors(int except = 503) => Answers.Where(a => a.Key >= 500 && a.Key != except).Sum(a => a.Value);

@@ -1,0 +1,15 @@
+using System.Globalization;
+
+namespace CityTwin.LoadTests;
+
+/// <summary>What the benchmarks read from a process's /metrics (Prometheus text exposition).</summary>
+public static class PrometheusText
+{
+    /// <summary>A metric's value summed over all its series (0 when the process has none).</summary>
+    public static long Sum(string metrics, string name) => (long)metrics.Split('\n')
+        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    /// <summary>The number of samples (series) exported.</summary>
+    public static int Series(string metrics) => metrics.Split('\n').Count(l => l.Length > 0 && l[0] != '#');
+}
