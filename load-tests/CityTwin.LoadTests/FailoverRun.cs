@@ -74,34 +74,11 @@ public static class FailoverRun
             await ImportAsync(http, city.Assets);
             client = await StartClientAsync(storage);
             var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-            // The import activates every asset on the silo that runs it (Orleans' resource-optimised placement prefers the
-            // caller's silo, and herds a burst onto the silo its last statistics showed least loaded), which often left
-            // the other silo no asset at all, so nothing to read there during the failover. So every idle activation is
-            // collected and each asset activated again, on each silo in turn (a placement hint): half the city on each.
-            var orleans = client.Services.GetRequiredService<IClusterClient>();
-            var assetType = orleans.GetGrain<IAssetGrain>("any").GetGrainId().Type;
-            // The split is logged: now and then most assets still land on one silo (then the victim's survivors are few
-            // or none); collecting and placing again gave the very same split, and the check below reads 0 active at
-            // once — not understood yet.
-            await management.ForceActivationCollection(TimeSpan.FromMilliseconds(1));
-            // Collection only starts the deactivations: wait for them, or a read would find the old activation.
-            var collecting = Stopwatch.StartNew();
-            var left = -1;
-            for (; collecting.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(200))
-                if ((left = (await management.GetDetailedGrainStatistics()).Count(s => s.GrainId.Type == assetType)) == 0) break;
-            log($"collected the asset grains in {collecting.Elapsed.TotalSeconds:0.0} s ({left} still active)");
-            var members = (await management.GetHosts(onlyActive: true)).Keys.OrderBy(a => a.Endpoint.Port).ToArray();
-            await Parallel.ForEachAsync(ids.Select((id, i) => (id, silo: members[i % members.Length])),
-                new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (asset, _) =>
-                {
-                    RequestContext.Set(IPlacementDirector.PlacementHintKey, asset.silo);
-                    try { await orleans.GetGrain<IAssetGrain>(asset.id).GetAsync(); }
-                    finally { RequestContext.Remove(IPlacementDirector.PlacementHintKey); }
-                });
-            // (Assets that other grains call while activating land where those are: the split is rarely exact.)
+            // Asset grains are placed at random, so the import leaves about half the city on each silo.
+            var assetType = client.Services.GetRequiredService<IClusterClient>().GetGrain<IAssetGrain>("any").GetGrainId().Type;
             var placed = (await management.GetDetailedGrainStatistics()).Where(s => s.GrainId.Type == assetType)
                 .GroupBy(s => s.SiloAddress.Endpoint.Port).ToDictionary(g => g.Key, g => g.Count());
-            log($"asset grains by silo after placing them: {string.Join(", ", placed.Select(p => $":{p.Key} {p.Value}"))}");
+            log($"asset grains by silo after the import: {string.Join(", ", placed.Select(p => $":{p.Key} {p.Value}"))}");
 
             // Writers: one per slice of the poles, each changing its poles' statuses in turn, one request at a time per
             // pole. After an unanswered change a pole is left alone: its final status may be that change or the last

@@ -21,7 +21,11 @@ namespace CityTwin.Grains.Assets;
 /// and migration hooks costs ≈ 0.3 KB each, and one storage write per grain caps a silo at a few thousand a second.
 /// The store serialises the state after the grain's turn, so the grain hands it snapshots: the state object and the
 /// history list are replaced, never changed, once staged.
+/// Placed at random, not by Orleans' default resource-optimised placement: that prefers the caller's silo, so an
+/// import (one grain activating the whole city) put every asset on the importing silo — one silo's memory held the
+/// city and its crash took the whole city with it.
 /// </summary>
+[Orleans.Placement.RandomPlacement]
 public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallFilter, IRemindable
 {
     /// <summary>Held by a link from a change of its condition until its backhaul grain has surely heard it.</summary>
