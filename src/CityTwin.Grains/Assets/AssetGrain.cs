@@ -113,7 +113,16 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         var since = _time.GetUtcNow() - _options.HistoryRetention;
         StateChange[] changes = [.. (Stored.History ?? []).Where(c => c.At >= since).Reverse().Take(limit)];
         // Readings the district applied and those that came through here (an asset it did not hold yet), newest first.
-        var applied = await District(asset).ReadingsOfAsync(Key, limit);
+        ReceivedReading[] applied;
+        try
+        {
+            applied = await District(asset).ReadingsOfAsync(Key, limit);
+        }
+        catch (Exception e) when (SiloLoss.Is(e))
+        {
+            LogDistrictUnreachable(Key, asset.District); // its changes still answer; the district's readings come back with it
+            applied = [];
+        }
         ReceivedReading[] readings = [.. applied.Concat(_readings ?? []).OrderByDescending(r => r.ReceivedAt).Take(limit)];
         return new AssetHistory(Key, changes, readings);
     }
@@ -412,7 +421,18 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         if (Current is not { } asset) return;
         // The activation has just taken it in, for the call that woke this grain (a cold GET's second district call).
         if (_liveJustTaken) { _liveJustTaken = false; return; }
-        var live = await District(asset).LiveOfAsync(Key);
+        LiveAsset live;
+        try
+        {
+            live = await District(asset).LiveOfAsync(Key);
+        }
+        catch (Exception e) when (SiloLoss.Is(e))
+        {
+            // The district's silo died and it has not come back yet: answer with the readings this asset last took in
+            // (its telemetryAt says how old) rather than fail a read of an asset that is itself alive.
+            LogDistrictUnreachable(Key, asset.District);
+            return;
+        }
         if (!ReferenceEquals(Current, asset)) return;
         var joined = Stored.Asset = live.Over(asset);
         // The district stores its readings, but cameras' counts it took in only live with this grain's state: write them behind.
@@ -502,4 +522,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {LinkId} is now {Condition}")]
     private partial void LogLinkCondition(string linkId, LinkCondition condition);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} answered without its district {DistrictId}, whose silo is gone: its own last readings")]
+    private partial void LogDistrictUnreachable(string assetId, string districtId);
 }

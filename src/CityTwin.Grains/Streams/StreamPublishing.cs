@@ -23,6 +23,12 @@ internal static class StreamPublishing
     /// a silo activating every asset) would fail the caller's whole operation: waiting turns the burst into
     /// back-pressure; after <see cref="MaxWait"/> it fails.
     /// </para>
+    /// <para>
+    /// A queue grain whose silo died is unreachable until the cluster declares that silo dead (about a second), then
+    /// activates on a survivor: the event is sent again meanwhile, instead of failing an operator's command whose state
+    /// is already stored. Whatever the dead queue held died with it (memory streams are at most once); this event had
+    /// not reached it or died with it, so sending it again duplicates nothing a consumer kept.
+    /// </para>
     /// </summary>
     public static Task PublishAsync<T>(this IStreamProvider provider, string streamNamespace, string key, T item) =>
         SendAsync<T>(provider, streamNamespace, key, stream => stream.OnNextAsync(item));
@@ -36,16 +42,22 @@ internal static class StreamPublishing
         if (!Streams.TryGetValue((provider, streamNamespace, key), out var handle))
             handle = Streams.GetOrAdd((provider, streamNamespace, key), await Task.Run(() => provider.GetStream<T>(StreamId.Create(streamNamespace, key))));
         var stream = (IAsyncStream<T>)handle;
+        await SendPatientlyAsync(() => send(stream));
+    }
+
+    /// <summary>Sends until the queue takes it: again while the queue is full or its silo is being declared dead, for at most <see cref="MaxWait"/>.</summary>
+    internal static async Task SendPatientlyAsync(Func<Task> send)
+    {
         var delay = TimeSpan.FromMilliseconds(5);
         var waited = TimeSpan.Zero;
         while (true)
         {
             try
             {
-                await send(stream);
+                await send();
                 return;
             }
-            catch (Exception e) when (IsQueueFull(e) && waited < MaxWait)
+            catch (Exception e) when ((IsQueueFull(e) || SiloLoss.Is(e)) && waited < MaxWait)
             {
                 await Task.Delay(delay);
                 waited += delay;

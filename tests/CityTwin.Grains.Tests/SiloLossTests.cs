@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using CityTwin.Contracts.Assets;
+using CityTwin.Contracts.Districts;
+using CityTwin.Grains.Streams;
+
+namespace CityTwin.Grains.Tests;
+
+/// <summary>
+/// A silo dies while this one keeps its own assets: they must keep answering even when what they lean on — their
+/// district, a stream's queue — lived on the dead silo. Calls to such a grain fail as Orleans fails them until the
+/// cluster declares the silo dead (<see cref="SiloUnavailableException"/>); a filter on the silo makes them fail so on
+/// cue, since an in-process silo's crash is noticed too soon to catch the window.
+/// </summary>
+public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture<SiloLossTests.Fixture>
+{
+    public sealed class Fixture : ClusterFixture
+    {
+        /// <summary>Calls still to fail, per grain, and per method name (of any grain).</summary>
+        public ConcurrentDictionary<GrainId, int> Grains { get; } = new();
+        public ConcurrentDictionary<string, int> Methods { get; } = new();
+        public int Failed;
+
+        protected override void Configure(ISiloBuilder silo) => silo.AddOutgoingGrainCallFilter(context =>
+        {
+            if (Take(Grains, context.TargetId) || Take(Methods, context.MethodName))
+            {
+                Interlocked.Increment(ref Failed);
+                throw new SiloUnavailableException($"the silo of {context.TargetId} is gone (test)");
+            }
+            return context.Invoke();
+        });
+
+        private static bool Take<TKey>(ConcurrentDictionary<TKey, int> left, TKey key) where TKey : notnull =>
+            left.TryGetValue(key, out var n) && n > 0 && left.TryUpdate(key, n - 1, n);
+    }
+
+    private IGrainFactory Grains => fixture.Client;
+
+    [Fact]
+    public async Task An_asset_whose_district_is_gone_with_its_silo_answers_with_the_readings_it_last_took_in()
+    {
+        var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
+        var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
+        await grain.UpsertAsync(pole);
+        await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = fixture.Clock.GetUtcNow(), DimLevel = 40 });
+        await grain.SetStatusAsync(AssetStatus.Maintenance); // a change for its history
+        var before = (await grain.GetAsync())!;
+        Assert.Equal(40, before.Pole!.DimLevel);
+
+        fixture.Grains[Grains.GetGrain<IDistrictGrain>(pole.District).GetGrainId()] = int.MaxValue;
+        try
+        {
+            var asset = (await grain.GetAsync())!;
+            Assert.Equal((40.0, before.TelemetryAt, AssetStatus.Maintenance), (asset.Pole!.DimLevel, asset.TelemetryAt, asset.Status));
+            var history = (await grain.GetHistoryAsync(10))!;
+            Assert.Contains(history.Changes, c => c.Status == AssetStatus.Maintenance);
+        }
+        finally
+        {
+            fixture.Grains.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task A_command_whose_event_queue_is_on_a_dying_silo_is_acknowledged_once_the_queue_is_back()
+    {
+        var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
+        var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
+        await grain.UpsertAsync(pole);
+        var failedBefore = fixture.Failed;
+
+        // The memory stream queues refuse the next three events (the pulling agents' reads go on): the status change's
+        // event waits for its queue to come back.
+        fixture.Methods[nameof(Orleans.Providers.IMemoryStreamQueueGrain.Enqueue)] = 3;
+        try
+        {
+            var changed = await grain.SetStatusAsync(AssetStatus.Offline);
+            Assert.Equal(AssetStatus.Offline, changed!.Status);
+            Assert.Equal(3, fixture.Failed - failedBefore);
+        }
+        finally
+        {
+            fixture.Methods.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task Only_a_lost_silo_is_waited_out_anything_else_fails_at_once()
+    {
+        var attempts = 0;
+        await Assert.ThrowsAsync<ArgumentException>(() => StreamPublishing.SendPatientlyAsync(() => { attempts++; throw new ArgumentException("bug"); }));
+        Assert.Equal(1, attempts);
+    }
+}
