@@ -16,9 +16,10 @@ public sealed record FailoverResult
     /// <summary>GETs of the surviving silo's assets just before the kill, and from the kill until the victim's grains answered.</summary>
     public required ReadLatencies SurvivorReadsBefore { get; init; }
     public required ReadLatencies SurvivorReadsDuring { get; init; }
-    /// <summary>Status changes the API acknowledged (200) during the run, and those it did not (error or timeout).</summary>
+    /// <summary>Status changes the API acknowledged (200) during the run, and those it did not, by answer (a status code, "error" or "timeout").</summary>
     public required int AckedWrites { get; init; }
-    public required int UnackedWrites { get; init; }
+    public required IReadOnlyDictionary<string, int> UnackedBy { get; init; }
+    public int UnackedWrites => UnackedBy.Values.Sum();
     /// <summary>Assets whose final status is neither their last acknowledged one nor the one unacknowledged attempt after it.</summary>
     public required IReadOnlyList<string> Lost { get; init; }
     /// <summary>Assets that did not answer a GET at the end.</summary>
@@ -27,7 +28,8 @@ public sealed record FailoverResult
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
         $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before, " +
-        $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes; " +
+        $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes" +
+        $"{(UnackedWrites == 0 ? "" : $" ({string.Join(", ", UnackedBy.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}: {u.Value}"))})")}; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering";
 }
 

@@ -50,6 +50,7 @@ public static class FailoverRun
         [
             $"--Storage:Provider={storage.Provider}", $"--Storage:ConnectionString={storage.ConnectionString}",
             $"--Storage:ClusterId={storage.ClusterId}", "--Logging:LogLevel:Default=Warning", admin.Argument, .. traced,
+            "--Api:RateLimits:Enabled=false", // one client stands for many operators
         ];
         var city = CityGenerator.Generate(new CitySpec { TargetAssets = assets, Seed = 17 });
         var ids = city.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
@@ -86,7 +87,8 @@ public static class FailoverRun
             var poles = city.Assets.Where(a => a.Type == AssetType.Pole).Select(a => a.Id).ToArray();
             var acked = new ConcurrentDictionary<string, AssetStatus>(city.Assets.ToDictionary(a => a.Id, a => a.Status));
             var unacked = new ConcurrentDictionary<string, AssetStatus>();
-            int ackedCount = 0, unackedCount = 0;
+            var ackedCount = 0;
+            var unackedBy = new ConcurrentDictionary<string, int>();
             var slowestWrite = 0L;
             using var stopWriters = new CancellationTokenSource();
             var writing = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
@@ -99,18 +101,19 @@ public static class FailoverRun
                     if (unacked.ContainsKey(id)) continue;
                     var status = Cycle[round % Cycle.Length];
                     bool ok;
+                    string answer;
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
                         using var r = await http.PostAsync($"/api/assets/{id}/status", JsonContent.Create(new { status = status.ToString().ToLowerInvariant() }));
-                        ok = r.IsSuccessStatusCode;
+                        (ok, answer) = (r.IsSuccessStatusCode, ((int)r.StatusCode).ToString());
                     }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { ok = false; }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { (ok, answer) = (false, e is TaskCanceledException ? "timeout" : "error"); }
                     var took = Stopwatch.GetElapsedTime(started).Ticks;
                     for (var seen = Interlocked.Read(ref slowestWrite); took > seen; seen = Interlocked.Read(ref slowestWrite))
                         if (Interlocked.CompareExchange(ref slowestWrite, took, seen) == seen) break;
                     if (ok) { acked[id] = status; Interlocked.Increment(ref ackedCount); }
-                    else { unacked[id] = status; Interlocked.Increment(ref unackedCount); }
+                    else { unacked[id] = status; unackedBy.AddOrUpdate(answer, 1, (_, n) => n + 1); }
                 }
             })).ToList();
             await Task.Delay(TimeSpan.FromSeconds(3));
@@ -223,7 +226,7 @@ public static class FailoverRun
                 SurvivorReadsBefore = survivorReadsBefore,
                 SurvivorReadsDuring = survivorReadsDuring,
                 AckedWrites = ackedCount,
-                UnackedWrites = unackedCount,
+                UnackedBy = unackedBy,
                 Lost = [.. lost.Order(StringComparer.Ordinal)],
                 Unanswered = [.. unanswered.Order(StringComparer.Ordinal)],
             };

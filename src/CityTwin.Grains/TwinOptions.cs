@@ -61,14 +61,23 @@ public sealed class TwinOptions
     /// <summary>Readings kept in memory for an asset's history, per asset of a district (not persisted; 0 keeps none).</summary>
     public int TelemetryHistory { get; set; } = 8;
 
+    /// <summary>
+    /// How long an asset's read waits for its district's newest readings. A district whose silo has just died keeps
+    /// the read waiting until the cluster declares the silo dead (Orleans retries the call until then: 0.3–1.5 s
+    /// measured); past this wait the asset answers with the readings it last took in, which its <c>telemetryAt</c>
+    /// dates (readings that change its behaviour — a fault, a lamp out — reach the asset itself, not only its district).
+    /// </summary>
+    public TimeSpan DistrictReadWait { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>What is wrong with these options, or null.</summary>
     internal string? Check()
     {
         if (AssetIdleDeactivation < TimeSpan.FromSeconds(1)) return "Twin:AssetIdleDeactivation must be at least 1 s";
         if (AssetWriteBatchRows < 1) return "Twin:AssetWriteBatchRows must be at least 1";
         if (TelemetryWriteBehind < TimeSpan.Zero || DistrictWriteBehind < TimeSpan.Zero) return "Twin:TelemetryWriteBehind and DistrictWriteBehind must not be negative";
-        if (DistrictReportInterval <= TimeSpan.Zero || ChangeCoalescing <= TimeSpan.Zero || CameraCountInterval <= TimeSpan.Zero || HistoryRetention <= TimeSpan.Zero)
-            return "Twin:DistrictReportInterval, ChangeCoalescing, CameraCountInterval and HistoryRetention must be positive";
+        if (DistrictReportInterval <= TimeSpan.Zero || ChangeCoalescing <= TimeSpan.Zero || CameraCountInterval <= TimeSpan.Zero || HistoryRetention <= TimeSpan.Zero
+            || DistrictReadWait <= TimeSpan.Zero)
+            return "Twin:DistrictReportInterval, ChangeCoalescing, CameraCountInterval, HistoryRetention and DistrictReadWait must be positive";
         if (HistoryMaxChanges < 0 || TelemetryHistory < 0) return "Twin:HistoryMaxChanges and TelemetryHistory must not be negative";
         return null;
     }

@@ -20,14 +20,23 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         public ConcurrentDictionary<string, int> Methods { get; } = new();
         public int Failed;
 
-        protected override void Configure(ISiloBuilder silo) => silo.AddOutgoingGrainCallFilter(context =>
+        /// <summary>Grains whose calls hang until released (a silo dead but not declared so: Orleans retries the call).</summary>
+        public ConcurrentDictionary<GrainId, TaskCompletionSource> Stalled { get; } = new();
+        public int Waiting;
+
+        protected override void Configure(ISiloBuilder silo) => silo.AddOutgoingGrainCallFilter(async context =>
         {
             if (Take(Grains, context.TargetId) || Take(Methods, context.MethodName))
             {
                 Interlocked.Increment(ref Failed);
                 throw new SiloUnavailableException($"the silo of {context.TargetId} is gone (test)");
             }
-            return context.Invoke();
+            if (Stalled.TryGetValue(context.TargetId, out var release))
+            {
+                Interlocked.Increment(ref Waiting);
+                await release.Task;
+            }
+            await context.Invoke();
         });
 
         private static bool Take<TKey>(ConcurrentDictionary<TKey, int> left, TKey key) where TKey : notnull =>
@@ -58,6 +67,36 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         finally
         {
             fixture.Grains.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task An_asset_waits_for_a_silent_district_no_longer_than_its_read_wait()
+    {
+        var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
+        var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
+        await grain.UpsertAsync(pole);
+        await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = fixture.Clock.GetUtcNow(), DimLevel = 55 });
+        await grain.GetAsync();
+
+        var release = new TaskCompletionSource();
+        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(pole.District).GetGrainId()] = release;
+        try
+        {
+            var waitingBefore = fixture.Waiting;
+            var read = grain.GetAsync();
+            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(99));
+            await Task.Delay(200);
+            Assert.False(read.IsCompleted); // still within the wait
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(1)); // Twin:DistrictReadWait, 100 ms by default
+            var asset = (await read.WaitAsync(TimeSpan.FromSeconds(10)))!;
+            Assert.Equal(55, asset.Pole!.DimLevel);
+        }
+        finally
+        {
+            fixture.Stalled.Clear();
+            release.SetResult();
         }
     }
 

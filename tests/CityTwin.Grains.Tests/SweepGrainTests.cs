@@ -109,11 +109,11 @@ public sealed class SweepGrainTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 6), view.RunOutcomes!.Select(o => o.Index));
         Assert.All(view.RunOutcomes!, o => Assert.True(o.Succeeded, o.Error));
         // What the leaving silo held when it left and did not finish while stopping (it holds two: one simulating, one
-        // waiting) was run again by the one that stayed.
+        // waiting; one more may have been handed to it between the read above and the stop) was run again by the one
+        // that stayed, which ran everything else.
         var left = leaving.SiloAddress.ToString();
-        Assert.InRange(view.RunsBySilo.GetValueOrDefault(left), 0, before!.RunsBySilo.GetValueOrDefault(left) + 2);
-        Assert.True(view.RunsBySilo[_fixture.Cluster.Silos[0].SiloAddress.ToString()] >= 6 - view.RunsBySilo.GetValueOrDefault(left), Json(view.RunsBySilo));
-        Assert.True(view.RunsBySilo.GetValueOrDefault(left) < 3, Json(view.RunsBySilo));
+        Assert.InRange(view.RunsBySilo.GetValueOrDefault(left), 0, before!.RunsBySilo.GetValueOrDefault(left) + 3);
+        Assert.Equal(6 - view.RunsBySilo.GetValueOrDefault(left), view.RunsBySilo[_fixture.Cluster.Silos[0].SiloAddress.ToString()]);
     }
 
     [Fact]

@@ -116,9 +116,9 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         ReceivedReading[] applied;
         try
         {
-            applied = await District(asset).ReadingsOfAsync(Key, limit);
+            applied = await District(asset).ReadingsOfAsync(Key, limit).WaitAsync(_options.DistrictReadWait, _time);
         }
-        catch (Exception e) when (SiloLoss.Is(e))
+        catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
         {
             LogDistrictUnreachable(Key, asset.District); // its changes still answer; the district's readings come back with it
             applied = [];
@@ -424,12 +424,12 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         LiveAsset live;
         try
         {
-            live = await District(asset).LiveOfAsync(Key);
+            live = await District(asset).LiveOfAsync(Key).WaitAsync(_options.DistrictReadWait, _time);
         }
-        catch (Exception e) when (SiloLoss.Is(e))
+        catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
         {
-            // The district's silo died and it has not come back yet: answer with the readings this asset last took in
-            // (its telemetryAt says how old) rather than fail a read of an asset that is itself alive.
+            // The district's silo died (or it is stalled) and it has not come back yet: answer with the readings this
+            // asset last took in (its telemetryAt says how old) rather than hold up a read of an asset that is alive.
             LogDistrictUnreachable(Key, asset.District);
             return;
         }
@@ -523,6 +523,6 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     [LoggerMessage(Level = LogLevel.Information, Message = "Link {LinkId} is now {Condition}")]
     private partial void LogLinkCondition(string linkId, LinkCondition condition);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} answered without its district {DistrictId}, whose silo is gone: its own last readings")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} answered without its district {DistrictId}, which did not answer in time: its own last readings")]
     private partial void LogDistrictUnreachable(string assetId, string districtId);
 }
