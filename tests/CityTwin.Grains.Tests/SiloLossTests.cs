@@ -45,13 +45,20 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
 
     private IGrainFactory Grains => fixture.Client;
 
-    [Fact]
-    public async Task An_asset_whose_district_is_gone_with_its_silo_answers_with_the_readings_it_last_took_in()
+    /// <summary>A pole of a district of its own, with one reading.</summary>
+    private async Task<(Asset Pole, IAssetGrain Grain)> PoleReadingAsync(double dimLevel)
     {
         var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
         var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
         await grain.UpsertAsync(pole);
-        await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = fixture.Clock.GetUtcNow(), DimLevel = 40 });
+        await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = fixture.Clock.GetUtcNow(), DimLevel = dimLevel });
+        return (pole, grain);
+    }
+
+    [Fact]
+    public async Task An_asset_whose_district_is_gone_with_its_silo_answers_with_the_readings_it_last_took_in()
+    {
+        var (pole, grain) = await PoleReadingAsync(dimLevel: 40);
         await grain.SetStatusAsync(AssetStatus.Maintenance); // a change for its history
         var before = (await grain.GetAsync())!;
         Assert.Equal(40, before.Pole!.DimLevel);
@@ -73,10 +80,7 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
     [Fact]
     public async Task An_asset_waits_for_a_silent_district_no_longer_than_its_read_wait()
     {
-        var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
-        var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
-        await grain.UpsertAsync(pole);
-        await grain.ApplyTelemetryAsync(new Telemetry { Timestamp = fixture.Clock.GetUtcNow(), DimLevel = 55 });
+        var (pole, grain) = await PoleReadingAsync(dimLevel: 55);
         await grain.GetAsync();
 
         var release = new TaskCompletionSource();
