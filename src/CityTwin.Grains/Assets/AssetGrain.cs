@@ -113,16 +113,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         var since = _time.GetUtcNow() - _options.HistoryRetention;
         StateChange[] changes = [.. (Stored.History ?? []).Where(c => c.At >= since).Reverse().Take(limit)];
         // Readings the district applied and those that came through here (an asset it did not hold yet), newest first.
-        ReceivedReading[] applied;
-        try
-        {
-            applied = await District(asset).ReadingsOfAsync(Key, limit).WaitAsync(_options.DistrictReadWait, _time);
-        }
-        catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
-        {
-            LogDistrictUnreachable(Key, asset.District); // its changes still answer; the district's readings come back with it
-            applied = [];
-        }
+        // Without its district (gone with its silo) the changes still answer; the district's readings come back with it.
+        var applied = await FromDistrictAsync(asset, district => district.ReadingsOfAsync(Key, limit)) ?? [];
         ReceivedReading[] readings = [.. applied.Concat(_readings ?? []).OrderByDescending(r => r.ReceivedAt).Take(limit)];
         return new AssetHistory(Key, changes, readings);
     }
@@ -413,6 +405,24 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     private IDistrictGrain District(Asset asset) => GrainFactory.GetGrain<IDistrictGrain>(asset.District);
 
     /// <summary>
+    /// A read's question to the asset's district, or null when the district did not answer within
+    /// <see cref="TwinOptions.DistrictReadWait"/>: its silo died and has not been declared dead yet (Orleans retries the
+    /// call until then), or it is stalled. A read of an asset that is itself alive is not held up for it.
+    /// </summary>
+    private async Task<T?> FromDistrictAsync<T>(Asset asset, Func<IDistrictGrain, Task<T>> ask) where T : class
+    {
+        try
+        {
+            return await ask(District(asset)).WaitAsync(_options.DistrictReadWait, _time);
+        }
+        catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
+        {
+            LogDistrictUnreachable(Key, asset.District);
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Takes in the readings the district applied since (it holds the asset's live telemetry), so what this grain
     /// answers or writes next carries them. In memory only: the district stores them.
     /// </summary>
@@ -421,18 +431,8 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         if (Current is not { } asset) return;
         // The activation has just taken it in, for the call that woke this grain (a cold GET's second district call).
         if (_liveJustTaken) { _liveJustTaken = false; return; }
-        LiveAsset live;
-        try
-        {
-            live = await District(asset).LiveOfAsync(Key).WaitAsync(_options.DistrictReadWait, _time);
-        }
-        catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
-        {
-            // The district's silo died (or it is stalled) and it has not come back yet: answer with the readings this
-            // asset last took in (its telemetryAt says how old) rather than hold up a read of an asset that is alive.
-            LogDistrictUnreachable(Key, asset.District);
-            return;
-        }
+        // Without its district, answer with the readings this asset last took in (its telemetryAt says how old).
+        if (await FromDistrictAsync(asset, district => district.LiveOfAsync(Key)) is not { } live) return;
         if (!ReferenceEquals(Current, asset)) return;
         var joined = Stored.Asset = live.Over(asset);
         // The district stores its readings, but cameras' counts it took in only live with this grain's state: write them behind.
