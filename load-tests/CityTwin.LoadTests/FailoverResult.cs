@@ -13,7 +13,11 @@ public sealed record FailoverResult
     public required TimeSpan Recovery { get; init; }
     /// <summary>The longest a status change took to be answered (acknowledged or not): what a client caught by the kill waits.</summary>
     public required TimeSpan SlowestWrite { get; init; }
-    /// <summary>GETs of the surviving silo's assets just before the kill, and from the kill until the victim's grains answered.</summary>
+    /// <summary>
+    /// GETs of the surviving silo's assets before the kill, quiet and while the recovery sweep read the victim's grains
+    /// alive (the baseline), and from the kill until the victim's grains answered.
+    /// </summary>
+    public required ReadLatencies SurvivorReadsQuiet { get; init; }
     public required ReadLatencies SurvivorReadsBefore { get; init; }
     public required ReadLatencies SurvivorReadsDuring { get; init; }
     /// <summary>Status changes the API acknowledged (200) during the run, and those it did not, by answer (a status code, "error" or "timeout").</summary>
@@ -27,7 +31,7 @@ public sealed record FailoverResult
 
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
-        $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before, " +
+        $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before under the same sweep, {SurvivorReadsQuiet.P(99):0.0} ms quiet; " +
         $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes" +
         $"{(UnackedWrites == 0 ? "" : $" ({string.Join(", ", UnackedBy.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}: {u.Value}"))})")}; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering";

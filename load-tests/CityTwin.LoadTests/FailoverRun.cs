@@ -130,10 +130,22 @@ public static class FailoverRun
             log($"killing the silo on port {victim.Port} (pid {victim.Process.Pid}), which holds {victimGrains.Count} of {ids.Count} asset grains");
 
             // The other silo's assets: read at a steady pace before the kill (the baseline) and through the recovery, so
-            // the run shows whether a failover elsewhere disturbs the assets that never moved.
+            // the run shows whether a failover elsewhere disturbs the assets that never moved. Recovery is timed by reading
+            // every grain of the victim until it answers (below), 32 at a time: load the failover itself does not make.
+            // So the baseline is taken twice: quiet, and while the same sweep reads the victim's grains still alive — the
+            // second differs from the failover only by the failover.
             var survivors = byPort.Where(p => p.Key != victim.Port).SelectMany(p => p.Value).ToArray();
             var reads = trace is null ? null : new ConcurrentQueue<ReadRecord>();
-            var survivorReadsBefore = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
+            var survivorReadsQuiet = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
+            ReadLatencies survivorReadsBefore;
+            using (var swept = new CancellationTokenSource())
+            {
+                var baseline = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(1), swept.Token, reads);
+                for (var sweep = Stopwatch.StartNew(); sweep.Elapsed < TimeSpan.FromSeconds(3);)
+                    await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts: null);
+                await swept.CancelAsync();
+                survivorReadsBefore = await baseline;
+            }
             using var recovered = new CancellationTokenSource();
             var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, reads);
 
@@ -147,37 +159,9 @@ public static class FailoverRun
             if (dying is not null) { Directory.CreateDirectory(trace!); await File.WriteAllLinesAsync(Path.Combine(trace!, "dying.txt"), dying); }
             var declaredDead = WatchDeclaredDeadAsync(storage, victimAddress, clock);
 
-            // Every grain the victim held, read until it answers; the time of its first answer is its recovery. Each
-            // attempt gives up after 2 s and is sent again: a request caught in flight at the kill may wait for Orleans'
-            // 30 s response timeout, which says nothing about when the grain is back (writers measure that wait).
             var answered = new ConcurrentDictionary<string, TimeSpan>();
             var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>();
-            using (var gate = new SemaphoreSlim(32))
-            {
-                await Task.WhenAll(victimGrains.Select(async id =>
-                {
-                    while (clock.Elapsed < TimeSpan.FromMinutes(3))
-                    {
-                        await gate.WaitAsync();
-                        var started = Stopwatch.GetTimestamp();
-                        var outcome = "timeout";
-                        try
-                        {
-                            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                            using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
-                            outcome = ((int)r.StatusCode).ToString();
-                            if (r.IsSuccessStatusCode) { answered[id] = clock.Elapsed; return; }
-                        }
-                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { outcome = e is HttpRequestException ? "error" : outcome; }
-                        finally
-                        {
-                            gate.Release();
-                            attempts?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, 0));
-                        }
-                        await Task.Delay(100);
-                    }
-                }));
-            }
+            await SweepAsync(http, victimGrains, clock, answered, attempts);
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
             await recovered.CancelAsync();
             var survivorReadsDuring = await survivorReads;
@@ -222,6 +206,7 @@ public static class FailoverRun
                 DeclaredDead = dead,
                 Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
                 SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
+                SurvivorReadsQuiet = survivorReadsQuiet,
                 SurvivorReadsBefore = survivorReadsBefore,
                 SurvivorReadsDuring = survivorReadsDuring,
                 AckedWrites = ackedCount,
@@ -263,6 +248,40 @@ public static class FailoverRun
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>
+    /// Every given grain, read until it answers, 32 at a time; the time of its first answer (on <paramref name="clock"/>) is
+    /// its recovery. Each attempt gives up after 2 s and is sent again: a request caught in flight at the kill may wait for
+    /// Orleans' 30 s response timeout, which says nothing about when the grain is back (writers measure that wait).
+    /// </summary>
+    private static async Task SweepAsync(HttpClient http, IReadOnlyList<string> ids, Stopwatch clock, ConcurrentDictionary<string, TimeSpan> answered,
+        ConcurrentQueue<ReadRecord>? attempts)
+    {
+        using var gate = new SemaphoreSlim(32);
+        await Task.WhenAll(ids.Select(async id =>
+        {
+            while (clock.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                await gate.WaitAsync();
+                var started = Stopwatch.GetTimestamp();
+                var outcome = "timeout";
+                try
+                {
+                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
+                    outcome = ((int)r.StatusCode).ToString();
+                    if (r.IsSuccessStatusCode) { answered[id] = clock.Elapsed; return; }
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { outcome = e is HttpRequestException ? "error" : outcome; }
+                finally
+                {
+                    gate.Release();
+                    attempts?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, 0));
+                }
+                await Task.Delay(100);
+            }
+        }));
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ public static class SiloProgram
                 builder.Configuration.GetValue("Silo:Port", 11111),
                 builder.Configuration.GetValue("Silo:GatewayPort", 30000),
                 builder.Configuration.GetValue<bool?>("Silo:DirectoryCache"))
-                .UseCityTwinFailureDetection(builder.Configuration);
+                .UseCityTwinFailureDetection(builder.Configuration)
+                .UseCityTwinRebalancing(builder.Configuration);
             if (dashboard) silo.AddDashboard();
         });
 

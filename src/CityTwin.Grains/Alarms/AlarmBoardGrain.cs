@@ -3,6 +3,7 @@ using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams.Core;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Alarms;
 
@@ -11,6 +12,7 @@ namespace CityTwin.Grains.Alarms;
 /// set of streams only known at run time — and the pub-sub store keeps those subscriptions across restarts, so the
 /// board is woken by the next alarm even after the whole cluster went down.
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: its counts are asked of every district on activation
 public sealed class AlarmBoardGrain : Grain, IAlarmBoardGrain, IStreamSubscriptionObserver, IAsyncObserver<AlarmChange>
 {
     private readonly IPersistentState<AlarmBoardGrainState> _state;

@@ -4,6 +4,7 @@ using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams.Core;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Backhaul;
 
@@ -20,6 +21,7 @@ namespace CityTwin.Grains.Backhaul;
 /// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Link)]
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: a fan-out in progress would wait for its reminder
 public sealed class BackhaulGrain : Grain, IBackhaulGrain, IStreamSubscriptionObserver, IAsyncObserver<LinkSignal>, IRemindable
 {
     private readonly IPersistentState<BackhaulGrainState> _state;

@@ -1,6 +1,7 @@
 using CityTwin.Contracts.City;
 using CityTwin.Contracts.Districts;
 using CityTwin.Storage;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.City;
 
@@ -10,6 +11,7 @@ namespace CityTwin.Grains.City;
 /// knows, which then report within their report interval, so a restarted city is whole again before anyone would act
 /// on it (after a restart nothing else activates a district until one of its assets is asked for).
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: the districts' reports live in memory; a move would wake every district
 public sealed partial class CityGrain(
     [PersistentState("city", StorageNames.Assets)] IPersistentState<CityGrainState> state,
     ILogger<CityGrain> logger) : Grain, ICityGrain

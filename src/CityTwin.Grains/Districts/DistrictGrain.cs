@@ -8,6 +8,7 @@ using CityTwin.Grains.Metrics;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams.Core;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Districts;
 
@@ -32,6 +33,7 @@ namespace CityTwin.Grains.Districts;
 /// </para>
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Changes)]
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: its assets' newest readings live in memory; a move would have it read the whole district again
 public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionObserver, IAsyncObserver<AssetChange>
 {
     private static readonly int Types = Enum.GetValues<AssetType>().Length;

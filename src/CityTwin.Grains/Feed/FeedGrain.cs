@@ -3,6 +3,7 @@ using CityTwin.Contracts.Feed;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams.Core;
 using Orleans.Utilities;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Feed;
 
@@ -17,6 +18,7 @@ namespace CityTwin.Grains.Feed;
 /// </summary>
 [ImplicitStreamSubscription(TwinStreams.Changes)]
 [ImplicitStreamSubscription(TwinStreams.Alarms)]
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: its observers and numbering live in memory only: a move would be a gap for every subscriber
 public sealed class FeedGrain : Grain, IFeedGrain, IStreamSubscriptionObserver
 {
     private readonly ObserverManager<IFeedObserver> _observers;

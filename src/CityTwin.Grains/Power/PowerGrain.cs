@@ -3,6 +3,7 @@ using CityTwin.Contracts.Power;
 using CityTwin.Domain.Assets;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Power;
 
@@ -12,6 +13,7 @@ namespace CityTwin.Grains.Power;
 /// on activation). A fan-out that dies with its silo is finished on a surviving one: a <see cref="ResumeReminder"/>
 /// held during the fan-out activates the grain there, and activation sends the pending change again.
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: a fan-out in progress would wait for its reminder
 public sealed class PowerGrain : Grain, IPowerGrain, IRemindable
 {
     private readonly IPersistentState<PowerGrainState> _state;

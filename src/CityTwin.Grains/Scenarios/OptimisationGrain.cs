@@ -4,6 +4,7 @@ using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Scenarios;
 
@@ -14,6 +15,7 @@ namespace CityTwin.Grains.Scenarios;
 /// intersections through their own grains, all or none: each plan is set only if the intersection still runs the plan
 /// expected, and one that does not makes the others that were already set go back.
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: a search in progress would start again
 public sealed partial class OptimisationGrain : Grain, IOptimisationGrain
 {
     public const int MaxAttempts = 3;

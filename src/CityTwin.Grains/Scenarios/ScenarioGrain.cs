@@ -3,6 +3,7 @@ using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Scenarios;
 
@@ -16,6 +17,7 @@ namespace CityTwin.Grains.Scenarios;
 /// <see cref="MaxAttempts"/> runs; its view says which attempt it is and why, and its progress starts again.
 /// </para>
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: a run in progress would start again
 public sealed partial class ScenarioGrain : Grain, IScenarioGrain, IRemindable
 {
     public const int MaxAttempts = 3;

@@ -4,6 +4,7 @@ using CityTwin.Domain.Scenarios;
 using CityTwin.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Placement;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Scenarios;
 
@@ -19,6 +20,7 @@ namespace CityTwin.Grains.Scenarios;
 /// note), by new workers — the old ones' outcomes are refused.
 /// </para>
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: a sweep in progress would be resumed, not continued
 public sealed partial class SweepGrain : Grain, ISweepGrain, IRemindable
 {
     public const int MaxAttempts = 3;

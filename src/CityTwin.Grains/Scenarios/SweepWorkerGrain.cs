@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CityTwin.Contracts.Scenarios;
 using CityTwin.Domain.Scenarios;
+using Orleans.Placement;
 
 namespace CityTwin.Grains.Scenarios;
 
@@ -9,6 +10,7 @@ namespace CityTwin.Grains.Scenarios;
 /// the grain scheduler in one of the silo's scenario slots (shared with single scenarios), each outcome reported until
 /// the coordinator takes it. Nothing is stored: a run lost with its silo is handed to another one.
 /// </summary>
+[Immovable(ImmovableKind.Rebalancer)] // the rebalancer leaves it: its runs in progress would be cancelled
 public sealed partial class SweepWorkerGrain(ScenarioLimiter limiter, ILocalSiloDetails silo, ILogger<SweepWorkerGrain> logger) : Grain, ISweepWorkerGrain
 {
     private readonly HashSet<int> _held = [];
