@@ -35,7 +35,7 @@ public sealed class ScenarioGrainTests(ClusterFixture fixture)
     {
         var grain = Grains.GetGrain<IScenarioGrain>(id ?? TestAssets.NewId("scn"));
         var started = await grain.StartAsync(spec);
-        Assert.Equal(ScenarioStartOutcome.Accepted, started.Outcome);
+        Assert.True(started.Outcome == ScenarioStartOutcome.Accepted, $"{started.Outcome}: {string.Join("; ", started.Errors.Select(e => e.ToString()))}");
         return await Eventually.Until(async () => (await grain.GetAsync(includeResult: true))!,
             v => v.Status is ScenarioStatus.Completed or ScenarioStatus.Failed or ScenarioStatus.Cancelled);
     }
