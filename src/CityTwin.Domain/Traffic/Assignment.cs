@@ -3,7 +3,8 @@ using CityTwin.Domain.Assets;
 namespace CityTwin.Domain.Traffic;
 
 /// <summary>
-/// OD demand loaded onto its shortest free-flow routes, and what the simulation needs from that: for each link the
+/// OD demand loaded onto its shortest free-flow routes — each pair's trips shared evenly among all its routes of equal
+/// time, as drivers with the same origin and destination spread over a grid's streets —, and what the simulation needs from that: for each link the
 /// share of its vehicles that turn into each next link and the share that end their trip at its end; for each origin
 /// the share entering each first link and its rate. The simulation moves fluid counts by these shares (turning
 /// ratios, as SUMO's jtrrouter does): in steady state that reproduces every assigned link and movement flow exactly,
@@ -40,15 +41,16 @@ public sealed class Assignment
     public double OriginTripsPerHour(int node) => OriginRate[node] * 3_600;
 
     /// <summary>
-    /// Loads the demand onto shortest free-flow routes. A link this demand leaves unused keeps the shares of
+    /// Loads the demand onto shortest free-flow routes, each pair's trips shared evenly among its routes. A link this demand leaves unused keeps the shares of
     /// <paramref name="previous"/> (vehicles already on it when demand changes mid-run still know where to go).
     /// </summary>
     public static Assignment Compute(RoadNetwork network, OdMatrix demand, RouteSet? routes = null, Assignment? previous = null)
     {
         int links = network.LinkCount, nodes = network.NodeCount;
-        // Without kept trees, each origin's tree is grown into one buffer, used, and overwritten by the next.
+        var weight = RouteSet.Weights(network);
+        // Without kept searches, each origin's search is grown into one buffer, used, and overwritten by the next.
         var search = routes is null ? new RouteSet.BucketSearch(network) : null;
-        var predBuffer = routes is null ? new int[nodes] : [];
+        var distanceBuffer = routes is null ? new int[nodes] : [];
         var orderBuffer = routes is null ? new int[nodes] : [];
         // Every movement a link could make: the out-links of its downstream node, at CandidateStart[l]…
         var candidateStart = new int[links + 1];
@@ -58,53 +60,69 @@ public sealed class Assignment
         var sourceFlow = new double[links]; // aligned with network.Out
         var sinkFlow = new double[links];
         var linkFlow = new double[links];
-        var subtree = new double[nodes];
+        var through = new double[nodes]; // trips of this origin reaching each node (ending there or going on)
+        var ending = new double[nodes];
+        var count = new double[nodes]; // shortest routes from this origin to each node
+        var onRoute = new bool[links]; // links on one of them
         double unrouted = 0;
 
         for (var k = 0; k < demand.Count;)
         {
             var origin = demand.Origins[k];
-            ReadOnlySpan<int> pred, order;
+            ReadOnlySpan<int> distance, order;
             if (routes is null)
             {
-                var settled = search!.Grow(origin, predBuffer, orderBuffer);
-                pred = predBuffer;
+                var settled = search!.Grow(origin, distanceBuffer, orderBuffer);
+                distance = distanceBuffer;
                 order = orderBuffer.AsSpan(0, settled);
             }
             else
             {
                 var slot = routes.Slot(origin);
-                if (slot < 0) throw new ArgumentException($"The routes have no tree from node {origin}.", nameof(routes));
-                pred = routes.PredLinks(slot);
+                if (slot < 0) throw new ArgumentException($"The routes have no search from node {origin}.", nameof(routes));
+                distance = routes.Distances(slot);
                 order = routes.SettledOrder(slot);
             }
             for (; k < demand.Count && demand.Origins[k] == origin; k++)
             {
                 var d = demand.Destinations[k];
-                if (pred[d] < 0) { unrouted += demand.TripsPerHour[k]; continue; }
-                subtree[d] += demand.TripsPerHour[k];
-                sinkFlow[pred[d]] += demand.TripsPerHour[k];
+                if (d == origin || distance[d] == int.MaxValue) { unrouted += demand.TripsPerHour[k]; continue; }
+                through[d] += demand.TripsPerHour[k];
+                ending[d] += demand.TripsPerHour[k];
             }
-            // Leaves to root: each node passes everything bound for its subtree to its parent's link.
+            RouteSet.CountRoutes(network, weight, distance, order, count, onRoute);
+            // Farthest first: each node hands what reaches it back over its route links, in proportion to the routes
+            // through each (so every shortest route of a pair carries the same share of its trips).
             for (var j = order.Length - 1; j > 0; j--)
             {
                 var v = order[j];
-                var flow = subtree[v];
+                var flow = through[v];
                 if (flow == 0) continue;
-                subtree[v] = 0;
-                var l = pred[v];
-                linkFlow[l] += flow;
-                var u = network.From[l];
-                if (u == origin) sourceFlow[Position(network.Out, network.OutStart[u], l)] += flow;
-                else
+                var end = ending[v];
+                (through[v], ending[v]) = (0, 0);
+                for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                 {
-                    var upstream = pred[u];
-                    var first = network.OutStart[network.To[upstream]];
-                    moveFlow[candidateStart[upstream] + Position(network.Out, first, l) - first] += flow;
-                    subtree[u] += flow;
+                    var l = network.In[i];
+                    if (!onRoute[l]) continue;
+                    var u = network.From[l];
+                    var share = count[u] / count[v];
+                    var f = flow * share;
+                    linkFlow[l] += f;
+                    sinkFlow[l] += end * share;
+                    if (u == origin) { sourceFlow[Position(network.Out, network.OutStart[u], l)] += f; continue; }
+                    through[u] += f;
+                    // Vehicles on l came into u by its own route links, in the same proportions.
+                    var first = network.OutStart[u];
+                    var position = Position(network.Out, first, l) - first;
+                    for (var m = network.InStart[u]; m < network.InStart[u + 1]; m++)
+                    {
+                        var upstream = network.In[m];
+                        if (onRoute[upstream])
+                            moveFlow[candidateStart[upstream] + position] += f * count[network.From[upstream]] / count[u];
+                    }
                 }
             }
-            subtree[origin] = 0;
+            (through[origin], ending[origin]) = (0, 0);
         }
 
         // Shares of what arrives on each link; links without flow keep the previous shares.

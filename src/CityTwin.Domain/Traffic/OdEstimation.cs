@@ -2,13 +2,14 @@ namespace CityTwin.Domain.Traffic;
 
 /// <summary>
 /// Origin–destination demand estimated from counted link flows, the synthetic matrix as the prior: each pair's
-/// trips are scaled, iteration by iteration, by the (damped) geometric mean of counted ÷ modelled over the counted
-/// links on its route — a multiplicative least-squares step in log space (Spiess 1990's gradient method, with the
-/// assignment held fixed: routes are the shortest free-flow ones, as <see cref="Assignment"/> loads them). A pair
-/// whose route crosses no count keeps its prior; a pair the prior has not cannot appear (the prior's structure is
+/// trips are scaled, iteration by iteration, by the (damped) geometric mean of counted ÷ modelled over the counts its
+/// routes cross, each weighted by the share of the pair's trips it counts — a multiplicative least-squares step in log
+/// space (Spiess 1990's gradient method, with the assignment held fixed: the shortest free-flow routes, each pair's
+/// trips shared evenly among them, as <see cref="Assignment"/> loads them). A pair whose routes cross no count keeps
+/// its prior; a pair the prior has not cannot appear (the prior's structure is
 /// kept, as in matrix estimation from counts generally). A count is of a link (a camera's approach) or of an
 /// intersection (the vehicles entering it by every approach: its controller's <c>flowVehPerHour</c>), and a pair
-/// crosses an intersection's count when its route enters the intersection. The fit is reported per count as GEH, the
+/// crosses an intersection's count when its routes enter the intersection. The fit is reported per count as GEH, the
 /// standard check of modelled against counted hourly flows (GEH &lt; 5 is a good match).
 /// </summary>
 public static class OdEstimation
@@ -49,18 +50,58 @@ public static class OdEstimation
         }
         var target = elements.Select(e => Math.Max(0, e.Flow)).ToArray();
 
-        // The counts on each pair's route (most pairs cross a few; only those matter here).
+        // The counts on each pair's routes, with the share of the pair's trips each one counts (its trips are shared
+        // evenly among its shortest routes, as Assignment loads them); most pairs cross a few counts, only those matter.
         var crossStart = new int[prior.Count + 1];
-        var crossed = new List<int>();
+        var crossed = new List<(int Count, double Share)>();
+        var weight = RouteSet.Weights(network);
+        var routeCount = new double[network.NodeCount];
+        var onRoute = new bool[network.LinkCount];
+        var position = new int[network.NodeCount];
+        var reach = new double[network.NodeCount]; // share of the pair's trips passing each node
+        var shareOf = new double[elements.Length];
+        var touched = new List<int>();
+        ReadOnlySpan<int> distance = [], order = [];
+        var origin = -1;
         for (var k = 0; k < prior.Count; k++)
         {
             var (o, d, _) = prior[k];
-            var slot = routes.Slot(o);
-            if (slot >= 0 && elements.Length > 0)
+            if (o != origin && elements.Length > 0 && routes.Slot(o) is var slot and >= 0)
             {
-                var pred = routes.PredLinks(slot);
-                for (var (node, guard) = (d, 0); node != o && pred[node] >= 0 && guard < network.NodeCount; node = network.LinkFrom(pred[node]), guard++)
-                    if (countsOf[pred[node]] is { } on) crossed.AddRange(on);
+                origin = o;
+                distance = routes.Distances(slot);
+                order = routes.SettledOrder(slot);
+                RouteSet.CountRoutes(network, weight, distance, order, routeCount, onRoute);
+                for (var j = 0; j < order.Length; j++) position[order[j]] = j;
+            }
+            if (o == origin && d != o && distance[d] != int.MaxValue)
+            {
+                // From the destination back towards the origin, nodes farthest first, sharing as Assignment does.
+                reach[d] = 1;
+                for (var j = position[d]; j > 0; j--)
+                {
+                    var v = order[j];
+                    var share = reach[v];
+                    if (share == 0) continue;
+                    reach[v] = 0;
+                    for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
+                    {
+                        var l = network.In[i];
+                        if (!onRoute[l]) continue;
+                        var u = network.From[l];
+                        var part = share * routeCount[u] / routeCount[v];
+                        if (countsOf[l] is { } on)
+                            foreach (var c in on)
+                            {
+                                if (shareOf[c] == 0) touched.Add(c);
+                                shareOf[c] += part;
+                            }
+                        if (u != o) reach[u] += part;
+                    }
+                }
+                touched.Sort();
+                foreach (var c in touched) { crossed.Add((c, shareOf[c])); shareOf[c] = 0; }
+                touched.Clear();
             }
             crossStart[k + 1] = crossed.Count;
         }
@@ -78,14 +119,15 @@ public static class OdEstimation
             {
                 var (from, to) = (crossStart[k], crossStart[k + 1]);
                 if (from == to || trips[k] <= 0) continue;
-                var log = 0.0;
+                double log = 0, weights = 0;
                 for (var i = from; i < to; i++)
                 {
-                    var c = crossed[i];
+                    var (c, share) = crossed[i];
                     // Bounded per step, so that an empty count or an unloaded link cannot zero or explode a pair at once.
-                    log += Math.Log(Math.Clamp((target[c] + 1) / (modelled[c] + 1), 0.2, 5));
+                    log += share * Math.Log(Math.Clamp((target[c] + 1) / (modelled[c] + 1), 0.2, 5));
+                    weights += share;
                 }
-                trips[k] *= Math.Exp(damping * log / (to - from));
+                trips[k] *= Math.Exp(damping * log / weights);
             }
             Load(trips, crossStart, crossed, modelled);
         }
@@ -93,10 +135,10 @@ public static class OdEstimation
         return new Estimate(demand, Fit(), priorFit, done);
     }
 
-    private static void Load(double[] trips, int[] crossStart, List<int> crossed, double[] modelled)
+    private static void Load(double[] trips, int[] crossStart, List<(int Count, double Share)> crossed, double[] modelled)
     {
         Array.Clear(modelled);
         for (var k = 0; k < trips.Length; k++)
-            for (var i = crossStart[k]; i < crossStart[k + 1]; i++) modelled[crossed[i]] += trips[k];
+            for (var i = crossStart[k]; i < crossStart[k + 1]; i++) modelled[crossed[i].Count] += trips[k] * crossed[i].Share;
     }
 }

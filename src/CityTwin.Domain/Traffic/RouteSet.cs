@@ -1,15 +1,17 @@
 namespace CityTwin.Domain.Traffic;
 
 /// <summary>
-/// Shortest free-flow travel-time trees (Dijkstra) from every origin of a demand: for each origin the order in which
-/// nodes were settled and the link by which each was reached. Trips never pass through a fringe node, and ties are
-/// broken the same way every run. Keeping the trees costs 8 bytes × origins × nodes (10 MB for a 1,024-intersection
-/// city); <see cref="Assignment.Compute"/> without one grows each tree, uses it and drops it.
+/// Shortest free-flow travel-time searches (Dijkstra) from every origin of a demand: for each origin the order in which
+/// nodes were settled and each node's travel time from it. Every link with dist(from) + time(link) = dist(to) is on a
+/// shortest route, so the routes of equal time — on a grid, every staircase between two junctions — are all kept, and
+/// <see cref="Assignment"/> shares each pair's trips among them. Trips never pass through a fringe node. Keeping the
+/// searches costs 8 bytes × origins × nodes (10 MB for a 1,024-intersection city); <see cref="Assignment.Compute"/>
+/// without one grows each search, uses it and drops it.
 /// </summary>
 public sealed class RouteSet
 {
     internal readonly int[] Origins; // sorted
-    internal readonly int[] PredLink; // [origin slot × nodes + node], −1 unreached
+    internal readonly int[] Distance; // [origin slot × nodes + node], tenths of a second; int.MaxValue unreached
     internal readonly int[] Order; // [origin slot × nodes + k], settled nodes in order
     internal readonly int[] Settled; // per origin slot
     private readonly int nodes;
@@ -18,12 +20,12 @@ public sealed class RouteSet
     {
         Origins = origins;
         this.nodes = nodes;
-        PredLink = new int[origins.Length * nodes];
+        Distance = new int[origins.Length * nodes];
         Order = new int[origins.Length * nodes];
         Settled = new int[origins.Length];
     }
 
-    /// <summary>Trees from every node of the network that can be an origin (all nodes).</summary>
+    /// <summary>Searches from every node of the network that can be an origin (all nodes).</summary>
     public static RouteSet ShortestFreeFlow(RoadNetwork network) => ShortestFreeFlow(network, Enumerable.Range(0, network.NodeCount));
 
     public static RouteSet ShortestFreeFlow(RoadNetwork network, IEnumerable<int> origins)
@@ -31,46 +33,74 @@ public sealed class RouteSet
         var set = new RouteSet(origins.Distinct().Order().ToArray(), network.NodeCount);
         var search = new BucketSearch(network);
         for (var k = 0; k < set.Origins.Length; k++)
-            set.Settled[k] = search.Grow(set.Origins[k], set.PredLink.AsSpan(k * set.nodes, set.nodes), set.Order.AsSpan(k * set.nodes, set.nodes));
+            set.Settled[k] = search.Grow(set.Origins[k], set.Distance.AsSpan(k * set.nodes, set.nodes), set.Order.AsSpan(k * set.nodes, set.nodes));
         return set;
     }
 
-    /// <summary>The slot of an origin in these trees, or −1.</summary>
+    /// <summary>The slot of an origin in these searches, or −1.</summary>
     internal int Slot(int origin) => Array.BinarySearch(Origins, origin) is var k and >= 0 ? k : -1;
 
-    internal ReadOnlySpan<int> PredLinks(int slot) => PredLink.AsSpan(slot * nodes, nodes);
+    internal ReadOnlySpan<int> Distances(int slot) => Distance.AsSpan(slot * nodes, nodes);
     internal ReadOnlySpan<int> SettledOrder(int slot) => Order.AsSpan(slot * nodes, Settled[slot]);
+
+    /// <summary>Link times in whole tenths of a second (at least 1), as the searches count them.</summary>
+    internal static int[] Weights(RoadNetwork network) => network.FreeFlowSeconds.Select(t => Math.Max(1, (int)Math.Round(t * 10))).ToArray();
+
+    /// <summary>Whether a link is on one of the shortest routes from <paramref name="origin"/> (its search's <paramref name="distance"/>).</summary>
+    private static bool OnRoute(RoadNetwork network, int[] weight, ReadOnlySpan<int> distance, int origin, int link)
+    {
+        var u = network.From[link];
+        return distance[u] != int.MaxValue && distance[u] + weight[link] == distance[network.To[link]] && (u == origin || !network.IsFringe(u));
+    }
+
+    /// <summary>
+    /// How many shortest routes from the origin reach each settled node (counted in settling order, as Brandes does),
+    /// and which links are on one of them. Sharing a node's trips among its route links in proportion to the routes
+    /// through each shares them evenly among all the pair's shortest routes.
+    /// </summary>
+    internal static void CountRoutes(RoadNetwork network, int[] weight, ReadOnlySpan<int> distance, ReadOnlySpan<int> order, Span<double> routes, Span<bool> onRoute)
+    {
+        var origin = order[0];
+        routes[origin] = 1;
+        for (var j = 1; j < order.Length; j++)
+        {
+            var v = order[j];
+            var count = 0.0;
+            for (var k = network.InStart[v]; k < network.InStart[v + 1]; k++)
+            {
+                var l = network.In[k];
+                if (onRoute[l] = OnRoute(network, weight, distance, origin, l)) count += routes[network.From[l]];
+            }
+            routes[v] = count;
+        }
+    }
 
     /// <summary>
     /// Dijkstra with a bucket queue (Dial's algorithm): link times in whole tenths of a second, so the queue is an
-    /// array of buckets swept in order, a few times faster than a binary heap on city-sized graphs. Between routes of
-    /// equal time, the one that goes straight on at a junction wins over one that turns there: drivers avoid needless
-    /// turns, and on a grid this keeps routes to one or two turns instead of staircases.
+    /// array of buckets swept in order, a few times faster than a binary heap on city-sized graphs.
     /// </summary>
     internal sealed class BucketSearch
     {
         private readonly RoadNetwork net;
         private readonly int[] weight; // per link, tenths of a second, ≥ 1
-        private readonly int[] distance, head, entryNode, entryNext;
+        private readonly int[] head, entryNode, entryNext;
         private readonly bool[] settled;
 
         public BucketSearch(RoadNetwork network)
         {
             net = network;
-            weight = network.FreeFlowSeconds.Select(t => Math.Max(1, (int)Math.Round(t * 10))).ToArray();
+            weight = Weights(network);
             // A power of two above the largest weight, so a bucket is found with a mask instead of a division.
             head = new int[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(weight.Length == 0 ? 1 : weight.Max()) + 1)];
-            distance = new int[network.NodeCount];
             settled = new bool[network.NodeCount];
             entryNode = new int[network.LinkCount + 1];
             entryNext = new int[network.LinkCount + 1];
         }
 
-        /// <summary>The tree from one origin: the link reaching each node (−1 if none) and the nodes in settling order; returns how many settled.</summary>
-        public int Grow(int origin, Span<int> pred, Span<int> order)
+        /// <summary>The search from one origin: each node's time from it (int.MaxValue if unreached) and the nodes in settling order; returns how many settled.</summary>
+        public int Grow(int origin, Span<int> distance, Span<int> order)
         {
-            pred.Fill(-1);
-            Array.Fill(distance, int.MaxValue);
+            distance.Fill(int.MaxValue);
             Array.Clear(settled);
             Array.Fill(head, -1);
             var mask = head.Length - 1;
@@ -105,24 +135,13 @@ public sealed class RouteSet
                         var l = net.Out[k];
                         var v = net.To[l];
                         var dv = d + weight[l];
-                        if (settled[v] || dv > distance[v]) continue;
-                        if (dv == distance[v])
-                        {
-                            // A tie: keep going straight if this way does and the other turns (fewer turns, as drivers choose).
-                            var current = pred[v];
-                            if (Straight(pred[u], l) && !Straight(pred[net.From[current]], current)) pred[v] = l;
-                            continue;
-                        }
+                        if (settled[v] || dv >= distance[v]) continue;
                         distance[v] = dv;
-                        pred[v] = l;
                         Offer(v, dv);
                     }
                 }
             }
             return count;
         }
-
-        /// <summary>Whether link b carries on in the direction of link a (both enter their intersections from the same side).</summary>
-        private bool Straight(int a, int b) => a >= 0 && b >= 0 && net.ApproachAt[a] >= 0 && net.ApproachAt[a] == net.ApproachAt[b];
     }
 }

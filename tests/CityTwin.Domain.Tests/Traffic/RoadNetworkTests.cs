@@ -88,6 +88,28 @@ public sealed class RoadNetworkTests
     }
 
     [Fact]
+    public void A_pairs_trips_are_shared_evenly_among_all_its_routes_of_equal_time()
+    {
+        // Junction (r, c) is node r × 5 + c. From (0, 0) to (2, 2) there are six staircases of four blocks, all as quick.
+        var net = GridNetwork.Build(new GridSpec { Rows = 4, Columns = 5 });
+        var a = Assignment.Compute(net, OdMatrix.FromFlows([(0, 12, 600)]));
+        double Flow(int r1, int c1, int r2, int c2) => a.LinkFlowPerHour(net.LinkBetween(r1 * 5 + c1, r2 * 5 + c2));
+
+        // A link carries its share of the six: routes to its start × routes from its end.
+        Assert.Equal(300, Flow(0, 0, 0, 1), 9);  // 1 × 3
+        Assert.Equal(300, Flow(0, 0, 1, 0), 9);
+        Assert.Equal(200, Flow(1, 1, 1, 2), 9);  // 2 × 1
+        Assert.Equal(200, Flow(1, 1, 2, 1), 9);
+        Assert.Equal(100, Flow(0, 2, 1, 2), 9);  // 1 × 1
+        Assert.Equal(300, Flow(1, 2, 2, 2), 9);  // 3 × 1
+        Assert.Equal(600 * 4, Enumerable.Range(0, net.LinkCount).Sum(a.LinkFlowPerHour), 9); // four blocks each, no detour
+        // Vehicles reaching (1, 1) from the west go on east or south alike: each way has one route left.
+        var fromWest = net.LinkBetween(5, 6);
+        Assert.Equal([(7, 0.5), (11, 0.5)], a.Moves[a.MoveStart[fromWest]..a.MoveStart[fromWest + 1]]
+            .Select(m => (net.LinkTo(m.Target), Math.Round(m.Share, 9))).Order());
+    }
+
+    [Fact]
     public void Kept_trees_and_trees_grown_on_the_fly_give_the_same_assignment()
     {
         var net = RoadNetworkBuilder.FromAssets(CityGenerator.Generate(new CitySpec { TargetAssets = 2_000, Seed = 6 }).Assets);
