@@ -72,6 +72,14 @@ public sealed class RoadNetwork
     public SignalPlan Plan(int intersection) => Plans[intersection];
     public ControlMode Mode(int intersection) => Modes[intersection];
 
+    /// <summary>How far a vehicle turns going from one link into the next, in degrees: positive left, negative right, ±180 back.</summary>
+    internal double TurnDegrees(int inLink, int outLink)
+    {
+        var (ix, iy) = (NodeX[To[inLink]] - NodeX[From[inLink]], NodeY[To[inLink]] - NodeY[From[inLink]]);
+        var (ox, oy) = (NodeX[To[outLink]] - NodeX[From[outLink]], NodeY[To[outLink]] - NodeY[From[outLink]]);
+        return Math.Atan2(ix * oy - iy * ox, ix * ox + iy * oy) * 180 / Math.PI;
+    }
+
     public int LinkFrom(int link) => From[link];
     public int LinkTo(int link) => To[link];
     /// <summary>Vehicles the link holds, moving and queued.</summary>

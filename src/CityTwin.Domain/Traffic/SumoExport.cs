@@ -249,14 +249,12 @@ public static class SumoExport
                 var inLink = network.In[a];
                 if (network.LinkApproach(inLink) is not { } approach) continue;
                 var u = network.From[inLink];
-                var (ix, iy) = (network.NodeX[i] - network.NodeX[u], network.NodeY[i] - network.NodeY[u]);
                 for (var b = network.OutStart[i]; b < network.OutStart[i + 1]; b++)
                 {
                     var outLink = network.Out[b];
                     var w = network.To[outLink];
                     if (w == u) continue; // no U-turns: the twin has none
-                    var (ox, oy) = (network.NodeX[w] - network.NodeX[i], network.NodeY[w] - network.NodeY[i]);
-                    var angle = Math.Atan2(ix * oy - iy * ox, ix * ox + iy * oy) * 180 / Math.PI;
+                    var angle = network.TurnDegrees(inLink, outLink);
                     if (Math.Abs(angle) > 150) continue;
                     var turn = angle > 30 ? Turn.Left : angle < -30 ? Turn.Right : Turn.Straight;
                     int lanesIn = network.Lanes[inLink], lanesOut = network.Lanes[outLink];

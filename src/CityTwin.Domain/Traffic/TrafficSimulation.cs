@@ -57,6 +57,8 @@ public sealed class TrafficSimulation
     private readonly bool[] inGreen;
     private readonly double[] joinedAtRetime;
     private int[] stopControlled;
+    /// <summary>Seconds each vehicle crossing a link's signal loses beyond the fluid queue's delay (<see cref="ConflictDelay"/>).</summary>
+    private double[] conflictDelay;
 
     public TrafficSimulation(RoadNetwork network, Assignment assignment, TrafficOptions? options = null)
     {
@@ -124,6 +126,8 @@ public sealed class TrafficSimulation
             Restart(i);
         }
         ListStopControlled();
+        conflictDelay = new double[links];
+        for (var i = 0; i < n; i++) ConflictDelays(i);
     }
 
     /// <summary>A copy of this run's state, to go on differently; network and assignment are shared (both immutable).</summary>
@@ -139,7 +143,7 @@ public sealed class TrafficSimulation
         (plans, modes, detection, control, greenMask, phaseMask) = (Copy(s.plans), Copy(s.modes), Copy(s.detection), Copy(s.control), Copy(s.greenMask), Copy(s.phaseMask));
         (phaseCount, green, minGreen, maxGreen, lost, allRed) = (Copy(s.phaseCount), Copy(s.green), Copy(s.minGreen), Copy(s.maxGreen), Copy(s.lost), Copy(s.allRed));
         (stageLeft, phase, nextPhase, greenStart, lastRetime, inGreen) = (Copy(s.stageLeft), Copy(s.phase), Copy(s.nextPhase), Copy(s.greenStart), Copy(s.lastRetime), Copy(s.inGreen));
-        (joinedAtRetime, stopControlled) = (Copy(s.joinedAtRetime), s.stopControlled);
+        (joinedAtRetime, stopControlled, conflictDelay) = (Copy(s.joinedAtRetime), s.stopControlled, Copy(s.conflictDelay));
     }
 
     private static T[] Copy<T>(T[] a) => (T[])a.Clone();
@@ -238,6 +242,7 @@ public sealed class TrafficSimulation
     public void SetPlan(int intersection, SignalPlan plan)
     {
         Compile(intersection, plan);
+        ConflictDelays(intersection);
         Reconsider(intersection);
         if (control[intersection] == FixedTime) Align(intersection);
         else if (control[intersection] != AllWayStop) Restart(intersection);
@@ -294,6 +299,7 @@ public sealed class TrafficSimulation
         }
         turnQueue = queues;
         assignment = next;
+        for (var i = 0; i < net.IntersectionCount; i++) ConflictDelays(i);
         // Vehicles still waiting at an origin the new demand no longer uses must be let in all the same.
         var list = new SortedSet<int>(next.OriginNodes);
         for (var o = 0; o < sourceQueue.Length; o++) if (sourceQueue[o] > 0) list.Add(o);
@@ -411,6 +417,7 @@ public sealed class TrafficSimulation
         ref var movesRef = ref MemoryMarshal.GetArrayDataReference(a.Moves);
         ref var travelRef = ref MemoryMarshal.GetArrayDataReference(travelSeconds);
         ref var turnRef = ref MemoryMarshal.GetArrayDataReference(turnQueue);
+        ref var conflictRef = ref MemoryMarshal.GetArrayDataReference(conflictDelay);
         var left = 0.0;
         for (var l = 0; l < links; l++)
         {
@@ -461,6 +468,7 @@ public sealed class TrafficSimulation
                     q -= total;
                     if (q < 1e-9) q = 0; // what rounding leaves behind
                     Unsafe.Add(ref departedRef, l) += total;
+                    Unsafe.Add(ref secondsRef, l) += total * Unsafe.Add(ref conflictRef, l);
                     Unsafe.Add(ref roomRef, l) += total;
                 }
             }
@@ -519,6 +527,73 @@ public sealed class TrafficSimulation
             queueSeconds[l] += (options.AllWayStopPenaltySeconds - 0.5) * give;
             departed[l] += give;
             room[l] += give;
+        }
+    }
+
+    /// <summary>
+    /// The delay a point queue moving fluid does not see at a signal: a left-turner yielding to the opposing flow holds
+    /// its lane. Each approach's lane with the left turns (all of them, and its share of the vehicles going straight on)
+    /// is taken as a queue served one vehicle at a time while green (M/G/1): straight on at the saturation headway, a
+    /// left turn after its wait for a gap in the opposing flow (Adams' delay with the critical gap, then the follow-up
+    /// time, at most the green: one that finds no gap turns as the opposing flow stops). The lane's mean wait by Pollaczek–Khinchine, less what it would be were every vehicle going straight on
+    /// (the random delay the queue model has already), plus the left-turners' own gap wait, is what the left turns
+    /// cost. Flows are the assignment's, packed into the green; an approach at or over capacity is the fluid queue's
+    /// (the lane's load is capped at 0.9). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
+    /// penalty is, without holding them: the fluid queue carries the flows.
+    /// </summary>
+    private void ConflictDelays(int i)
+    {
+        var a = assignment;
+        var cycle = allRed[i];
+        for (var k = 0; k < phaseCount[i]; k++) cycle += green[i * MaxPhases + k] + lost[i];
+        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4];
+        crossing.Clear();
+        leftShare.Clear();
+        for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
+        {
+            var l = net.In[k];
+            if (net.ApproachAt[l] < 0) continue;
+            var through = a.LinkFlow[l] * (1 - a.SinkFraction[l]) / 3_600; // veh/s reaching the stop line
+            var left = 0.0;
+            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
+                if (net.TurnDegrees(l, a.Moves[m].Target) > 30) left += a.Moves[m].Share;
+            crossing[net.ApproachAt[l]] += through;
+            leftShare[net.ApproachAt[l]] = left;
+        }
+        var (gap, followUp) = (options.PermissiveLeftCriticalGapSeconds, options.PermissiveLeftFollowUpSeconds);
+        for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
+        {
+            var l = net.In[k];
+            conflictDelay[l] = 0;
+            var approach = net.ApproachAt[l];
+            if (approach < 0 || cycle <= 0) continue;
+            var greenSeconds = 0;
+            for (var p = 0; p < phaseCount[i]; p++)
+                if ((phaseMask[i * MaxPhases + p] >> approach & 1) != 0) greenSeconds += green[i * MaxPhases + p];
+            if (greenSeconds == 0 || crossing[approach] <= 0) continue;
+            var greenShare = (double)greenSeconds / cycle;
+            var lanes = net.Lanes[l];
+            var pLeft = leftShare[approach];
+            var pRight = 0.0;
+            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
+                if (net.TurnDegrees(l, a.Moves[m].Target) < -30) pRight += a.Moves[m].Share;
+            // The left lane: every left-turner and its share of those going straight on.
+            var laneShare = Math.Min(1, pLeft + (1 - pLeft - pRight) / lanes);
+            if (pLeft <= 0 || laneShare <= 0) continue; // no left turn: nothing yields
+            var arrivals = crossing[approach] / greenShare * laneShare; // veh/s while green
+            var headway = lanes / net.CapacityPerSecond[l];
+            // The opposing stream a left turn crosses: what the opposite approach sends straight on or right, packed into its green.
+            var opposing = crossing[approach ^ 2] * (1 - leftShare[approach ^ 2]) / greenShare;
+            // At most the green: a left-turner that finds no gap turns as the opposing flow stops (a "sneaker").
+            var gapWait = opposing > 0 ? Math.Min(greenSeconds, (Math.Exp(Math.Min(50, opposing * gap)) - opposing * gap - 1) / opposing) : 0;
+            var leftService = followUp + gapWait;
+            var leftInLane = pLeft / laneShare;
+            var mean = (1 - leftInLane) * headway + leftInLane * leftService;
+            // A gap wait is about as variable as it is long (exponential-like): E[S²] ≈ S² + W².
+            var square = (1 - leftInLane) * headway * headway + leftInLane * (leftService * leftService + gapWait * gapWait);
+            var wait = arrivals * square / (2 * (1 - Math.Min(0.9, arrivals * mean)));
+            var straightOn = arrivals * headway * headway / (2 * (1 - Math.Min(0.9, arrivals * headway)));
+            conflictDelay[l] = laneShare * (wait - straightOn) + pLeft * (leftService - headway);
         }
     }
 
