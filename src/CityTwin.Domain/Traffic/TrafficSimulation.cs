@@ -534,31 +534,36 @@ public sealed class TrafficSimulation
     /// The delay a point queue moving fluid does not see at a signal: a left-turner yielding to the opposing flow holds
     /// its lane. Each approach's lane with the left turns (all of them, and its share of the vehicles going straight on)
     /// is taken as a queue served one vehicle at a time while green (M/G/1): straight on at the saturation headway, a
-    /// left turn after its wait for a gap in the opposing flow (Adams' delay with the critical gap, then the follow-up
-    /// time, at most the green: one that finds no gap turns as the opposing flow stops). The lane's mean wait by Pollaczek–Khinchine, less what it would be were every vehicle going straight on
-    /// (the random delay the queue model has already), plus the left-turners' own gap wait, is what the left turns
-    /// cost. Flows are the assignment's, packed into the green; an approach at or over capacity is the fluid queue's
-    /// (the lane's load is capped at 0.9). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
-    /// penalty is, without holding them: the fluid queue carries the flows.
+    /// left turn after its wait for a gap in the opposing flow (Adams' delay with the critical gap, at most the green:
+    /// one that finds no gap turns as the opposing flow stops), then the follow-up time. The lane's mean wait by
+    /// Pollaczek–Khinchine, less what it would be were every vehicle going straight on (the random delay the queue
+    /// model has already), plus the left-turners' own gap wait, is what the left turns cost. Flows are the assignment's,
+    /// packed into the green; the lane's load is capped at 0.9 and the delay at a cycle (beyond, the lane is over a
+    /// capacity the fluid's saturation flow does not know). Counted as delay where the vehicles cross, as the all-way
+    /// stop's stop-and-go penalty is, without holding them: the fluid queue carries the flows.
     /// </summary>
     private void ConflictDelays(int i)
     {
         var a = assignment;
         var cycle = allRed[i];
         for (var k = 0; k < phaseCount[i]; k++) cycle += green[i * MaxPhases + k] + lost[i];
-        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4];
+        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4], rightShare = stackalloc double[4];
         crossing.Clear();
         leftShare.Clear();
+        rightShare.Clear();
         for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
         {
             var l = net.In[k];
             if (net.ApproachAt[l] < 0) continue;
             var through = a.LinkFlow[l] * (1 - a.SinkFraction[l]) / 3_600; // veh/s reaching the stop line
-            var left = 0.0;
+            var approach = net.ApproachAt[l];
+            crossing[approach] += through;
             for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
-                if (net.TurnDegrees(l, a.Moves[m].Target) > 30) left += a.Moves[m].Share;
-            crossing[net.ApproachAt[l]] += through;
-            leftShare[net.ApproachAt[l]] = left;
+            {
+                var turn = net.TurnDegrees(l, a.Moves[m].Target);
+                if (turn > 30) leftShare[approach] += a.Moves[m].Share;
+                else if (turn < -30) rightShare[approach] += a.Moves[m].Share;
+            }
         }
         var (gap, followUp) = (options.PermissiveLeftCriticalGapSeconds, options.PermissiveLeftFollowUpSeconds);
         for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
@@ -573,16 +578,13 @@ public sealed class TrafficSimulation
             if (greenSeconds == 0 || crossing[approach] <= 0) continue;
             var greenShare = (double)greenSeconds / cycle;
             var lanes = net.Lanes[l];
-            var pLeft = leftShare[approach];
-            var pRight = 0.0;
-            for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
-                if (net.TurnDegrees(l, a.Moves[m].Target) < -30) pRight += a.Moves[m].Share;
+            var (pLeft, pRight) = (leftShare[approach], rightShare[approach]);
             // The left lane: every left-turner and its share of those going straight on.
             var laneShare = Math.Min(1, pLeft + (1 - pLeft - pRight) / lanes);
             if (pLeft <= 0 || laneShare <= 0) continue; // no left turn: nothing yields
             var arrivals = crossing[approach] / greenShare * laneShare; // veh/s while green
             var headway = lanes / net.CapacityPerSecond[l];
-            // The opposing stream a left turn crosses: what the opposite approach sends straight on or right, packed into its green.
+            // The opposing stream a left turn crosses: what the opposite approach sends straight on or right, packed into the green.
             var opposing = crossing[approach ^ 2] * (1 - leftShare[approach ^ 2]) / greenShare;
             // At most the green: a left-turner that finds no gap turns as the opposing flow stops (a "sneaker").
             var gapWait = opposing > 0 ? Math.Min(greenSeconds, (Math.Exp(Math.Min(50, opposing * gap)) - opposing * gap - 1) / opposing) : 0;
@@ -593,7 +595,8 @@ public sealed class TrafficSimulation
             var square = (1 - leftInLane) * headway * headway + leftInLane * (leftService * leftService + gapWait * gapWait);
             var wait = arrivals * square / (2 * (1 - Math.Min(0.9, arrivals * mean)));
             var straightOn = arrivals * headway * headway / (2 * (1 - Math.Min(0.9, arrivals * headway)));
-            conflictDelay[l] = laneShare * (wait - straightOn) + pLeft * (leftService - headway);
+            // At most a cycle: past that the lane is over its capacity, which the fluid queue's saturation flow does not know.
+            conflictDelay[l] = Math.Min(cycle, laneShare * (wait - straightOn) + pLeft * (leftService - headway));
         }
     }
 
