@@ -4,9 +4,9 @@ namespace CityTwin.Domain.Traffic;
 
 /// <summary>
 /// OD demand loaded onto its shortest free-flow routes — each pair's trips shared evenly among all its routes of equal
-/// time, as drivers with the same origin and destination spread over a grid's streets —, and what the simulation needs from that: for each link the
-/// share of its vehicles that turn into each next link and the share that end their trip at its end; for each origin
-/// the share entering each first link and its rate. The simulation moves fluid counts by these shares (turning
+/// time, as drivers with the same origin and destination spread over a grid's streets —, and what the simulation
+/// needs from that: for each link the share of its vehicles that turn into each next link and the share that end
+/// their trip at its end; for each origin the share entering each first link and its rate. The simulation moves fluid counts by these shares (turning
 /// ratios, as SUMO's jtrrouter does): in steady state that reproduces every assigned link and movement flow exactly,
 /// without keeping one queue per route.
 /// </summary>
@@ -41,8 +41,9 @@ public sealed class Assignment
     public double OriginTripsPerHour(int node) => OriginRate[node] * 3_600;
 
     /// <summary>
-    /// Loads the demand onto shortest free-flow routes, each pair's trips shared evenly among its routes. A link this demand leaves unused keeps the shares of
-    /// <paramref name="previous"/> (vehicles already on it when demand changes mid-run still know where to go).
+    /// Loads the demand onto shortest free-flow routes, each pair's trips shared evenly among its routes. A link this
+    /// demand leaves unused keeps the shares of <paramref name="previous"/> (vehicles already on it when demand changes
+    /// mid-run still know where to go).
     /// </summary>
     public static Assignment Compute(RoadNetwork network, OdMatrix demand, RouteSet? routes = null, Assignment? previous = null)
     {
