@@ -10,9 +10,10 @@ namespace CityTwin.Domain.Traffic;
 /// A vehicle entering a link travels it at free speed, then joins the point queue at its end; the queue discharges
 /// at saturation flow × lanes while its approach is green, into the next links in the shares of the
 /// <see cref="Assignment"/>, and only as far as each next link has storage left (length × lanes / 7.5 m): a full link
-/// blocks its feeders, which is spillback. Signals run fixed time, max-pressure or Webster retiming; a dark or
-/// flashing junction is an all-way stop serving one vehicle per headway, approaches in turn. State is flat arrays
-/// (struct of arrays), so <see cref="Fork"/> is a handful of array copies and a step touches each link once.
+/// blocks its feeders, which is spillback. Left-turners yielding to the opposing flow at a signal delay their lane
+/// (an M/G/1 lane, counted as they cross). Signals run fixed time, max-pressure or Webster retiming; a dark or
+/// flashing junction is an all-way stop serving one vehicle per headway, opposing approaches together. State is flat
+/// arrays (struct of arrays), so <see cref="Fork"/> is a handful of array copies and a step touches each link once.
 /// </summary>
 public sealed class TrafficSimulation
 {
@@ -57,8 +58,8 @@ public sealed class TrafficSimulation
     private readonly bool[] inGreen;
     private readonly double[] joinedAtRetime;
     private int[] stopControlled;
-    /// <summary>Seconds each vehicle crossing a link's signal loses beyond the fluid queue's delay (<see cref="ConflictDelay"/>).</summary>
-    private double[] conflictDelay;
+    /// <summary>Seconds each vehicle crossing a link's signal loses to left turns yielding (<see cref="ConflictDelays"/>).</summary>
+    private readonly double[] conflictDelay;
 
     public TrafficSimulation(RoadNetwork network, Assignment assignment, TrafficOptions? options = null)
     {
