@@ -72,12 +72,16 @@ public sealed class RoadNetwork
     public SignalPlan Plan(int intersection) => Plans[intersection];
     public ControlMode Mode(int intersection) => Modes[intersection];
 
-    /// <summary>How far a vehicle turns going from one link into the next, in degrees: positive left, negative right, ±180 back.</summary>
-    internal double TurnDegrees(int inLink, int outLink)
+    /// <summary>
+    /// Which way a vehicle turns going from one link into the next, by the angle between them: more than 30° left or
+    /// right is a turn, more than 150° is turning back.
+    /// </summary>
+    internal Turn TurnOf(int inLink, int outLink)
     {
         var (ix, iy) = (NodeX[To[inLink]] - NodeX[From[inLink]], NodeY[To[inLink]] - NodeY[From[inLink]]);
         var (ox, oy) = (NodeX[To[outLink]] - NodeX[From[outLink]], NodeY[To[outLink]] - NodeY[From[outLink]]);
-        return Math.Atan2(ix * oy - iy * ox, ix * ox + iy * oy) * 180 / Math.PI;
+        var degrees = Math.Atan2(ix * oy - iy * ox, ix * ox + iy * oy) * 180 / Math.PI;
+        return Math.Abs(degrees) > 150 ? Turn.Back : degrees > 30 ? Turn.Left : degrees < -30 ? Turn.Right : Turn.Straight;
     }
 
     public int LinkFrom(int link) => From[link];

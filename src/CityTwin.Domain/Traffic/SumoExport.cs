@@ -235,8 +235,6 @@ public static class SumoExport
         }
     }
 
-    public enum Turn { Right, Straight, Left }
-
     private readonly record struct Movement(int Node, int In, int Out, Approach Approach, Turn Turn, int FromLane, int ToLane);
 
     /// <summary>Every movement through every intersection but U-turns, with its lanes, in a fixed order (its link index at a signal).</summary>
@@ -254,9 +252,8 @@ public static class SumoExport
                     var outLink = network.Out[b];
                     var w = network.To[outLink];
                     if (w == u) continue; // no U-turns: the twin has none
-                    var angle = network.TurnDegrees(inLink, outLink);
-                    if (Math.Abs(angle) > 150) continue;
-                    var turn = angle > 30 ? Turn.Left : angle < -30 ? Turn.Right : Turn.Straight;
+                    var turn = network.TurnOf(inLink, outLink);
+                    if (turn == Turn.Back) continue;
                     int lanesIn = network.Lanes[inLink], lanesOut = network.Lanes[outLink];
                     switch (turn)
                     {

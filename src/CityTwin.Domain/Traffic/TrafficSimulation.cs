@@ -249,13 +249,19 @@ public sealed class TrafficSimulation
         else if (control[intersection] != AllWayStop) Restart(intersection);
     }
 
+    /// <summary>The compiled plan's cycle: every green and its lost time, and the all-red.</summary>
+    private int CycleSeconds(int i)
+    {
+        var cycle = allRed[i];
+        for (var k = 0; k < phaseCount[i]; k++) cycle += green[i * MaxPhases + k] + lost[i];
+        return cycle;
+    }
+
     /// <summary>Puts a fixed-time junction where its plan would be now had it run since second 0.</summary>
     private void Align(int i)
     {
         var n = phaseCount[i];
-        var cycle = allRed[i];
-        for (var k = 0; k < n; k++) cycle += green[i * MaxPhases + k] + lost[i];
-        var at = (int)(time % Math.Max(1, cycle));
+        var at = (int)(time % Math.Max(1, CycleSeconds(i)));
         lastRetime[i] = time;
         for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++) joinedAtRetime[net.In[k]] = joined[net.In[k]];
         for (var k = 0; k < n; k++)
@@ -546,8 +552,7 @@ public sealed class TrafficSimulation
     private void ConflictDelays(int i)
     {
         var a = assignment;
-        var cycle = allRed[i];
-        for (var k = 0; k < phaseCount[i]; k++) cycle += green[i * MaxPhases + k] + lost[i];
+        var cycle = CycleSeconds(i);
         Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4], rightShare = stackalloc double[4];
         crossing.Clear();
         leftShare.Clear();
@@ -561,9 +566,9 @@ public sealed class TrafficSimulation
             crossing[approach] += through;
             for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
             {
-                var turn = net.TurnDegrees(l, a.Moves[m].Target);
-                if (turn > 30) leftShare[approach] += a.Moves[m].Share;
-                else if (turn < -30) rightShare[approach] += a.Moves[m].Share;
+                var turn = net.TurnOf(l, a.Moves[m].Target);
+                if (turn == Turn.Left) leftShare[approach] += a.Moves[m].Share;
+                else if (turn == Turn.Right) rightShare[approach] += a.Moves[m].Share;
             }
         }
         var (gap, followUp) = (options.PermissiveLeftCriticalGapSeconds, options.PermissiveLeftFollowUpSeconds);
