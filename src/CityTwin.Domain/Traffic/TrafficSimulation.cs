@@ -11,7 +11,7 @@ namespace CityTwin.Domain.Traffic;
 /// at saturation flow × lanes while its approach is green, into the next links in the shares of the
 /// <see cref="Assignment"/>, and only as far as each next link has storage left (length × lanes / 7.5 m): a full link
 /// blocks its feeders, which is spillback. Left-turners yielding to the opposing flow at a signal delay their lane
-/// (an M/G/1 lane, counted as they cross). Signals run fixed time, max-pressure or Webster retiming; a dark or
+/// (an M/G/1 lane, and the opposing red queue clearing first; counted as they cross). Signals run fixed time, max-pressure or Webster retiming; a dark or
 /// flashing junction is an all-way stop serving one vehicle per headway, opposing approaches together. State is flat
 /// arrays (struct of arrays), so <see cref="Fork"/> is a handful of array copies and a step touches each link once.
 /// </summary>
@@ -544,7 +544,8 @@ public sealed class TrafficSimulation
     /// left turn after its wait for a gap in the opposing flow (Adams' delay with the critical gap, at most the green:
     /// one that finds no gap turns as the opposing flow stops), then the follow-up time. The lane's mean wait by
     /// Pollaczek–Khinchine, less what it would be were every vehicle going straight on (the random delay the queue
-    /// model has already), plus the left-turners' own gap wait, is what the left turns cost. Flows are the assignment's,
+    /// model has already), plus the left-turners' own gap wait, plus the lane held while the opposing red queue clears
+    /// (<see cref="Blocking"/>), is what the left turns cost. Flows are the assignment's,
     /// packed into the green; the lane's load is capped at 0.9 and the delay at a cycle (beyond, the lane is over a
     /// capacity the fluid's saturation flow does not know). Counted as delay where the vehicles cross, as the all-way
     /// stop's stop-and-go penalty is, without holding them: the fluid queue carries the flows.
@@ -553,10 +554,13 @@ public sealed class TrafficSimulation
     {
         var a = assignment;
         var cycle = CycleSeconds(i);
-        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4], rightShare = stackalloc double[4];
+        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4], rightShare = stackalloc double[4], capacity = stackalloc double[4];
+        Span<int> greens = stackalloc int[4];
         crossing.Clear();
         leftShare.Clear();
         rightShare.Clear();
+        capacity.Clear();
+        greens.Clear();
         for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
         {
             var l = net.In[k];
@@ -564,6 +568,7 @@ public sealed class TrafficSimulation
             var through = a.LinkFlow[l] * (1 - a.SinkFraction[l]) / 3_600; // veh/s reaching the stop line
             var approach = net.ApproachAt[l];
             crossing[approach] += through;
+            capacity[approach] += net.CapacityPerSecond[l];
             for (var m = a.MoveStart[l]; m < a.MoveStart[l + 1]; m++)
             {
                 var turn = net.TurnOf(l, a.Moves[m].Target);
@@ -571,6 +576,9 @@ public sealed class TrafficSimulation
                 else if (turn == Turn.Right) rightShare[approach] += a.Moves[m].Share;
             }
         }
+        for (var approach = 0; approach < 4; approach++)
+            for (var p = 0; p < phaseCount[i]; p++)
+                if ((phaseMask[i * MaxPhases + p] >> approach & 1) != 0) greens[approach] += green[i * MaxPhases + p];
         var (gap, followUp) = (options.PermissiveLeftCriticalGapSeconds, options.PermissiveLeftFollowUpSeconds);
         for (var k = net.InStart[i]; k < net.InStart[i + 1]; k++)
         {
@@ -578,9 +586,7 @@ public sealed class TrafficSimulation
             conflictDelay[l] = 0;
             var approach = net.ApproachAt[l];
             if (approach < 0 || cycle <= 0) continue;
-            var greenSeconds = 0;
-            for (var p = 0; p < phaseCount[i]; p++)
-                if ((phaseMask[i * MaxPhases + p] >> approach & 1) != 0) greenSeconds += green[i * MaxPhases + p];
+            var greenSeconds = greens[approach];
             if (greenSeconds == 0 || crossing[approach] <= 0) continue;
             var greenShare = (double)greenSeconds / cycle;
             var lanes = net.Lanes[l];
@@ -601,9 +607,45 @@ public sealed class TrafficSimulation
             var square = (1 - leftInLane) * headway * headway + leftInLane * (leftService * leftService + gapWait * gapWait);
             var wait = arrivals * square / (2 * (1 - Math.Min(0.9, arrivals * mean)));
             var straightOn = arrivals * headway * headway / (2 * (1 - Math.Min(0.9, arrivals * headway)));
+            // The opposing queue of the red clears first, at saturation: no gap in it (HCM's g_q).
+            var opposite = approach ^ 2;
+            var opposingArrivals = crossing[opposite] * (1 - leftShare[opposite]);
+            var clearing = greens[opposite] == 0 ? 0 : Math.Min(greenSeconds,
+                opposingArrivals * (cycle - greens[opposite]) / Math.Max(1e-9, capacity[opposite] * (1 - leftShare[opposite]) - opposingArrivals));
+            var blocked = Blocking(crossing[approach] * laneShare, cycle - greenSeconds, leftInLane, clearing, headway) / (crossing[approach] * cycle);
             // At most a cycle: past that the lane is over its capacity, which the fluid queue's saturation flow does not know.
-            conflictDelay[l] = Math.Min(cycle, laneShare * (wait - straightOn) + pLeft * (leftService - headway));
+            conflictDelay[l] = Math.Min(cycle, laneShare * (wait - straightOn) + pLeft * (leftService - headway) + blocked);
         }
+    }
+
+    /// <summary>
+    /// Vehicle-seconds a cycle that a lane with left turns loses while the opposing queue clears: the lane's red queue
+    /// (Poisson, mean <paramref name="laneArrivals"/> × red) goes at one per <paramref name="headway"/> until its first
+    /// left-turner (each vehicle one with probability <paramref name="leftInLane"/>), which waits out what is left of
+    /// <paramref name="clearing"/> with every vehicle behind it, and those that join meanwhile.
+    /// </summary>
+    private static double Blocking(double laneArrivals, double redSeconds, double leftInLane, double clearing, double headway)
+    {
+        if (clearing <= 0 || leftInLane <= 0 || laneArrivals <= 0) return 0;
+        var mean = laneArrivals * Math.Max(0, redSeconds);
+        // Walking j, the place of the lane's first left-turner (m = j − 1 vehicles go before it): P(N = m), P(N ≤ m),
+        // and Σ_{k≤m} (m − k) P(k), which turns E[N] − m into E[(N − m)⁺], the left-turner and those behind it.
+        double pN = Math.Exp(-mean), atMost = pN, shortfall = 0;
+        var first = leftInLane; // P(the first left-turner is vehicle j)
+        // A left-turner reaching an empty lane while the opposing queue clears waits for it too.
+        var total = pN * laneArrivals * leftInLane * clearing * clearing / 2;
+        for (var j = 1; (j - 1) * headway < clearing && j < 200; j++)
+        {
+            var m = j - 1;
+            var held = clearing - m * headway;
+            var behind = mean - m + shortfall;
+            total += first * (held * behind + (1 - atMost) * laneArrivals * held * held / 2);
+            first *= 1 - leftInLane;
+            shortfall += atMost;
+            pN *= mean / j;
+            atMost += pN;
+        }
+        return total;
     }
 
     /// <summary>What a stop-controlled approach could let go this second at most: its queue in its mix, up to its saturation flow, as far as each next link has room.</summary>

@@ -201,15 +201,44 @@ public sealed class TrafficSimulationTests
         Assert.True(busy - light > 0.25 * gapWait * 1.5, $"{busy - light:0.0} s more against a quarter of {gapWait:0.0} s");
     }
 
-    /// <summary>The isolated junction with a long approach from every side, dark unless said otherwise.</summary>
-    private static RoadNetwork FourWay(ControlMode mode = ControlMode.Dark)
+    [Fact]
+    public void A_left_turner_queued_through_the_red_waits_for_the_opposing_queue_to_clear()
+    {
+        // 200 veh/h from the north on 2 lanes, a quarter turning left, against 300 veh/h from the south; 90 s two-phase
+        // plan (41 s green each). The south approach on 2 lanes or 1: the same stream, so the same gaps once it flows,
+        // but its red queue clears at half the rate, and a left-turner at the head of the left lane waits it out.
+        double NorthDelay(int southLanes)
+        {
+            var net = FourWay(ControlMode.FixedTime, southLanes);
+            int n = net.NodeIndex("n"), s = net.NodeIndex("s"), e = net.NodeIndex("e");
+            var flows = OdMatrix.FromFlows([(n, s, 150), (n, e, 50), (s, n, 300)]);
+            var sim = new TrafficSimulation(net, Assignment.Compute(net, flows), new TrafficOptions { Seed = 3 });
+            sim.Run(3_600);
+            return sim.ApproachResult(0, Approach.North).MeanDelaySeconds;
+        }
+
+        // The opposing red queue, 300 veh/h × 49 s, leaves at 1,800 veh/h a lane less what keeps arriving.
+        var (arrivals, queued) = (300 / 3_600.0, 300 / 3_600.0 * 49);
+        double Clearing(int lanes) => queued / (lanes * RoadNetwork.DefaultSaturationFlowPerLane / 3_600 - arrivals);
+        // The north left lane: every left-turner and half of those going straight on; 49 s of red queue in it. When its
+        // first vehicle turns left (at the least), the whole queue waits for the opposing one: per vehicle of the approach,
+        var (laneShare, leftInLane) = (0.25 + 0.75 / 2, 0.25 / (0.25 + 0.75 / 2));
+        var inLane = 200 / 3_600.0 * laneShare * 49;
+        var atLeast = leftInLane * inLane * (Clearing(1) - Clearing(2)) / (200 / 3_600.0 * 90);
+
+        var (twoLanes, oneLane) = (NorthDelay(2), NorthDelay(1));
+        Assert.True(oneLane - twoLanes >= atLeast, $"north waits {twoLanes:0.00} s against 2 opposing lanes, {oneLane:0.00} s against 1: at least {atLeast:0.00} s more expected");
+    }
+
+    /// <summary>The isolated junction with a long approach from every side, dark unless said otherwise; the southern approach with <paramref name="southLanes"/> lanes.</summary>
+    private static RoadNetwork FourWay(ControlMode mode = ControlMode.Dark, int southLanes = 2)
     {
         var b = new RoadNetworkBuilder();
         var x = b.AddIntersection("x", 0, 0, "d01", SignalPlan.TwoPhase(90, 4), mode);
         foreach (var (name, dx, dy) in new[] { ("n", 0, 1), ("e", 1, 0), ("s", 0, -1), ("w", -1, 0) })
         {
             var f = b.AddFringe(name, 5_000 * dx, 5_000 * dy, "d01");
-            b.AddLink(f, x, 5_000, 2, 50);
+            b.AddLink(f, x, 5_000, name == "s" ? southLanes : 2, 50);
             b.AddLink(x, f, 5_000, 2, 50);
         }
         return b.Build();
