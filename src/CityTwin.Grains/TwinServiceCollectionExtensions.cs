@@ -16,6 +16,7 @@ public static class TwinServiceCollectionExtensions
         services.AddSingleton<IIncomingGrainCallFilter, StorageFaultFilter>();
         services.TryAddSingleton<Metrics.TwinMetrics>();
         services.TryAddSingleton<Streams.ChangeCoalescer>();
+        services.TryAddSingleton<Districts.DistrictReachability>();
         services.TryAddSingleton<Assets.AssetStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Assets.AssetStore>());
         services.AddHostedService(sp => sp.GetRequiredService<Streams.ChangeCoalescer>());

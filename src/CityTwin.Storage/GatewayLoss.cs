@@ -18,6 +18,9 @@ namespace CityTwin.Storage;
 /// torn down: until then it accepts requests and answers none, like a slow one. So a read still unanswered after
 /// <see cref="HedgeAfter"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times); the read
 /// methods are marked <c>[AnyGateway]</c>, so each copy takes the next gateway in turn, and the first answer wins.
+/// The delay follows the reads themselves: the p99 of the last <see cref="HedgeWindow"/> reads, between
+/// <see cref="MinHedgeAfter"/> and <see cref="MaxHedgeAfter"/> — about one read in a hundred is copied, and a read
+/// stalled on a dying gateway waits about as long as a slow healthy one, not a fixed ceiling.
 /// </para>
 /// </summary>
 public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null) : IClusterConnectionStatusObserver
@@ -31,14 +34,27 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     /// <summary>How long a command may still take once a gateway connection was lost while it waited.</summary>
     public TimeSpan CommandGrace { get; } = commandGrace ?? TimeSpan.FromSeconds(2);
 
+    /// <summary>The shortest hedge delay, however quick the reads: below it a copy would be sent for a garbage collection's pause.</summary>
+    public static readonly TimeSpan MinHedgeAfter = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest hedge delay, and the delay until <see cref="HedgeWindow"/> reads are known: above a cold activation's p99 at a million assets (≈ 230 ms).</summary>
+    public static readonly TimeSpan MaxHedgeAfter = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How many of the latest reads the hedge delay is taken from (it is recomputed every quarter of them).</summary>
+    public const int HedgeWindow = 512;
+
     /// <summary>
-    /// How long a read goes unanswered before a copy is sent (and again after as long): well above a read's usual
-    /// p99 (a cold activation at a million assets: ≈ 230 ms), so a healthy cluster seldom sees a copy.
+    /// How long a read goes unanswered before a copy is sent (and again after as long): the p99 of the latest
+    /// <see cref="HedgeWindow"/> reads within [<see cref="MinHedgeAfter"/>, <see cref="MaxHedgeAfter"/>], or the fixed
+    /// delay given.
     /// </summary>
-    public TimeSpan HedgeAfter { get; } = hedgeAfter ?? TimeSpan.FromMilliseconds(300);
+    public TimeSpan HedgeAfter => hedgeAfter ?? TimeSpan.FromTicks(Volatile.Read(ref _hedgeTicks));
 
     private static readonly Task Never = new TaskCompletionSource().Task;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long[] _latencies = new long[HedgeWindow];
+    private long _reads;
+    private long _hedgeTicks = MaxHedgeAfter.Ticks;
 
     private TaskCompletionSource _next = NewSignal();
 
@@ -52,15 +68,24 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     public async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
         var lost = Next; // before the call: a loss while it is on its way counts
+        var started = _time.GetTimestamp();
         var first = read();
-        if (first.IsCompleted) return await first;
+        if (first.IsCompleted)
+        {
+            Record(TimeSpan.Zero);
+            return await first;
+        }
         var hedge = Task.Delay(HedgeAfter, _time);
         TaskCompletionSource<T>? any = null; // once there are copies: the first of them to answer
         Task answer = first;
         for (int resends = 0, hedges = 0; ;)
         {
             var woke = await Task.WhenAny(answer, lost, hedge);
-            if (woke == answer) return await (any?.Task ?? first);
+            if (woke == answer)
+            {
+                Record(_time.GetElapsedTime(started));
+                return await (any?.Task ?? first);
+            }
             if (woke == lost)
             {
                 lost = ++resends == MaxResends ? Never : Next;
@@ -111,6 +136,18 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     }
 
     void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => Signal();
+
+    /// <summary>Keeps a read's latency; every quarter window, the hedge delay becomes the window's p99 (within its bounds).</summary>
+    private void Record(TimeSpan latency)
+    {
+        var n = Interlocked.Increment(ref _reads);
+        _latencies[(n - 1) % HedgeWindow] = latency.Ticks; // a torn race between two readers costs one sample
+        if (n < HedgeWindow || n % (HedgeWindow / 4) != 0) return;
+        var sorted = (long[])_latencies.Clone();
+        Array.Sort(sorted);
+        var p99 = sorted[HedgeWindow * 99 / 100];
+        Volatile.Write(ref _hedgeTicks, Math.Clamp(p99, MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
+    }
 
     /// <summary>The copy's answer goes to <paramref name="any"/> unless another copy answered first (its exception is observed either way).</summary>
     private static void Forward<T>(Task<T> copy, TaskCompletionSource<T> any) =>

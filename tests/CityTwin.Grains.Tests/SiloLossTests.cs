@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Districts;
+using CityTwin.Grains.Districts;
 using CityTwin.Grains.Streams;
 
 namespace CityTwin.Grains.Tests;
@@ -105,6 +106,55 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Once_an_asset_waited_for_a_silent_district_its_neighbours_do_not_until_it_is_worth_asking_again()
+    {
+        var district = TestAssets.NewId("d");
+        var poles = new[] { TestAssets.Pole(district: district), TestAssets.Pole(district: district), TestAssets.Pole(district: district) };
+        foreach (var pole in poles) await Grains.GetGrain<IAssetGrain>(pole.Id).UpsertAsync(pole);
+        var (first, second, third) = (Grains.GetGrain<IAssetGrain>(poles[0].Id), Grains.GetGrain<IAssetGrain>(poles[1].Id), Grains.GetGrain<IAssetGrain>(poles[2].Id));
+        foreach (var grain in new[] { first, second, third }) await grain.GetAsync(); // active, their district answering
+
+        var release = new TaskCompletionSource();
+        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(district).GetGrainId()] = release;
+        try
+        {
+            // The first read waits out Twin:DistrictReadWait (100 ms on the test's clock)…
+            var waitingBefore = fixture.Waiting;
+            var read = first.GetAsync();
+            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(100));
+            Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
+
+            // …the next asset of the district answers at once, without asking it (the clock does not move).
+            waitingBefore = fixture.Waiting;
+            Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(waitingBefore, fixture.Waiting);
+
+            // After the hold, one asks again (and waits); a district that answers again is asked by every read.
+            fixture.Clock.Advance(DistrictReachability.Hold);
+            read = third.GetAsync();
+            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
+            Assert.False(read.IsCompleted);
+            fixture.Stalled.Clear();
+            release.SetResult();
+            Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
+            var stalledAgain = new TaskCompletionSource();
+            fixture.Stalled[Grains.GetGrain<IDistrictGrain>(district).GetGrainId()] = stalledAgain;
+            waitingBefore = fixture.Waiting;
+            read = second.GetAsync();
+            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
+            fixture.Stalled.Clear();
+            stalledAgain.SetResult();
+            Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            fixture.Stalled.Clear();
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task A_command_whose_event_queue_is_on_a_dying_silo_is_acknowledged_once_the_queue_is_back()
     {
         var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
@@ -120,6 +170,36 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
             var changed = await grain.SetStatusAsync(AssetStatus.Offline);
             Assert.Equal(AssetStatus.Offline, changed!.Status);
             Assert.Equal(3, fixture.Failed - failedBefore);
+        }
+        finally
+        {
+            fixture.Methods.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task A_read_does_not_queue_behind_a_command_waiting_for_its_event_queue_and_answers_the_state_before_it()
+    {
+        var pole = TestAssets.Pole(district: TestAssets.NewId("d"));
+        var grain = Grains.GetGrain<IAssetGrain>(pole.Id);
+        await grain.UpsertAsync(pole);
+        var before = (await grain.GetAsync())!.Status;
+        var failedBefore = fixture.Failed;
+
+        // The queue refuses the event eight times: the command keeps sending it for about a second (5 ms, doubling, ≤ 500 ms).
+        fixture.Methods[nameof(Orleans.Providers.IMemoryStreamQueueGrain.Enqueue)] = 8;
+        try
+        {
+            var command = grain.SetStatusAsync(AssetStatus.Offline);
+            await Eventually.Until(() => Task.FromResult(fixture.Failed), f => f >= failedBefore + 2, 10_000);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var read = (await grain.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
+            var commandStillRunning = !command.IsCompleted;
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(400), $"the read took {clock.Elapsed.TotalMilliseconds:0} ms");
+            Assert.True(commandStillRunning, "the command finished before the read: the test proved nothing");
+            Assert.Equal(before, read.Status); // not acknowledged yet: the state it started from
+            Assert.Equal(AssetStatus.Offline, (await command)!.Status);
+            Assert.Equal(AssetStatus.Offline, (await grain.GetAsync())!.Status);
         }
         finally
         {

@@ -104,6 +104,44 @@ public class GatewayLossTests
         await Assert.ThrowsAsync<TimeoutException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task The_hedge_delay_follows_the_reads_p99_within_its_bounds()
+    {
+        var loss = new GatewayLoss(time: _time);
+        Assert.Equal(GatewayLoss.MaxHedgeAfter, loss.HedgeAfter); // nothing known yet: the ceiling
+
+        // Reads answering in 0–99 ms: the p99 is about 99 ms, and a read stalled that long gets a copy then.
+        await AnswerReads(loss, i => TimeSpan.FromMilliseconds(i % 100));
+        Assert.InRange(loss.HedgeAfter.TotalMilliseconds, 95, 99);
+        var (read, calls) = Unanswered(loss);
+        _time.Advance(TimeSpan.FromMilliseconds(90));
+        await Task.Delay(50);
+        Assert.Single(calls);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        await WaitUntil(() => calls.Count == 2);
+        calls[1].SetResult(5);
+        Assert.Equal(5, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Quick reads do not take it under the floor; slow ones not over the ceiling.
+        await AnswerReads(loss, _ => TimeSpan.FromMilliseconds(2));
+        Assert.Equal(GatewayLoss.MinHedgeAfter, loss.HedgeAfter);
+        await AnswerReads(loss, _ => TimeSpan.FromSeconds(1));
+        Assert.Equal(GatewayLoss.MaxHedgeAfter, loss.HedgeAfter);
+    }
+
+    /// <summary>A window of reads, the i-th answering after <paramref name="latency"/>(i) on the test's clock.</summary>
+    private async Task AnswerReads(GatewayLoss loss, Func<int, TimeSpan> latency)
+    {
+        for (var i = 0; i < GatewayLoss.HedgeWindow; i++)
+        {
+            var answer = new TaskCompletionSource<int>();
+            var read = loss.ReadAsync(() => answer.Task);
+            _time.Advance(latency(i));
+            answer.SetResult(i);
+            await read;
+        }
+    }
+
     /// <summary>A read whose every copy waits until the test answers it; <c>calls</c> holds the copies sent so far.</summary>
     private static (Task<int> Read, List<TaskCompletionSource<int>> Calls) Unanswered(GatewayLoss loss)
     {

@@ -7,8 +7,11 @@ namespace CityTwin.Contracts.Assets;
 [Alias("IAssetGrain")]
 public interface IAssetGrain : IGrainWithStringKey
 {
-    /// <summary>The asset's live state, or null if no asset has this id.</summary>
-    [Alias("Get"), AnyGateway]
+    /// <summary>
+    /// The asset's live state, or null if no asset has this id. Interleaves with the asset's other calls: while a
+    /// command runs, the state it started from (a read does not wait for a command's storage or event queue).
+    /// </summary>
+    [Alias("Get"), AnyGateway, Orleans.Concurrency.AlwaysInterleave]
     Task<Asset?> GetAsync();
 
     /// <summary>The asset's state changes (persisted, within the retention) and last readings (in memory), newest first; null if no such asset.</summary>

@@ -4,6 +4,7 @@ using CityTwin.Contracts.Backhaul;
 using CityTwin.Contracts.Districts;
 using CityTwin.Contracts.Events;
 using CityTwin.Contracts.Power;
+using CityTwin.Grains.Districts;
 using CityTwin.Grains.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,10 +39,13 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     private readonly TimeProvider _time;
     private readonly TwinMetrics _metrics;
     private readonly ChangeCoalescer _coalescer;
+    private readonly DistrictReachability _districts;
     private readonly ILogger<AssetGrain> _logger;
     private readonly TwinOptions _options;
     private bool _liveJustTaken; // the activation took the district's readings in; the call that woke the grain need not ask again
     private bool _wokenCallSeen;
+    private int _running; // calls running other than reads (at most one: they do not interleave)
+    private Asset? _settled; // the state when the running call started: what a read answers meanwhile
     private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
 
     public AssetGrain(
@@ -49,10 +53,12 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         [FromKeyedServices(TwinOptions.ClockKey)] TimeProvider time,
         TwinMetrics metrics,
         ChangeCoalescer coalescer,
+        DistrictReachability districts,
         IOptions<TwinOptions> options,
         ILogger<AssetGrain> logger)
     {
         _coalescer = coalescer;
+        _districts = districts;
         _store = store;
         _time = time;
         _metrics = metrics;
@@ -92,19 +98,43 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
 
     /// <summary>
     /// The call that woke this grain runs right after the activation took the district's readings in; any later one
-    /// (the grain is not reentrant, so it starts after the first ended) asks the district again.
+    /// asks the district again. Every call but <see cref="GetAsync"/> (which interleaves) runs alone, and
+    /// <see cref="_settled"/> keeps the state it started from: what a read answers meanwhile.
     /// </summary>
     public Task Invoke(IIncomingGrainCallContext context)
     {
         if (_wokenCallSeen) _liveJustTaken = false;
         _wokenCallSeen = true;
-        return context.Invoke();
+        return context.InterfaceMethod == GetMethod ? context.Invoke() : InvokeAloneAsync(context);
     }
 
+    private async Task InvokeAloneAsync(IIncomingGrainCallContext context)
+    {
+        _settled = Current;
+        _running++;
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            _running--;
+        }
+    }
+
+    private static readonly System.Reflection.MethodInfo GetMethod = typeof(IAssetGrain).GetMethod(nameof(IAssetGrain.GetAsync))!;
+
+    /// <summary>
+    /// The asset as it is now. It interleaves (<c>[AlwaysInterleave]</c>): a read does not queue behind a command that
+    /// waits on storage or on its event's queue (in a failover, on a dead silo's queue until the silo is declared dead:
+    /// up to a second), and answers the state that command started from — it is not acknowledged yet, and may not be
+    /// stored — so a read never shows what could still be rolled back.
+    /// </summary>
     public async Task<Asset?> GetAsync()
     {
+        if (_running > 0) return _settled;
         await TakeLiveAsync();
-        return Current;
+        return _running > 0 ? _settled : Current;
     }
 
     public async Task<AssetHistory?> GetHistoryAsync(int limit)
@@ -407,16 +437,22 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     /// <summary>
     /// A read's question to the asset's district, or null when the district did not answer within
     /// <see cref="TwinOptions.DistrictReadWait"/>: its silo died and has not been declared dead yet (Orleans retries the
-    /// call until then), or it is stalled. A read of an asset that is itself alive is not held up for it.
+    /// call until then), or it is stalled. A read of an asset that is itself alive is not held up for it, and once one
+    /// asset of this silo has waited in vain the others do not wait for the same district for a while
+    /// (<see cref="DistrictReachability"/>).
     /// </summary>
     private async Task<T?> FromDistrictAsync<T>(Asset asset, Func<IDistrictGrain, Task<T>> ask) where T : class
     {
+        if (_districts.IsSilent(asset.District)) return null;
         try
         {
-            return await ask(District(asset)).WaitAsync(_options.DistrictReadWait, _time);
+            var answer = await ask(District(asset)).WaitAsync(_options.DistrictReadWait, _time);
+            _districts.Answered(asset.District);
+            return answer;
         }
         catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
         {
+            _districts.Silent(asset.District);
             LogDistrictUnreachable(Key, asset.District);
             return null;
         }
