@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace CityTwin.Storage;
 
 /// <summary>
@@ -16,11 +18,12 @@ namespace CityTwin.Storage;
 /// <para>
 /// A gateway is lost only once its silo's process is gone, and a SIGKILLed silo takes up to a couple of seconds to be
 /// torn down: until then it accepts requests and answers none, like a slow one. So a read still unanswered after
-/// <see cref="HedgeAfter"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times); the read
+/// <see cref="HedgeAfter{T}"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times); the read
 /// methods are marked <c>[AnyGateway]</c>, so each copy takes the next gateway in turn, and the first answer wins.
-/// The delay follows the reads themselves: the p99 of the last <see cref="HedgeWindow"/> reads, between
-/// <see cref="MinHedgeAfter"/> and <see cref="MaxHedgeAfter"/> — about one read in a hundred is copied, and a read
-/// stalled on a dying gateway waits about as long as a slow healthy one, not a fixed ceiling.
+/// The delay follows the reads themselves, each kind (its answer's type: an asset, a district's page, the stats…)
+/// apart, so quick asset reads do not get a slow query copied: the p99 of that kind's last <see cref="HedgeWindow"/>
+/// reads, between <see cref="MinHedgeAfter"/> and <see cref="MaxHedgeAfter"/> — about one read in a hundred is
+/// copied, and a read stalled on a dying gateway waits about as long as a slow healthy one, not a fixed ceiling.
 /// </para>
 /// </summary>
 public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null) : IClusterConnectionStatusObserver
@@ -28,7 +31,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     /// <summary>How many times one read is sent again at most after a gateway was lost while it waited.</summary>
     public const int MaxResends = 2;
 
-    /// <summary>How many times one read is sent again at most because it went unanswered for <see cref="HedgeAfter"/>.</summary>
+    /// <summary>How many times one read is sent again at most because it went unanswered for <see cref="HedgeAfter{T}"/>.</summary>
     public const int MaxHedges = 2;
 
     /// <summary>How long a command may still take once a gateway connection was lost while it waited.</summary>
@@ -44,17 +47,17 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     public const int HedgeWindow = 512;
 
     /// <summary>
-    /// How long a read goes unanswered before a copy is sent (and again after as long): the p99 of the latest
-    /// <see cref="HedgeWindow"/> reads within [<see cref="MinHedgeAfter"/>, <see cref="MaxHedgeAfter"/>], or the fixed
-    /// delay given.
+    /// How long a read answering a <typeparamref name="T"/> goes unanswered before a copy is sent (and again after as
+    /// long): the p99 of the latest <see cref="HedgeWindow"/> such reads within [<see cref="MinHedgeAfter"/>,
+    /// <see cref="MaxHedgeAfter"/>], or the fixed delay given.
     /// </summary>
-    public TimeSpan HedgeAfter => hedgeAfter ?? TimeSpan.FromTicks(Volatile.Read(ref _hedgeTicks));
+    public TimeSpan HedgeAfter<T>() => hedgeAfter ?? Latencies<T>().HedgeAfter;
 
     private static readonly Task Never = new TaskCompletionSource().Task;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly long[] _latencies = new long[HedgeWindow];
-    private long _reads;
-    private long _hedgeTicks = MaxHedgeAfter.Ticks;
+    private readonly ConcurrentDictionary<Type, ReadLatencies> _latencies = new();
+
+    private ReadLatencies Latencies<T>() => _latencies.GetOrAdd(typeof(T), static _ => new ReadLatencies());
 
     private TaskCompletionSource _next = NewSignal();
 
@@ -63,19 +66,21 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     /// <summary>
     /// The read's answer: the first of its copies to answer. A copy is sent when a gateway connection is lost while it
-    /// waits, or when it has gone unanswered for <see cref="HedgeAfter"/>.
+    /// waits, or when it has gone unanswered for <see cref="HedgeAfter{T}"/>.
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
         var lost = Next; // before the call: a loss while it is on its way counts
+        var latencies = Latencies<T>();
         var started = _time.GetTimestamp();
         var first = read();
         if (first.IsCompleted)
         {
-            Record(TimeSpan.Zero);
+            latencies.Record(TimeSpan.Zero);
             return await first;
         }
-        var hedge = Task.Delay(HedgeAfter, _time);
+        var delay = hedgeAfter ?? latencies.HedgeAfter;
+        var hedge = Task.Delay(delay, _time);
         TaskCompletionSource<T>? any = null; // once there are copies: the first of them to answer
         Task answer = first;
         for (int resends = 0, hedges = 0; ;)
@@ -83,7 +88,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
             var woke = await Task.WhenAny(answer, lost, hedge);
             if (woke == answer)
             {
-                Record(_time.GetElapsedTime(started));
+                latencies.Record(_time.GetElapsedTime(started));
                 return await (any?.Task ?? first);
             }
             if (woke == lost)
@@ -92,7 +97,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
             }
             else
             {
-                hedge = ++hedges == MaxHedges ? Never : Task.Delay(HedgeAfter, _time);
+                hedge = ++hedges == MaxHedges ? Never : Task.Delay(delay, _time);
             }
             if (any is null) Forward(first, any = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously));
             Forward(read(), any);
@@ -137,16 +142,24 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => Signal();
 
-    /// <summary>Keeps a read's latency; every quarter window, the hedge delay becomes the window's p99 (within its bounds).</summary>
-    private void Record(TimeSpan latency)
+    /// <summary>One kind of read's latest latencies; every quarter window, its hedge delay becomes the window's p99 (within its bounds).</summary>
+    private sealed class ReadLatencies
     {
-        var n = Interlocked.Increment(ref _reads);
-        _latencies[(n - 1) % HedgeWindow] = latency.Ticks; // a torn race between two readers costs one sample
-        if (n < HedgeWindow || n % (HedgeWindow / 4) != 0) return;
-        var sorted = (long[])_latencies.Clone();
-        Array.Sort(sorted);
-        var p99 = sorted[HedgeWindow * 99 / 100];
-        Volatile.Write(ref _hedgeTicks, Math.Clamp(p99, MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
+        private readonly long[] _ticks = new long[HedgeWindow];
+        private long _reads;
+        private long _hedgeTicks = MaxHedgeAfter.Ticks;
+
+        public TimeSpan HedgeAfter => TimeSpan.FromTicks(Volatile.Read(ref _hedgeTicks));
+
+        public void Record(TimeSpan latency)
+        {
+            var n = Interlocked.Increment(ref _reads);
+            _ticks[(n - 1) % HedgeWindow] = latency.Ticks; // a race between two readers costs one sample
+            if (n < HedgeWindow || n % (HedgeWindow / 4) != 0) return;
+            var sorted = (long[])_ticks.Clone();
+            Array.Sort(sorted);
+            Volatile.Write(ref _hedgeTicks, Math.Clamp(sorted[HedgeWindow * 99 / 100], MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
+        }
     }
 
     /// <summary>The copy's answer goes to <paramref name="any"/> unless another copy answered first (its exception is observed either way).</summary>

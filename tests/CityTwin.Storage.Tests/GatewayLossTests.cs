@@ -105,14 +105,14 @@ public class GatewayLossTests
     }
 
     [Fact]
-    public async Task The_hedge_delay_follows_the_reads_p99_within_its_bounds()
+    public async Task The_hedge_delay_follows_each_kind_of_reads_p99_within_its_bounds()
     {
         var loss = new GatewayLoss(time: _time);
-        Assert.Equal(GatewayLoss.MaxHedgeAfter, loss.HedgeAfter); // nothing known yet: the ceiling
+        Assert.Equal(GatewayLoss.MaxHedgeAfter, loss.HedgeAfter<int>()); // nothing known yet: the ceiling
 
         // Reads answering in 0–99 ms: the p99 is about 99 ms, and a read stalled that long gets a copy then.
-        await AnswerReads(loss, i => TimeSpan.FromMilliseconds(i % 100));
-        Assert.InRange(loss.HedgeAfter.TotalMilliseconds, 95, 99);
+        await AnswerReads(loss, i => TimeSpan.FromMilliseconds(i % 100), i => i);
+        Assert.InRange(loss.HedgeAfter<int>().TotalMilliseconds, 95, 99);
         var (read, calls) = Unanswered(loss);
         _time.Advance(TimeSpan.FromMilliseconds(90));
         await Task.Delay(50);
@@ -122,22 +122,25 @@ public class GatewayLossTests
         calls[1].SetResult(5);
         Assert.Equal(5, await read.WaitAsync(TimeSpan.FromSeconds(10)));
 
-        // Quick reads do not take it under the floor; slow ones not over the ceiling.
-        await AnswerReads(loss, _ => TimeSpan.FromMilliseconds(2));
-        Assert.Equal(GatewayLoss.MinHedgeAfter, loss.HedgeAfter);
-        await AnswerReads(loss, _ => TimeSpan.FromSeconds(1));
-        Assert.Equal(GatewayLoss.MaxHedgeAfter, loss.HedgeAfter);
+        // Another kind of read (here: answering a string) keeps its own: slow ones do not slow the quick ones' copies.
+        await AnswerReads(loss, _ => TimeSpan.FromSeconds(1), i => i.ToString());
+        Assert.Equal(GatewayLoss.MaxHedgeAfter, loss.HedgeAfter<string>());
+        Assert.InRange(loss.HedgeAfter<int>().TotalMilliseconds, 95, 99);
+
+        // Quick reads do not take it under the floor.
+        await AnswerReads(loss, _ => TimeSpan.FromMilliseconds(2), i => i);
+        Assert.Equal(GatewayLoss.MinHedgeAfter, loss.HedgeAfter<int>());
     }
 
-    /// <summary>A window of reads, the i-th answering after <paramref name="latency"/>(i) on the test's clock.</summary>
-    private async Task AnswerReads(GatewayLoss loss, Func<int, TimeSpan> latency)
+    /// <summary>A window of reads, the i-th answering <paramref name="answer"/>(i) after <paramref name="latency"/>(i) on the test's clock.</summary>
+    private async Task AnswerReads<T>(GatewayLoss loss, Func<int, TimeSpan> latency, Func<int, T> answer)
     {
         for (var i = 0; i < GatewayLoss.HedgeWindow; i++)
         {
-            var answer = new TaskCompletionSource<int>();
-            var read = loss.ReadAsync(() => answer.Task);
+            var call = new TaskCompletionSource<T>();
+            var read = loss.ReadAsync(() => call.Task);
             _time.Advance(latency(i));
-            answer.SetResult(i);
+            call.SetResult(answer(i));
             await read;
         }
     }
