@@ -11,9 +11,10 @@ namespace CityTwin.Domain.Traffic;
 /// at saturation flow × lanes while its approach is green, into the next links in the shares of the
 /// <see cref="Assignment"/>, and only as far as each next link has storage left (length × lanes / 7.5 m): a full link
 /// blocks its feeders, which is spillback. Left-turners yielding to the opposing flow at a signal delay their lane
-/// (an M/G/1 lane, and the opposing red queue clearing first; counted as they cross). Signals run fixed time, max-pressure or Webster retiming; a dark or
-/// flashing junction is an all-way stop serving one vehicle per headway, opposing approaches together. State is flat
-/// arrays (struct of arrays), so <see cref="Fork"/> is a handful of array copies and a step touches each link once.
+/// (an M/G/1 lane, and the opposing red queue clearing first; counted as they cross). Signals run fixed time,
+/// max-pressure or Webster retiming; a dark or flashing junction is an all-way stop serving one vehicle per headway,
+/// opposing approaches together. State is flat arrays (struct of arrays), so <see cref="Fork"/> is a handful of array
+/// copies and a step touches each link once.
 /// </summary>
 public sealed class TrafficSimulation
 {
@@ -545,16 +546,17 @@ public sealed class TrafficSimulation
     /// one that finds no gap turns as the opposing flow stops), then the follow-up time. The lane's mean wait by
     /// Pollaczek–Khinchine, less what it would be were every vehicle going straight on (the random delay the queue
     /// model has already), plus the left-turners' own gap wait, plus the lane held while the opposing red queue clears
-    /// (<see cref="Blocking"/>), is what the left turns cost. Flows are the assignment's,
-    /// packed into the green; the lane's load is capped at 0.9 and the delay at a cycle (beyond, the lane is over a
-    /// capacity the fluid's saturation flow does not know). Counted as delay where the vehicles cross, as the all-way
-    /// stop's stop-and-go penalty is, without holding them: the fluid queue carries the flows.
+    /// (<see cref="Blocking"/>), is what the left turns cost. Flows are the assignment's, packed into the green; the
+    /// lane's load is capped at 0.9 and the delay at a cycle (beyond, the lane is over a capacity the fluid's
+    /// saturation flow does not know). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
+    /// penalty is, without holding them: the fluid queue carries the flows.
     /// </summary>
     private void ConflictDelays(int i)
     {
         var a = assignment;
         var cycle = CycleSeconds(i);
-        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4], rightShare = stackalloc double[4], capacity = stackalloc double[4];
+        Span<double> crossing = stackalloc double[4], leftShare = stackalloc double[4], rightShare = stackalloc double[4];
+        Span<double> capacity = stackalloc double[4];
         Span<int> greens = stackalloc int[4];
         crossing.Clear();
         leftShare.Clear();
