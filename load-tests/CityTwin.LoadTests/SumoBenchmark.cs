@@ -11,9 +11,9 @@ namespace CityTwin.LoadTests;
 /// The twin's traffic model against SUMO 1.15 (Debian's, microscopic) on the exported 10 × 10 grid (200 m blocks, 2
 /// lanes, 50 km/h, 90 s fixed time), 1 h of demand then until every vehicle has arrived: mean time loss per trip (SUMO's
 /// timeLoss + departDelay: the twin counts the wait at the origin too) at a light and a near-saturation demand, each
-/// simulator's wall time (the twin's the median of 5 after a second of runs to warm up, one core; SUMO's first seed), and how each
-/// answers a perturbation — demand × 1.3, the central junction dark (an all-way stop) — the twin's change against
-/// SUMO's. Both run <paramref name="seeds"/> seeds (the same demand, other random numbers), so a change is compared with
+/// simulator's wall time (the twin's the median of 5 after a second of runs to warm up, one core; SUMO's first seed),
+/// and how each answers a perturbation — demand × 1.3, the central junction dark (an all-way stop) — the twin's change
+/// against SUMO's. Both run <paramref name="seeds"/> seeds (the same demand, other random numbers), so a change is compared with
 /// each one's spread between seeds; and the flow each puts on every link is compared (same demand, each its own routes).
 /// </summary>
 public static class SumoBenchmark

@@ -44,7 +44,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     private readonly TwinOptions _options;
     private bool _liveJustTaken; // the activation took the district's readings in; the call that woke the grain need not ask again
     private bool _wokenCallSeen;
-    private int _running; // calls running other than reads (at most one: they do not interleave)
+    private int _running; // calls running other than GetAsync (one at a time, but read-only history reads may overlap)
     private Asset? _settled; // the state when the running call started: what a read answers meanwhile
     private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
 
