@@ -46,6 +46,7 @@ public static class FailoverBenchmark
             $"p50 {Percentile(recovery, 0.50):0.0} s, **p99 {p99:0.0} s** (runs: {string.Join(", ", recovery.Select(s => $"{s:0.0}"))} s; the process exited " +
             $"{results.Min(r => r.KillToExit.TotalSeconds):0.00}–{results.Max(r => r.KillToExit.TotalSeconds):0.00} s after the SIGKILL); declared dead after p50 {Percentile(dead, 0.50):0.0} s; " +
             $"the surviving silo's assets, read at 50/s: p99 {during.P(99):0.0} ms during the failover vs {before.P(99):0.0} ms just before under the same recovery sweep of the victim's (live) grains, {quiet.P(99):0.0} ms quiet; p50 {during.P(50):0.0} vs {before.P(50):0.0} ms ({during.Errors} of {during.Sorted.Count} failed or timed out at 2 s); " +
+            $"the surviving silo's asset grains deactivated by the failover: {results.Sum(r => r.SurvivorsDeactivated)} of {results.Sum(r => r.SurvivorGrains):N0}; " +
             $"slowest status change {results.Max(r => r.SlowestWrite.TotalSeconds):0.0} s; " +
             $"{results.Sum(r => r.AckedWrites):N0} acknowledged status changes, **0 lost** | p99 ≤ 5 s {(p99 <= 5 ? "✅" : "❌")}, none lost ✅ |",
         ];

@@ -28,13 +28,19 @@ public sealed record FailoverResult
     public required IReadOnlyList<string> Lost { get; init; }
     /// <summary>Assets that did not answer a GET at the end.</summary>
     public required IReadOnlyList<string> Unanswered { get; init; }
+    /// <summary>
+    /// The surviving silo's asset grains at the kill, and how many asset activations it destroyed from the kill until
+    /// the recovery: each one a grain whose next read waits for it to load again, for a failover that was not its own.
+    /// </summary>
+    public required int SurvivorGrains { get; init; }
+    public required long SurvivorsDeactivated { get; init; }
 
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
         $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before under the same sweep, {SurvivorReadsQuiet.P(99):0.0} ms quiet; " +
         $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes" +
         $"{(UnackedWrites == 0 ? "" : $" ({string.Join(", ", UnackedBy.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}: {u.Value}"))})")}; " +
-        $"{Lost.Count} lost, {Unanswered.Count} not answering";
+        $"{Lost.Count} lost, {Unanswered.Count} not answering; the survivor deactivated {SurvivorsDeactivated} of its {SurvivorGrains} asset grains";
 }
 
 /// <summary>Read latencies in milliseconds, sorted, and how many reads failed or timed out.</summary>

@@ -135,6 +135,10 @@ public static class FailoverRun
             // So the baseline is taken twice: quiet, and while the same sweep reads the victim's grains still alive — the
             // second differs from the failover only by the failover.
             var survivors = byPort.Where(p => p.Key != victim.Port).SelectMany(p => p.Value).ToArray();
+            // The survivor's asset activations destroyed from now until the recovery: a failover that is not theirs
+            // should deactivate none of them.
+            var survivorSilo = silos.Single(s => s.Port != victim.Port).Process;
+            var destroyedBefore = await DestroyedAssetActivationsAsync(survivorSilo);
             var reads = trace is null ? null : new ConcurrentQueue<ReadRecord>();
             var survivorReadsQuiet = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
             ReadLatencies survivorReadsBefore;
@@ -165,6 +169,7 @@ public static class FailoverRun
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
             await recovered.CancelAsync();
             var survivorReadsDuring = await survivorReads;
+            var survivorsDeactivated = await DestroyedAssetActivationsAsync(survivorSilo) - destroyedBefore;
             var pending = victimGrains.Where(id => !answered.ContainsKey(id)).ToList();
             log($"every grain of the killed silo answered after {recovery.TotalSeconds:0.0} s ({pending.Count} never did)");
 
@@ -213,6 +218,8 @@ public static class FailoverRun
                 UnackedBy = unackedBy,
                 Lost = [.. lost.Order(StringComparer.Ordinal)],
                 Unanswered = [.. unanswered.Order(StringComparer.Ordinal)],
+                SurvivorGrains = survivors.Length,
+                SurvivorsDeactivated = survivorsDeactivated,
             };
         }
         finally
@@ -221,6 +228,13 @@ public static class FailoverRun
             if (api is not null) await api.DisposeAsync();
             foreach (var (silo, _) in silos) await silo.DisposeAsync();
         }
+    }
+
+    /// <summary>Asset grain activations the silo has destroyed since it started (Orleans' catalog counter).</summary>
+    private static async Task<long> DestroyedAssetActivationsAsync(ChildProcess silo)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return PrometheusText.Sum(await http.GetStringAsync($"{silo.Url}/metrics"), "orleans_catalog_activation_destroyed_total", "grain_type=\"asset\"");
     }
 
     /// <summary>Imports the city through the API (also for the outage and soak runs and the fan-out test).</summary>
@@ -332,8 +346,9 @@ public static class FailoverRun
         ConcurrentDictionary<string, TimeSpan> answered, string[] survivors, List<string> victimGrains)
     {
         Directory.CreateDirectory(folder);
-        // Orleans' grain directory (LocalGrainDirectory): each silo owns the ring from its consistent hash up to the next
-        // silo's; a grain's entry lives with the silo whose hash is the largest not above the grain's uniform hash.
+        // Orleans' distributed grain directory, one partition per silo (GrainDirectoryOptions.PartitionsPerSilo): each silo
+        // owns the ring from its consistent hash up to the next silo's; a grain's entry lives with the silo whose hash is
+        // the largest below the grain's uniform hash (the default directory split the ring at the same points).
         var ring = silos.OrderBy(s => s.GetConsistentHashCode()).ToList();
         string Owner(string id)
         {

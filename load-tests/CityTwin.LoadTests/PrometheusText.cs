@@ -10,6 +10,11 @@ public static class PrometheusText
         .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
         .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
+    /// <summary>A metric's value summed over its series that carry <paramref name="label"/> (as <c>name="value"</c>).</summary>
+    public static long Sum(string metrics, string name, string label) => (long)metrics.Split('\n')
+        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
     /// <summary>The number of samples (series) exported.</summary>
     public static int Series(string metrics) => metrics.Split('\n').Count(l => l.Length > 0 && l[0] != '#');
 }

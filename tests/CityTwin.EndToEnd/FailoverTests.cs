@@ -50,6 +50,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
         Assert.True(result.AckedWrites > 100, $"only {result.AckedWrites} status changes were acknowledged");
         Assert.Empty(result.Lost);
         Assert.Empty(result.Unanswered);
+        // The survivor keeps its own grains: none deactivated because the dead silo held its directory entry.
+        Assert.True(result.SurvivorGrains > 0, "the surviving silo held no asset grain: nothing was tested");
+        Assert.Equal(0, result.SurvivorsDeactivated);
         // Membership notices the death in about 3 s (Cluster:Membership); Orleans' defaults took about 15 s.
         Assert.True(result.Recovery < TimeSpan.FromSeconds(10), $"the killed silo's grains took {result.Recovery} to answer");
     }
