@@ -1,16 +1,24 @@
 using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using CityTwin.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CityTwin.Observability.Tests;
 
 /// <summary>
 /// A silo that outlives many restarts of its peers keeps a bounded scrape: Orleans tags its message-size histograms
-/// with the peer's address and generation, a new value at every restart (the soak's silo-1 grew ~120 lines a kill).
+/// with the peer's address and generation, a new value at every restart (the soak's silo-1 grew ~120 lines a kill), and its
+/// membership ping counters with nothing else (3–4 lines a kill).
 /// </summary>
-[Collection(nameof(ScrapeFixture))] // its host must not overlap the scrapes' (see ScrapeFixture)
-public sealed class PeerRestartSeriesTests
+[Collection(nameof(ScrapeFixture))] // its hosts must not overlap the scrapes' (see ScrapeFixture)
+public sealed partial class PeerRestartSeriesTests
 {
     [Fact]
     public async Task Twenty_restarts_of_a_peer_add_no_series_and_lose_no_messages()
@@ -37,5 +45,60 @@ public sealed class PeerRestartSeriesTests
         var line = Assert.Single(scrape.Text.Split('\n'), l => l.StartsWith("orleans_messaging_sent_messages_size_bytes_count{", StringComparison.Ordinal)
                                                                && l.Contains("ConnectionDirection=\"SiloToSilo\"") && l.Contains("MessageDirection=\"Request\""));
         Assert.Equal("20", line[(line.IndexOf('}') + 1)..].Trim().Split(' ')[0]);
+    }
+
+    /// <summary>
+    /// Two real silos in one cluster; the second is stopped and started again three times while the first pings it (each
+    /// start is a new generation, as after a crash). The first silo's scrape must name no silo: no label value may be a
+    /// silo address (<c>S127.0.0.1:port:generation</c>), whatever the instrument — so an Orleans upgrade that tags another
+    /// instrument with the peer fails here instead of growing every long-lived silo's scrape.
+    /// </summary>
+    [Fact]
+    public async Task A_silo_whose_peer_restarts_exports_no_series_naming_a_silo()
+    {
+        var storage = TwinStorage.TempSqlite();
+        string[] common = [.. storage.Args(), "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Seed:Assets=0"];
+        string[] First() => [.. common, $"--Silo:Port={FreePort()}", $"--Silo:GatewayPort={FreePort()}"];
+        string[] second = [.. common, $"--Silo:Port={FreePort()}", $"--Silo:GatewayPort={FreePort()}"];
+
+        await using var first = SiloProgram.CreateApp(First());
+        await first.StartAsync();
+        try
+        {
+            for (var incarnation = 0; incarnation < 3; incarnation++)
+            {
+                await using var peer = SiloProgram.CreateApp(second);
+                await peer.StartAsync();
+                await Task.Delay(TimeSpan.FromSeconds(4)); // probes every second (FailureDetection): several pings each way
+                await peer.StopAsync();
+            }
+
+            using var http = new HttpClient { BaseAddress = new Uri(AddressOf(first)) };
+            var scrape = await ScrapeFixture.ScrapeAsync(http);
+            // The scenario ran: the first silo pinged its peer's incarnations and had replies.
+            var pinged = scrape.Text.Split('\n').Where(l => l.StartsWith("orleans_messaging_pings_reply_received_total", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(pinged);
+            var naming = scrape.Samples.SelectMany(s => s.Labels.Where(l => SiloAddress().IsMatch(l.Value)).Select(l => $"{s.Name}{{{l.Key}=\"{l.Value}\"}}"))
+                .Distinct().ToList();
+            Assert.True(naming.Count == 0, $"series naming a silo: {string.Join(", ", naming)}");
+        }
+        finally
+        {
+            await first.StopAsync();
+        }
+    }
+
+    /// <summary>A SiloAddress as Orleans writes it: S, endpoint, generation.</summary>
+    [GeneratedRegex(@"S\d{1,3}(\.\d{1,3}){3}:\d+:\d+")]
+    private static partial Regex SiloAddress();
+
+    private static string AddressOf(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
