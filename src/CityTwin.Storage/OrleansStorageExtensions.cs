@@ -72,8 +72,8 @@ public static class OrleansStorageExtensions
         }
         // The distributed directory keeps a dead silo's share of the directory by asking the survivors what they hold;
         // Orleans' default directory instead deactivates every survivor's grain whose entry the dead silo held, and the
-        // next read of each one waits for it to load again (docs/architecture.md, "The survivors' reads").
-#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10.4.2; measured by the failover benchmark and the soak (README)
+        // next read of each one waits for it to load again (docs/architecture.md, "The survivors keep their grains").
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10.4.2; checked by FailoverTests, measured by the failover benchmark (README)
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         // After a crash it would hold back new activations in the dead silo's whole range for 30 s (a guard against a

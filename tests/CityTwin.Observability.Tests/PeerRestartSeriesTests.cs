@@ -1,13 +1,8 @@
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CityTwin.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CityTwin.Observability.Tests;
@@ -58,8 +53,8 @@ public sealed partial class PeerRestartSeriesTests
     {
         var storage = TwinStorage.TempSqlite();
         string[] common = [.. storage.Args(), "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Seed:Assets=0"];
-        string[] First() => [.. common, $"--Silo:Port={FreePort()}", $"--Silo:GatewayPort={FreePort()}"];
-        string[] second = [.. common, $"--Silo:Port={FreePort()}", $"--Silo:GatewayPort={FreePort()}"];
+        string[] First() => [.. common, $"--Silo:Port={TwinHost.FreePort()}", $"--Silo:GatewayPort={TwinHost.FreePort()}"];
+        string[] second = [.. common, $"--Silo:Port={TwinHost.FreePort()}", $"--Silo:GatewayPort={TwinHost.FreePort()}"];
 
         await using var first = SiloProgram.CreateApp(First());
         await first.StartAsync();
@@ -73,7 +68,7 @@ public sealed partial class PeerRestartSeriesTests
                 await peer.StopAsync();
             }
 
-            using var http = new HttpClient { BaseAddress = new Uri(AddressOf(first)) };
+            using var http = new HttpClient { BaseAddress = new Uri(TwinHost.AddressOf(first)) };
             var scrape = await ScrapeFixture.ScrapeAsync(http);
             // The scenario ran: the first silo pinged its peer's incarnations and had replies.
             var pinged = scrape.Text.Split('\n').Where(l => l.StartsWith("orleans_messaging_pings_reply_received_total", StringComparison.Ordinal)).ToList();
@@ -92,13 +87,4 @@ public sealed partial class PeerRestartSeriesTests
     [GeneratedRegex(@"S\d{1,3}(\.\d{1,3}){3}:\d+:\d+")]
     private static partial Regex SiloAddress();
 
-    private static string AddressOf(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

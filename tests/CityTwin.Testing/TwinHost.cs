@@ -179,10 +179,12 @@ public sealed class TwinHost : IAsyncDisposable
         await _silo.DisposeAsync();
     }
 
-    private static string AddressOf(WebApplication app) =>
+    /// <summary>The first address a started web app listens on.</summary>
+    public static string AddressOf(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    private static int FreePort()
+    /// <summary>A loopback port free right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
