@@ -5,14 +5,13 @@ namespace CityTwin.LoadTests;
 /// <summary>What the benchmarks read from a process's /metrics (Prometheus text exposition).</summary>
 public static class PrometheusText
 {
-    /// <summary>A metric's value summed over all its series (0 when the process has none).</summary>
-    public static long Sum(string metrics, string name) => (long)metrics.Split('\n')
-        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
-        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-
-    /// <summary>A metric's value summed over its series that carry <paramref name="label"/> (as <c>name="value"</c>).</summary>
-    public static long Sum(string metrics, string name, string label) => (long)metrics.Split('\n')
-        .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
+    /// <summary>
+    /// A metric's value summed over all its series, or over those that carry <paramref name="label"/> (as
+    /// <c>name="value"</c>); 0 when the process has none.
+    /// </summary>
+    public static long Sum(string metrics, string name, string? label = null) => (long)metrics.Split('\n')
+        .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+                    && (label is null || l.Contains(label, StringComparison.Ordinal)))
         .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     /// <summary>The number of samples (series) exported.</summary>

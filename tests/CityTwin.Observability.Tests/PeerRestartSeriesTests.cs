@@ -53,10 +53,10 @@ public sealed partial class PeerRestartSeriesTests
     {
         var storage = TwinStorage.TempSqlite();
         string[] common = [.. storage.Args(), "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Seed:Assets=0"];
-        string[] First() => [.. common, $"--Silo:Port={TwinHost.FreePort()}", $"--Silo:GatewayPort={TwinHost.FreePort()}"];
-        string[] second = [.. common, $"--Silo:Port={TwinHost.FreePort()}", $"--Silo:GatewayPort={TwinHost.FreePort()}"];
+        string[] Ports() => [.. common, $"--Silo:Port={TwinHost.FreePort()}", $"--Silo:GatewayPort={TwinHost.FreePort()}"];
+        var second = Ports(); // the same endpoints each time: only the generation changes, as after a crash
 
-        await using var first = SiloProgram.CreateApp(First());
+        await using var first = SiloProgram.CreateApp(Ports());
         await first.StartAsync();
         try
         {
@@ -86,5 +86,4 @@ public sealed partial class PeerRestartSeriesTests
     /// <summary>A SiloAddress as Orleans writes it: S, endpoint, generation.</summary>
     [GeneratedRegex(@"S\d{1,3}(\.\d{1,3}){3}:\d+:\d+")]
     private static partial Regex SiloAddress();
-
 }
