@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CityTwin.AppHost.Tests;
 
@@ -49,6 +50,30 @@ public class TwinAppFixture : IAsyncLifetime
             $"--CityTwin:AdminKey={AdminKey}", .. ExtraArguments,
         ], Timeout);
         App = await builder.BuildAsync(Timeout);
+        // Aspire keeps waiting for a process that ended (an operator may restart it from the dashboard): a silo that
+        // cannot start would hold the start for the whole budget. So the start also ends when a long-running process
+        // ends, and the failure says which one and what it printed.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
+        var watch = FirstEndedAsync(ended.Token);
+        var up = BootAsync();
+        if (await Task.WhenAny(up, watch) == watch && await watch is { } gone)
+        {
+            throw new InvalidOperationException($"The AppHost did not come up: {gone} ended.\n{await DescribeResourcesAsync()}");
+        }
+        ended.Cancel();
+        try
+        {
+            await up;
+        }
+        catch (Exception e) when (e is OperationCanceledException or DistributedApplicationException or TimeoutException)
+        {
+            throw new InvalidOperationException($"The AppHost did not come up ({e.GetType().Name}: {e.Message}).\n{await DescribeResourcesAsync()}", e);
+        }
+        _lifetime.CancelAfter(TestsBudget);
+    }
+
+    private async Task BootAsync()
+    {
         await App.StartAsync(Timeout);
         HasPrometheus = ResourceNames().Contains("prometheus");
         foreach (var name in ResourceNames()) await App.ResourceNotifications.WaitForResourceHealthyAsync(name, Timeout);
@@ -56,7 +81,48 @@ public class TwinAppFixture : IAsyncLifetime
         Api.Timeout = TimeSpan.FromMinutes(1);
         Api.DefaultRequestHeaders.Authorization = new("ApiKey", AdminKey);
         await WaitForSeededCityAsync();
-        _lifetime.CancelAfter(TestsBudget);
+    }
+
+    /// <summary>The first long-running resource (one with a health check) to reach a terminal state; null if none does.</summary>
+    private async Task<string?> FirstEndedAsync(CancellationToken cancellationToken)
+    {
+        var longRunning = ResourceNames().ToHashSet();
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
+                if (longRunning.Contains(update.Resource.Name) && KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text))
+                    return $"{update.Resource.Name} ({update.Snapshot.State?.Text}, exit code {update.Snapshot.ExitCode?.ToString() ?? "none"})";
+        }
+        catch (OperationCanceledException) { }
+        return null;
+    }
+
+    /// <summary>Every resource's state, and the last lines printed by each that is not up: what a failed start is read from.</summary>
+    private async Task<string> DescribeResourcesAsync(int lines = 40)
+    {
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        var text = new System.Text.StringBuilder();
+        foreach (var resource in App.Services.GetRequiredService<DistributedApplicationModel>().Resources)
+        {
+            if (!App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current)) continue;
+            var snapshot = current.Snapshot;
+            text.AppendLine($"--- {resource.Name}: {snapshot.State?.Text ?? "?"}, health {snapshot.HealthStatus?.ToString() ?? "none"}, exit code {snapshot.ExitCode?.ToString() ?? "none"}");
+            if (snapshot.State?.Text == KnownResourceStates.NotStarted || (snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus is null or HealthStatus.Healthy)) continue;
+            var tail = new Queue<string>();
+            using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await foreach (var batch in logs.GetAllAsync(resource).WithCancellation(enough.Token))
+                    foreach (var line in batch)
+                    {
+                        tail.Enqueue(line.Content);
+                        if (tail.Count > lines) tail.Dequeue();
+                    }
+            }
+            catch (OperationCanceledException) { tail.Enqueue("(log read cut after 5 s)"); }
+            foreach (var line in tail) text.AppendLine(line);
+        }
+        return text.ToString();
     }
 
     public virtual async Task DisposeAsync()
@@ -114,12 +180,17 @@ public class TwinAppFixture : IAsyncLifetime
 
     private Task WaitForSeededCityAsync() => CityTwin.Testing.SeededCity.WaitAsync(Api, SeedAssets, TimeSpan.FromMinutes(5), cancellationToken: Timeout);
 
-    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (silo k listens on first + k − 1).</summary>
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive free loopback ports (silo k listens on first + k − 1), below the
+    /// kernel's ephemeral range: the silos bind them seconds later, and a port in that range may meanwhile become the
+    /// local end of any connection another test assembly opens — a silo that cannot bind its port exits.
+    /// </summary>
     private static int FreePortRange(int count)
     {
+        var ephemeral = File.Exists(EphemeralRange) && int.TryParse(File.ReadAllText(EphemeralRange).Split((char[])['\t', ' '])[0], out var low) ? low : 32_768;
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var first = Random.Shared.Next(20_000, 60_000);
+            var first = Random.Shared.Next(20_000, ephemeral - count);
             if (Enumerable.Range(first, count).All(IsFree)) return first;
         }
         throw new InvalidOperationException("no free port range found");
@@ -138,4 +209,6 @@ public class TwinAppFixture : IAsyncLifetime
             }
         }
     }
+
+    private const string EphemeralRange = "/proc/sys/net/ipv4/ip_local_port_range";
 }
