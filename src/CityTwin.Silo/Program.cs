@@ -2,6 +2,7 @@ using CityTwin.Grains;
 using CityTwin.Grains.Streams;
 using CityTwin.Silo.Seeding;
 using CityTwin.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Dashboard;
 
 namespace CityTwin.Silo;
@@ -34,6 +35,10 @@ public static class SiloProgram
         builder.Services.AddCityTwinGrains(builder.Configuration);
         builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.Section));
         builder.Services.AddHostedService<CitySeeder>();
+        builder.Services.AddOptions<MemoryAfterTakeoverOptions>().Bind(builder.Configuration.GetSection(MemoryAfterTakeoverOptions.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MemoryAfterTakeover>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MemoryAfterTakeover>());
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
