@@ -21,10 +21,9 @@ namespace CityTwin.Storage;
 /// <see cref="HedgeAfter{T}"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times); the read
 /// methods are marked <c>[AnyGateway]</c>, so each copy takes the next gateway in turn, and the first answer wins.
 /// The delay follows the reads themselves, each kind (its answer's type: an asset, a district's page, the stats…)
-/// apart, so quick asset reads do not get a slow query copied: the p95 of that kind's last <see cref="HedgeWindow"/>
-/// reads, between <see cref="MinHedgeAfter"/> and <see cref="MaxHedgeAfter"/> — about one read in twenty is copied
-/// (the p95 is what *The Tail at Scale* hedges at), and a read stalled on a dying gateway waits about as long as a
-/// slowish healthy one, not a fixed ceiling.
+/// apart, so quick asset reads do not get a slow query copied: the p99 of that kind's last <see cref="HedgeWindow"/>
+/// reads, between <see cref="MinHedgeAfter"/> and <see cref="MaxHedgeAfter"/> — about one read in a hundred is
+/// copied, and a read stalled on a dying gateway waits about as long as a slow healthy one, not a fixed ceiling.
 /// </para>
 /// </summary>
 public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null) : IClusterConnectionStatusObserver
@@ -38,11 +37,8 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     /// <summary>How long a command may still take once a gateway connection was lost while it waited.</summary>
     public TimeSpan CommandGrace { get; } = commandGrace ?? TimeSpan.FromSeconds(2);
 
-    /// <summary>The shortest hedge delay, however quick the reads: below it a copy would be sent for a young garbage collection's pause.</summary>
-    public static readonly TimeSpan MinHedgeAfter = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>The percentile of a kind's latest reads that its hedge delay is.</summary>
-    public const int HedgePercentile = 95;
+    /// <summary>The shortest hedge delay, however quick the reads: below it a copy would be sent for a garbage collection's pause.</summary>
+    public static readonly TimeSpan MinHedgeAfter = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The longest hedge delay, and the delay until <see cref="HedgeWindow"/> reads are known: above a cold activation's p99 at a million assets (≈ 230 ms).</summary>
     public static readonly TimeSpan MaxHedgeAfter = TimeSpan.FromMilliseconds(300);
@@ -52,7 +48,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     /// <summary>
     /// How long a read answering a <typeparamref name="T"/> goes unanswered before a copy is sent (and again after as
-    /// long): the <see cref="HedgePercentile"/>th percentile of the latest <see cref="HedgeWindow"/> such reads within [<see cref="MinHedgeAfter"/>,
+    /// long): the p99 of the latest <see cref="HedgeWindow"/> such reads within [<see cref="MinHedgeAfter"/>,
     /// <see cref="MaxHedgeAfter"/>], or the fixed delay given.
     /// </summary>
     public TimeSpan HedgeAfter<T>() => hedgeAfter ?? Latencies<T>().HedgeAfter;
@@ -146,7 +142,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => Signal();
 
-    /// <summary>One kind of read's latest latencies; every quarter window, its hedge delay becomes the window's <see cref="HedgePercentile"/>th percentile (within its bounds).</summary>
+    /// <summary>One kind of read's latest latencies; every quarter window, its hedge delay becomes the window's p99 (within its bounds).</summary>
     private sealed class ReadLatencies
     {
         private readonly long[] _ticks = new long[HedgeWindow];
@@ -162,7 +158,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
             if (n < HedgeWindow || n % (HedgeWindow / 4) != 0) return;
             var sorted = (long[])_ticks.Clone();
             Array.Sort(sorted);
-            Volatile.Write(ref _hedgeTicks, Math.Clamp(sorted[HedgeWindow * HedgePercentile / 100], MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
+            Volatile.Write(ref _hedgeTicks, Math.Clamp(sorted[HedgeWindow * 99 / 100], MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
         }
     }
 
