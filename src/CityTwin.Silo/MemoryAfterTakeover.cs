@@ -12,7 +12,7 @@ namespace CityTwin.Silo;
 /// leaves the survivor a step higher (soak: 347 → 419 MB over five kills while its live heap stayed flat). When the
 /// membership has not changed for <see cref="MemoryAfterTakeoverOptions.Settle"/>, one aggressive, compacting full
 /// collection returns the free regions, and <c>malloc_trim</c> returns the native arenas' free pages. It pauses the
-/// silo once (tens of milliseconds at this heap size), long after the incident, not during it.
+/// silo once, long after the incident rather than during it, and logs for how long.
 /// </summary>
 public sealed partial class MemoryAfterTakeover(
     IClusterMembershipService membership,
