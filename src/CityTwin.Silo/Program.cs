@@ -2,7 +2,6 @@ using CityTwin.Grains;
 using CityTwin.Grains.Streams;
 using CityTwin.Silo.Seeding;
 using CityTwin.Storage;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Dashboard;
 
 namespace CityTwin.Silo;
@@ -36,9 +35,7 @@ public static class SiloProgram
         builder.Services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.Section));
         builder.Services.AddHostedService<CitySeeder>();
         builder.Services.AddOptions<MemoryAfterTakeoverOptions>().Bind(builder.Configuration.GetSection(MemoryAfterTakeoverOptions.Section));
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MemoryAfterTakeover>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<MemoryAfterTakeover>());
+        builder.Services.AddHostedService<MemoryAfterTakeover>(); // its TimeProvider is the one Orleans registers
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
