@@ -130,11 +130,18 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
             Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.Equal(waitingBefore, fixture.Waiting);
 
-            // After the hold, one asks again (and waits); a district that answers again is asked by every read.
+            // After the hold, one asks again (and waits)…
             fixture.Clock.Advance(DistrictReachability.Hold);
             read = third.GetAsync();
             await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
             Assert.False(read.IsCompleted);
+            // …while the others still answer at once (when every read asked again at the hold's end, all of them
+            // waited together: a stall of every reader in a failover).
+            waitingBefore = fixture.Waiting;
+            Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.NotNull(await first.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(waitingBefore, fixture.Waiting);
+            // A district that answers again is asked by every read.
             fixture.Stalled.Clear();
             release.SetResult();
             Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
