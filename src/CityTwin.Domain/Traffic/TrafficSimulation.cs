@@ -546,7 +546,8 @@ public sealed class TrafficSimulation
     /// one that finds no gap turns as the opposing flow stops), then the follow-up time. The lane's mean wait by
     /// Pollaczek–Khinchine, less what it would be were every vehicle going straight on (the random delay the queue
     /// model has already), plus the left-turners' own gap wait, plus the lane held while the opposing red queue clears
-    /// (<see cref="Blocking"/>), is what the left turns cost. Flows are the assignment's, packed into the green; the
+    /// (<see cref="Blocking"/>), plus what each left-turner of the lane's red queue costs those queued behind it (the
+    /// red queue starts the green as one batch, which arrivals spread over the green understate), is what the left turns cost. Flows are the assignment's, packed into the green; the
     /// lane's load is capped at 0.9 and the delay at a cycle (beyond, the lane is over a capacity the fluid's
     /// saturation flow does not know). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
     /// penalty is, without holding them: the fluid queue carries the flows.
@@ -614,7 +615,12 @@ public sealed class TrafficSimulation
             var opposingArrivals = crossing[opposite] * (1 - leftShare[opposite]);
             var clearing = greens[opposite] == 0 ? 0 : Math.Min(greenSeconds,
                 opposingArrivals * (cycle - greens[opposite]) / Math.Max(1e-9, capacity[opposite] * (1 - leftShare[opposite]) - opposingArrivals));
-            var blocked = Blocking(crossing[approach] * laneShare, cycle - greenSeconds, leftInLane, clearing, headway) / (crossing[approach] * cycle);
+            // The red queue meets the green as a batch, not as arrivals spread over it (the M/G/1 above): each left-turner
+            // in it holds everyone queued behind it for its extra service. A Poisson red queue N has E[N(N − 1)]/2 pairs,
+            // the one ahead a left-turner with probability leftInLane.
+            var redQueue = crossing[approach] * laneShare * (cycle - greenSeconds);
+            var batch = leftInLane * Math.Max(0, leftService - headway) * redQueue * redQueue / 2;
+            var blocked = (Blocking(crossing[approach] * laneShare, cycle - greenSeconds, leftInLane, clearing, headway) + batch) / (crossing[approach] * cycle);
             // At most a cycle: past that the lane is over its capacity, which the fluid queue's saturation flow does not know.
             conflictDelay[l] = Math.Min(cycle, laneShare * (wait - straightOn) + pLeft * (leftService - headway) + blocked);
         }

@@ -230,6 +230,54 @@ public sealed class TrafficSimulationTests
         Assert.True(oneLane - twoLanes >= atLeast, $"north waits {twoLanes:0.00} s against 2 opposing lanes, {oneLane:0.00} s against 1: at least {atLeast:0.00} s more expected");
     }
 
+    [Fact]
+    public void A_left_turner_queued_through_the_red_holds_up_everyone_queued_behind_it()
+    {
+        // 400 veh/h from the north on 2 lanes, a quarter turning left, against 200 veh/h from the south; two-phase plans
+        // of 60 s and 120 s (4 s lost a phase). What the left turns cost the approach: its delay less the same flows
+        // going straight on (which the opposing stream does not cross).
+        double Cost(double cycle)
+        {
+            var b = new RoadNetworkBuilder();
+            var x = b.AddIntersection("x", 0, 0, "d01", SignalPlan.TwoPhase(cycle, 4), ControlMode.FixedTime);
+            foreach (var (name, dx, dy) in new[] { ("n", 0, 1), ("e", 1, 0), ("s", 0, -1), ("w", -1, 0) })
+            {
+                var f = b.AddFringe(name, 5_000 * dx, 5_000 * dy, "d01");
+                b.AddLink(f, x, 5_000, 2, 50);
+                b.AddLink(x, f, 5_000, 2, 50);
+            }
+            var net = b.Build();
+            int n = net.NodeIndex("n"), s = net.NodeIndex("s"), e = net.NodeIndex("e");
+            double NorthDelay(double left)
+            {
+                var sim = new TrafficSimulation(net, Assignment.Compute(net, OdMatrix.FromFlows([(n, s, 400 * (1 - left)), (n, e, 400 * left), (s, n, 200)])), new TrafficOptions { Seed = 3 });
+                sim.Run(3_600);
+                return sim.ApproachResult(0, Approach.North).MeanDelaySeconds;
+            }
+            return NorthDelay(0.25) - NorthDelay(0);
+        }
+
+        // The red queue meets the green as one batch, and each left-turner in it holds everyone behind it while it
+        // waits for a gap (Adams, 5.1 s critical gap, the opposing flow packed into the green) and follows up (2.5 s)
+        // instead of leaving 2 s after the one ahead. A Poisson red queue of mean m has m²/2 pairs; the left lane
+        // carries every left-turner and half of those going straight on. Per vehicle of the approach, a cycle:
+        static double Batch(double cycle)
+        {
+            var (green, red) = ((cycle - 8) / 2, (cycle + 8) / 2);
+            var (laneShare, leftInLane) = (0.25 + 0.75 / 2, 0.25 / (0.25 + 0.75 / 2));
+            var q = 200 / 3_600.0 * cycle / green;
+            var gapWait = (Math.Exp(q * 5.1) - q * 5.1 - 1) / q;
+            var m = 400 / 3_600.0 * laneShare * red;
+            return leftInLane * (gapWait + 2.5 - 2) * m * m / 2 / (400 / 3_600.0 * cycle);
+        }
+
+        // The longer red holds more behind each left-turner: the cost grows by at least the batch's growth (the rest of
+        // what left turns cost a vehicle — its own wait, the lane's queueing on green — hardly changes with the cycle).
+        var (shortCycle, longCycle) = (Cost(60), Cost(120));
+        Assert.True(longCycle - shortCycle >= Batch(120) - Batch(60),
+            $"left turns cost {shortCycle:0.00} s a vehicle at 60 s, {longCycle:0.00} s at 120 s: at least {Batch(120) - Batch(60):0.00} s more expected");
+    }
+
     /// <summary>The isolated junction with a long approach from every side, dark unless said otherwise; the southern approach with <paramref name="southLanes"/> lanes.</summary>
     private static RoadNetwork FourWay(ControlMode mode = ControlMode.Dark, int southLanes = 2)
     {
