@@ -18,8 +18,8 @@ namespace CityTwin.Storage;
 /// <para>
 /// A gateway is lost only once its silo's process is gone, and a SIGKILLed silo takes up to a couple of seconds to be
 /// torn down: until then it accepts requests and answers none, like a slow one. So a read still unanswered after
-/// <see cref="HedgeAfter{T}"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times); the read
-/// methods are marked <c>[AnyGateway]</c>, so each copy takes the next gateway in turn, and the first answer wins.
+/// <see cref="HedgeAfter{T}"/> is also sent again (a hedged request, at most <see cref="MaxHedges"/> times, <see cref="HedgeCopies"/>
+/// copies each); the read methods are marked <c>[AnyGateway]</c>, so each copy takes the next gateway in turn, and the first answer wins.
 /// The delay follows the reads themselves, each kind (its answer's type: an asset, a district's page, the stats…)
 /// apart, so quick asset reads do not get a slow query copied: the p99 of that kind's last <see cref="HedgeWindow"/>
 /// reads, between <see cref="MinHedgeAfter"/> and <see cref="MaxHedgeAfter"/> — about one read in a hundred is
@@ -33,6 +33,14 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     /// <summary>How many times one read is sent again at most because it went unanswered for <see cref="HedgeAfter{T}"/>.</summary>
     public const int MaxHedges = 2;
+
+    /// <summary>
+    /// Copies sent at each hedge, back to back, when the client knows more than one gateway: each unordered call takes
+    /// the next gateway in Orleans' round robin, so with two gateways a single copy of a read stuck on a dying one took
+    /// that same gateway again half the time (the failover traces); two in a row take two different gateways unless
+    /// another read slips in between.
+    /// </summary>
+    public const int HedgeCopies = 2;
 
     /// <summary>How long a command may still take once a gateway connection was lost while it waited.</summary>
     public TimeSpan CommandGrace { get; } = commandGrace ?? TimeSpan.FromSeconds(2);
@@ -58,6 +66,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     public TimeSpan HedgeAfter<T>() => hedgeAfter ?? Latencies<T>().HedgeAfter;
 
     private static readonly Task Never = new TaskCompletionSource().Task;
+    private int _gateways; // as the client last reported them; 0 until it does
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<Type, ReadLatencies> _latencies = new();
 
@@ -95,6 +104,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
                 latencies.Record(_time.GetElapsedTime(started));
                 return await (any?.Task ?? first);
             }
+            var copies = 1;
             if (woke == lost)
             {
                 lost = ++resends == MaxResends ? Never : Next;
@@ -102,9 +112,10 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
             else
             {
                 hedge = ++hedges == MaxHedges ? Never : Task.Delay(delay, _time);
+                copies = Volatile.Read(ref _gateways) == 1 ? 1 : HedgeCopies;
             }
             if (any is null) Forward(first, any = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously));
-            Forward(read(), any);
+            for (var copy = 0; copy < copies; copy++) Forward(read(), any);
             answer = any.Task;
         }
     }
@@ -141,6 +152,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     void IClusterConnectionStatusObserver.NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
     {
+        Volatile.Write(ref _gateways, currentNumberOfGateways);
         if (currentNumberOfGateways < previousNumberOfGateways) Signal();
     }
 

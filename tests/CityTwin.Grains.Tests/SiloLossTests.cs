@@ -106,6 +106,43 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_copy_of_a_read_stuck_on_a_silent_district_answers_at_once_with_the_last_readings()
+    {
+        var (pole, grain) = await PoleReadingAsync(dimLevel: 65);
+        await grain.GetAsync();
+
+        var release = new TaskCompletionSource();
+        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(pole.District).GetGrainId()] = release;
+        try
+        {
+            var waiting = fixture.Waiting;
+            var first = grain.GetAsync();
+            waiting = await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waiting, 10_000);
+            // A read at the same moment asks too: the district may simply be answering.
+            var concurrent = grain.GetAsync();
+            waiting = await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waiting, 10_000);
+            Assert.False(concurrent.IsCompleted);
+
+            // The API copies a read unanswered for its hedge delay (20 ms at least): the copy does not wait as well.
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(20));
+            var copy = (await grain.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
+            Assert.Equal(65, copy.Pole!.DimLevel);
+            Assert.Equal(waiting, fixture.Waiting);
+            Assert.False(first.IsCompleted); // the first still waits for the district, up to Twin:DistrictReadWait
+
+            fixture.Stalled.Clear();
+            release.SetResult();
+            Assert.Equal(65, (await first.WaitAsync(TimeSpan.FromSeconds(10)))!.Pole!.DimLevel);
+            Assert.NotNull(await concurrent.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            fixture.Stalled.Clear();
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Once_an_asset_waited_for_a_silent_district_its_neighbours_do_not_until_it_is_worth_asking_again()
     {
         var district = TestAssets.NewId("d");

@@ -47,6 +47,11 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     private int _running; // calls running other than GetAsync (one at a time, but read-only history reads may overlap)
     private Asset? _settled; // the state when the running call started: what a read answers meanwhile
     private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
+    private Task? _liveAsk; // the latest question to the district for the live readings, and when it was asked
+    private long _liveAskSince;
+
+    /// <summary>How long a question to the district may be out before a second read of this asset stops waiting for it: the API's hedge floor.</summary>
+    private static readonly TimeSpan ImpatientAfter = CityTwin.Storage.GatewayLoss.MinHedgeAfter;
 
     public AssetGrain(
         AssetStore store,
@@ -133,7 +138,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     public async Task<Asset?> GetAsync()
     {
         if (_running > 0) return _settled;
-        await TakeLiveAsync();
+        await TakeLiveAsync(read: true);
         return _running > 0 ? _settled : Current;
     }
 
@@ -462,13 +467,22 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     /// Takes in the readings the district applied since (it holds the asset's live telemetry), so what this grain
     /// answers or writes next carries them. In memory only: the district stores them.
     /// </summary>
-    private async Task TakeLiveAsync()
+    /// <param name="read">
+    /// For a read: one that arrives while this asset's own question has already waited <see cref="ImpatientAfter"/>
+    /// does not ask and wait too. It is mostly the API's copy of a read stuck behind a district that went silent with
+    /// its silo (a copy comes after the reads' p99, at least that long), and the last readings are as good as an answer
+    /// that late; the first read still waits it out and marks the district silent for the others.
+    /// </param>
+    private async Task TakeLiveAsync(bool read = false)
     {
         if (Current is not { } asset) return;
         // The activation has just taken it in, for the call that woke this grain (a cold GET's second district call).
         if (_liveJustTaken) { _liveJustTaken = false; return; }
+        if (read && _liveAsk is { IsCompleted: false } && _time.GetElapsedTime(_liveAskSince) >= ImpatientAfter) return;
         // Without its district, answer with the readings this asset last took in (its telemetryAt says how old).
-        if (await FromDistrictAsync(asset, district => district.LiveOfAsync(Key)) is not { } live) return;
+        var asking = FromDistrictAsync(asset, district => district.LiveOfAsync(Key));
+        if (!asking.IsCompleted) (_liveAsk, _liveAskSince) = (asking, _time.GetTimestamp());
+        if (await asking is not { } live) return;
         if (!ReferenceEquals(Current, asset)) return;
         var joined = Stored.Asset = live.Over(asset);
         // The district stores its readings, but cameras' counts it took in only live with this grain's state: write them behind.
