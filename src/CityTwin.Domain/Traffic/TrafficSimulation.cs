@@ -547,9 +547,9 @@ public sealed class TrafficSimulation
     /// Pollaczek–Khinchine, less what it would be were every vehicle going straight on (the random delay the queue
     /// model has already), plus the left-turners' own gap wait, plus the lane held while the opposing red queue clears
     /// (<see cref="Blocking"/>), plus what each left-turner of the lane's red queue costs those queued behind it (the
-    /// red queue starts the green as one batch, which arrivals spread over the green understate), is what the left turns cost. Flows are the assignment's, packed into the green; the
-    /// lane's load is capped at 0.9 and the delay at a cycle (beyond, the lane is over a capacity the fluid's
-    /// saturation flow does not know). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
+    /// red queue starts the green as one batch, which arrivals spread over the green understate), is what the left
+    /// turns cost. Flows are the assignment's, packed into the green; the lane's load is capped at 0.9 and the delay at
+    /// a cycle (beyond, the lane is over a capacity the fluid's saturation flow does not know). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
     /// penalty is, without holding them: the fluid queue carries the flows.
     /// </summary>
     private void ConflictDelays(int i)
