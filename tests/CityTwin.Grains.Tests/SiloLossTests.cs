@@ -78,31 +78,42 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         }
     }
 
+    /// <summary>Calls to the district hang, as calls to a grain of a silo dead but not yet declared so do, until disposed.</summary>
+    private Stall StallDistrict(string district)
+    {
+        var release = new TaskCompletionSource();
+        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(district).GetGrainId()] = release;
+        return new Stall(fixture, release);
+    }
+
+    private sealed class Stall(Fixture fixture, TaskCompletionSource release) : IDisposable
+    {
+        public void Dispose()
+        {
+            fixture.Stalled.Clear();
+            release.TrySetResult();
+        }
+    }
+
+    /// <summary>Until a stall holds more calls than <paramref name="before"/>; how many it holds then.</summary>
+    private Task<int> HeldAfterAsync(int before) => Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > before, 10_000);
+
     [Fact]
     public async Task An_asset_waits_for_a_silent_district_no_longer_than_its_read_wait()
     {
         var (pole, grain) = await PoleReadingAsync(dimLevel: 55);
         await grain.GetAsync();
 
-        var release = new TaskCompletionSource();
-        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(pole.District).GetGrainId()] = release;
-        try
-        {
-            var waitingBefore = fixture.Waiting;
-            var read = grain.GetAsync();
-            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
-            fixture.Clock.Advance(TimeSpan.FromMilliseconds(99));
-            await Task.Delay(200);
-            Assert.False(read.IsCompleted); // still within the wait
-            fixture.Clock.Advance(TimeSpan.FromMilliseconds(1)); // Twin:DistrictReadWait, 100 ms by default
-            var asset = (await read.WaitAsync(TimeSpan.FromSeconds(10)))!;
-            Assert.Equal(55, asset.Pole!.DimLevel);
-        }
-        finally
-        {
-            fixture.Stalled.Clear();
-            release.SetResult();
-        }
+        using var stall = StallDistrict(pole.District);
+        var held = fixture.Waiting;
+        var read = grain.GetAsync();
+        await HeldAfterAsync(held);
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(99));
+        await Task.Delay(200);
+        Assert.False(read.IsCompleted); // still within the wait
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(1)); // Twin:DistrictReadWait, 100 ms by default
+        var asset = (await read.WaitAsync(TimeSpan.FromSeconds(10)))!;
+        Assert.Equal(55, asset.Pole!.DimLevel);
     }
 
     [Fact]
@@ -111,35 +122,25 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         var (pole, grain) = await PoleReadingAsync(dimLevel: 65);
         await grain.GetAsync();
 
-        var release = new TaskCompletionSource();
-        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(pole.District).GetGrainId()] = release;
-        try
-        {
-            var waiting = fixture.Waiting;
-            var first = grain.GetAsync();
-            waiting = await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waiting, 10_000);
-            // A read at the same moment asks too: the district may simply be answering.
-            var concurrent = grain.GetAsync();
-            waiting = await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waiting, 10_000);
-            Assert.False(concurrent.IsCompleted);
+        using var stall = StallDistrict(pole.District);
+        var held = fixture.Waiting;
+        var first = grain.GetAsync();
+        held = await HeldAfterAsync(held);
+        // A read at the same moment asks too: the district may simply be answering.
+        var concurrent = grain.GetAsync();
+        held = await HeldAfterAsync(held);
+        Assert.False(concurrent.IsCompleted);
 
-            // The API copies a read unanswered for its hedge delay (20 ms at least): the copy does not wait as well.
-            fixture.Clock.Advance(TimeSpan.FromMilliseconds(20));
-            var copy = (await grain.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
-            Assert.Equal(65, copy.Pole!.DimLevel);
-            Assert.Equal(waiting, fixture.Waiting);
-            Assert.False(first.IsCompleted); // the first still waits for the district, up to Twin:DistrictReadWait
+        // The API copies a read unanswered for its hedge delay (20 ms at least): the copy does not wait as well.
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(20));
+        var copy = (await grain.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
+        Assert.Equal(65, copy.Pole!.DimLevel);
+        Assert.Equal(held, fixture.Waiting);
+        Assert.False(first.IsCompleted); // the first still waits for the district, up to Twin:DistrictReadWait
 
-            fixture.Stalled.Clear();
-            release.SetResult();
-            Assert.Equal(65, (await first.WaitAsync(TimeSpan.FromSeconds(10)))!.Pole!.DimLevel);
-            Assert.NotNull(await concurrent.WaitAsync(TimeSpan.FromSeconds(10)));
-        }
-        finally
-        {
-            fixture.Stalled.Clear();
-            release.TrySetResult();
-        }
+        stall.Dispose();
+        Assert.Equal(65, (await first.WaitAsync(TimeSpan.FromSeconds(10)))!.Pole!.DimLevel);
+        Assert.NotNull(await concurrent.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -151,50 +152,45 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         var (first, second, third) = (Grains.GetGrain<IAssetGrain>(poles[0].Id), Grains.GetGrain<IAssetGrain>(poles[1].Id), Grains.GetGrain<IAssetGrain>(poles[2].Id));
         foreach (var grain in new[] { first, second, third }) await grain.GetAsync(); // active, their district answering
 
-        var release = new TaskCompletionSource();
-        fixture.Stalled[Grains.GetGrain<IDistrictGrain>(district).GetGrainId()] = release;
+        var stall = StallDistrict(district);
         try
         {
             // The first read waits out Twin:DistrictReadWait (100 ms on the test's clock)…
-            var waitingBefore = fixture.Waiting;
+            var held = fixture.Waiting;
             var read = first.GetAsync();
-            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
+            await HeldAfterAsync(held);
             fixture.Clock.Advance(TimeSpan.FromMilliseconds(100));
             Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
 
             // …the next asset of the district answers at once, without asking it (the clock does not move).
-            waitingBefore = fixture.Waiting;
+            held = fixture.Waiting;
             Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal(waitingBefore, fixture.Waiting);
+            Assert.Equal(held, fixture.Waiting);
 
             // After the hold, one asks again (and waits)…
             fixture.Clock.Advance(DistrictReachability.Hold);
             read = third.GetAsync();
-            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
+            held = await HeldAfterAsync(held);
             Assert.False(read.IsCompleted);
             // …while the others still answer at once (when every read asked again at the hold's end, all of them
             // waited together: a stall of every reader in a failover).
-            waitingBefore = fixture.Waiting;
             Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.NotNull(await first.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal(waitingBefore, fixture.Waiting);
+            Assert.Equal(held, fixture.Waiting);
+
             // A district that answers again is asked by every read.
-            fixture.Stalled.Clear();
-            release.SetResult();
+            stall.Dispose();
             Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
-            var stalledAgain = new TaskCompletionSource();
-            fixture.Stalled[Grains.GetGrain<IDistrictGrain>(district).GetGrainId()] = stalledAgain;
-            waitingBefore = fixture.Waiting;
+            stall = StallDistrict(district);
+            held = fixture.Waiting;
             read = second.GetAsync();
-            await Eventually.Until(() => Task.FromResult(fixture.Waiting), w => w > waitingBefore, 10_000);
-            fixture.Stalled.Clear();
-            stalledAgain.SetResult();
+            await HeldAfterAsync(held);
+            stall.Dispose();
             Assert.NotNull(await read.WaitAsync(TimeSpan.FromSeconds(10)));
         }
         finally
         {
-            fixture.Stalled.Clear();
-            release.TrySetResult();
+            stall.Dispose();
         }
     }
 
