@@ -549,8 +549,9 @@ public sealed class TrafficSimulation
     /// (<see cref="Blocking"/>), plus what each left-turner of the lane's red queue costs those queued behind it (the
     /// red queue starts the green as one batch, which arrivals spread over the green understate), is what the left
     /// turns cost. Flows are the assignment's, packed into the green; the lane's load is capped at 0.9 and the delay at
-    /// a cycle (beyond, the lane is over a capacity the fluid's saturation flow does not know). Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
-    /// penalty is, without holding them: the fluid queue carries the flows.
+    /// a cycle (beyond, the lane is over a capacity the fluid's saturation flow does not know). Counted as delay where
+    /// the vehicles cross, as the all-way stop's stop-and-go penalty is, without holding them: the fluid queue carries
+    /// the flows.
     /// </summary>
     private void ConflictDelays(int i)
     {
@@ -600,7 +601,8 @@ public sealed class TrafficSimulation
             var arrivals = crossing[approach] / greenShare * laneShare; // veh/s while green
             var headway = lanes / net.CapacityPerSecond[l];
             // The opposing stream a left turn crosses: what the opposite approach sends straight on or right, packed into the green.
-            var opposing = crossing[approach ^ 2] * (1 - leftShare[approach ^ 2]) / greenShare;
+            var opposite = approach ^ 2;
+            var opposing = crossing[opposite] * (1 - leftShare[opposite]) / greenShare;
             // At most the green: a left-turner that finds no gap turns as the opposing flow stops (a "sneaker").
             var gapWait = opposing > 0 ? Math.Min(greenSeconds, (Math.Exp(Math.Min(50, opposing * gap)) - opposing * gap - 1) / opposing) : 0;
             var leftService = followUp + gapWait;
@@ -611,16 +613,16 @@ public sealed class TrafficSimulation
             var wait = arrivals * square / (2 * (1 - Math.Min(0.9, arrivals * mean)));
             var straightOn = arrivals * headway * headway / (2 * (1 - Math.Min(0.9, arrivals * headway)));
             // The opposing queue of the red clears first, at saturation: no gap in it (HCM's g_q).
-            var opposite = approach ^ 2;
             var opposingArrivals = crossing[opposite] * (1 - leftShare[opposite]);
             var clearing = greens[opposite] == 0 ? 0 : Math.Min(greenSeconds,
                 opposingArrivals * (cycle - greens[opposite]) / Math.Max(1e-9, capacity[opposite] * (1 - leftShare[opposite]) - opposingArrivals));
             // The red queue meets the green as a batch, not as arrivals spread over it (the M/G/1 above): each left-turner
             // in it holds everyone queued behind it for its extra service. A Poisson red queue N has E[N(N − 1)]/2 pairs,
             // the one ahead a left-turner with probability leftInLane.
-            var redQueue = crossing[approach] * laneShare * (cycle - greenSeconds);
+            var (laneArrivals, red) = (crossing[approach] * laneShare, cycle - greenSeconds);
+            var redQueue = laneArrivals * red;
             var batch = leftInLane * Math.Max(0, leftService - headway) * redQueue * redQueue / 2;
-            var blocked = (Blocking(crossing[approach] * laneShare, cycle - greenSeconds, leftInLane, clearing, headway) + batch) / (crossing[approach] * cycle);
+            var blocked = (Blocking(laneArrivals, red, leftInLane, clearing, headway) + batch) / (crossing[approach] * cycle);
             // At most a cycle: past that the lane is over its capacity, which the fluid queue's saturation flow does not know.
             conflictDelay[l] = Math.Min(cycle, laneShare * (wait - straightOn) + pLeft * (leftService - headway) + blocked);
         }
