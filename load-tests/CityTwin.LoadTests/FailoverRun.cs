@@ -44,6 +44,7 @@ public static class FailoverRun
             "--Logging:Console:FormatterName=simple", "--Logging:Console:FormatterOptions:SingleLine=true",
             "--Logging:Console:FormatterOptions:UseUtcTimestamp=true", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
             "--Logging:LogLevel:Orleans=Information",
+            "--Logging:LogLevel:CityTwin.Grains.Assets.AssetGrain=Debug", // which reads went without their district, and when it answered again
         ];
         string[] common =
         [

@@ -31,6 +31,7 @@ public static class ApiProgram
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientErrors.Customize);
         builder.Services.AddExceptionHandler<ClientErrors.Handler>();
         builder.Services.AddExceptionHandler<Unavailable.Handler>();
+        builder.Services.AddHostedService<Unavailable.WarmUp>();
         // Binding failures throw in every environment (by default only in Development, where they became a 500), so the
         // handler above can answer a problem naming the parameter. The endpoints bind their numbers and flags themselves.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

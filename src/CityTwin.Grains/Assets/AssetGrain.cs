@@ -443,12 +443,19 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     /// A read's question to the asset's district, or null when the district did not answer within
     /// <see cref="TwinOptions.DistrictReadWait"/>: its silo died and has not been declared dead yet (Orleans retries the
     /// call until then), or it is stalled. A read of an asset that is itself alive is not held up for it, and once one
-    /// asset of this silo has waited in vain the others do not wait for the same district for a while
-    /// (<see cref="DistrictReachability"/>).
+    /// asset of this silo has waited in vain none waits for the same district until it answers one of the questions
+    /// sent now and then in the background (<see cref="DistrictReachability"/>).
     /// </summary>
     private async Task<T?> FromDistrictAsync<T>(Asset asset, Func<IDistrictGrain, Task<T>> ask) where T : class
     {
-        if (_districts.IsSilent(asset.District)) return null;
+        switch (_districts.Call(asset.District))
+        {
+            case DistrictCall.Skip:
+                return null;
+            case DistrictCall.AskAgain:
+                _ = AskAgainAsync(asset.District, ask(District(asset)));
+                return null;
+        }
         try
         {
             var answer = await ask(District(asset)).WaitAsync(_options.DistrictReadWait, _time);
@@ -460,6 +467,23 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
             _districts.Silent(asset.District);
             LogDistrictUnreachable(Key, asset.District);
             return null;
+        }
+    }
+
+    /// <summary>A silent district asked again in the background: an answer, however late, makes it reachable for every asset.</summary>
+    private async Task AskAgainAsync(string district, Task asking)
+    {
+        try
+        {
+            await asking;
+            _districts.Answered(district);
+            LogDistrictAnswersAgain(Key, district);
+        }
+        catch (Exception e)
+        {
+            // An error is an answer too; only silence keeps the district skipped.
+            if (e is TimeoutException || SiloLoss.Is(e)) _districts.Silent(district);
+            else _districts.Answered(district);
         }
     }
 
@@ -575,4 +599,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} answered without its district {DistrictId}, which did not answer in time: its own last readings")]
     private partial void LogDistrictUnreachable(string assetId, string districtId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asset {AssetId} asked its silent district {DistrictId} again, and it answered: reads wait for it again")]
+    private partial void LogDistrictAnswersAgain(string assetId, string districtId);
 }
