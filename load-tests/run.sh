@@ -6,7 +6,7 @@
 #                                                                         the flat list, for a link cut, a feeder outage, a controller fault
 #   load-tests/run.sh models [--repeats 21]                               the Domain models, in process, one thread
 #   load-tests/run.sh od [--seeds 20]                                     OD estimation from counts on a known ground truth
-#   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"]           failover; PostgreSQL from --postgres or
+#   load-tests/run.sh failover [--runs 5] [--postgres "Host=…"] [--trace DIR]  failover; PostgreSQL from --postgres or
 #                                                                         $CITYTWIN_TEST_POSTGRES, else SQLite
 #   load-tests/run.sh soak [--minutes 30] [--kill-every 5] [--rate 2000] [--postgres "Host=…"]
 #                                                                         mixed load with a silo killed and restarted: lost, errors,

@@ -45,6 +45,8 @@ public static class FailoverRun
             "--Logging:Console:FormatterOptions:UseUtcTimestamp=true", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
             "--Logging:LogLevel:Orleans=Information",
             "--Logging:LogLevel:CityTwin.Grains.Assets.AssetGrain=Debug", // which reads went without their district, and when it answered again
+            // When a silo addressed each request and queued each answer to the API (load-tests/failover-timeline.py).
+            "--Logging:LogLevel:Orleans.Runtime.Placement=Debug", "--Logging:LogLevel:Orleans.Runtime.Messaging.Gateway=Trace",
         ];
         string[] common =
         [
