@@ -238,15 +238,7 @@ public sealed class TrafficSimulationTests
         // going straight on (which the opposing stream does not cross).
         double Cost(double cycle)
         {
-            var b = new RoadNetworkBuilder();
-            var x = b.AddIntersection("x", 0, 0, "d01", SignalPlan.TwoPhase(cycle, 4), ControlMode.FixedTime);
-            foreach (var (name, dx, dy) in new[] { ("n", 0, 1), ("e", 1, 0), ("s", 0, -1), ("w", -1, 0) })
-            {
-                var f = b.AddFringe(name, 5_000 * dx, 5_000 * dy, "d01");
-                b.AddLink(f, x, 5_000, 2, 50);
-                b.AddLink(x, f, 5_000, 2, 50);
-            }
-            var net = b.Build();
+            var net = FourWay(ControlMode.FixedTime, cycleSeconds: cycle);
             int n = net.NodeIndex("n"), s = net.NodeIndex("s"), e = net.NodeIndex("e");
             double NorthDelay(double left)
             {
@@ -278,11 +270,14 @@ public sealed class TrafficSimulationTests
             $"left turns cost {shortCycle:0.00} s a vehicle at 60 s, {longCycle:0.00} s at 120 s: at least {Batch(120) - Batch(60):0.00} s more expected");
     }
 
-    /// <summary>The isolated junction with a long approach from every side, dark unless said otherwise; the southern approach with <paramref name="southLanes"/> lanes.</summary>
-    private static RoadNetwork FourWay(ControlMode mode = ControlMode.Dark, int southLanes = 2)
+    /// <summary>
+    /// The isolated junction with a long approach from every side, dark unless said otherwise; the southern approach with
+    /// <paramref name="southLanes"/> lanes; its plan two phases of a <paramref name="cycleSeconds"/> cycle, 4 s lost each.
+    /// </summary>
+    private static RoadNetwork FourWay(ControlMode mode = ControlMode.Dark, int southLanes = 2, double cycleSeconds = 90)
     {
         var b = new RoadNetworkBuilder();
-        var x = b.AddIntersection("x", 0, 0, "d01", SignalPlan.TwoPhase(90, 4), mode);
+        var x = b.AddIntersection("x", 0, 0, "d01", SignalPlan.TwoPhase(cycleSeconds, 4), mode);
         foreach (var (name, dx, dy) in new[] { ("n", 0, 1), ("e", 1, 0), ("s", 0, -1), ("w", -1, 0) })
         {
             var f = b.AddFringe(name, 5_000 * dx, 5_000 * dy, "d01");
