@@ -462,7 +462,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
             _districts.Answered(asset.District);
             return answer;
         }
-        catch (Exception e) when (e is TimeoutException || SiloLoss.Is(e))
+        catch (Exception e) when (IsSilence(e))
         {
             _districts.Silent(asset.District);
             LogDistrictUnreachable(Key, asset.District);
@@ -479,13 +479,18 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
             _districts.Answered(district);
             LogDistrictAnswersAgain(Key, district);
         }
-        catch (Exception e)
+        catch (Exception e) when (IsSilence(e))
         {
-            // An error is an answer too; only silence keeps the district skipped.
-            if (e is TimeoutException || SiloLoss.Is(e)) _districts.Silent(district);
-            else _districts.Answered(district);
+            _districts.Silent(district);
+        }
+        catch
+        {
+            _districts.Answered(district); // an error is an answer too; only silence keeps the district skipped
         }
     }
+
+    /// <summary>The district did not answer: its silo is gone or going (or it is stalled), not failing.</summary>
+    private static bool IsSilence(Exception e) => e is TimeoutException || SiloLoss.Is(e);
 
     /// <summary>
     /// Takes in the readings the district applied since (it holds the asset's live telemetry), so what this grain
