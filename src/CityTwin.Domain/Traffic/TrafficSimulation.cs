@@ -59,7 +59,7 @@ public sealed class TrafficSimulation
     private readonly bool[] inGreen;
     private readonly double[] joinedAtRetime;
     private int[] stopControlled;
-    /// <summary>Seconds each vehicle crossing a link's signal loses to left turns yielding (<see cref="ConflictDelays"/>).</summary>
+    /// <summary>Seconds each vehicle crossing a link's signal loses beyond its wait in the point queue: to left turns yielding and to moving among others (<see cref="ConflictDelays"/>).</summary>
     private readonly double[] conflictDelay;
 
     public TrafficSimulation(RoadNetwork network, Assignment assignment, TrafficOptions? options = null)
@@ -67,8 +67,9 @@ public sealed class TrafficSimulation
         net = network;
         this.assignment = assignment;
         this.options = options ?? new TrafficOptions();
-        if (this.options.AllWayStopHeadwaySeconds <= 0 || this.options.AllWayStopPenaltySeconds < 0 || this.options.MaxPressureDecisionSeconds < 1 || this.options.RetimeIntervalSeconds < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), "Headway, decision and retiming intervals must be positive.");
+        if (this.options.AllWayStopHeadwaySeconds <= 0 || this.options.AllWayStopPenaltySeconds < 0 || this.options.MovingLossSecondsPerVehPerHour < 0
+            || this.options.MaxPressureDecisionSeconds < 1 || this.options.RetimeIntervalSeconds < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "Headway, decision and retiming intervals must be positive, the moving loss not negative.");
         int links = network.LinkCount, nodes = network.NodeCount, n = network.IntersectionCount;
 
         travelSeconds = new int[links];
@@ -549,9 +550,11 @@ public sealed class TrafficSimulation
     /// (<see cref="Blocking"/>), plus what each left-turner of the lane's red queue costs those queued behind it (the
     /// red queue starts the green as one batch, which arrivals spread over the green understate), is what the left
     /// turns cost. Flows are the assignment's, packed into the green; the lane's load is capped at 0.9 and the delay at
-    /// a cycle (beyond, the lane is over a capacity the fluid's saturation flow does not know). Counted as delay where
-    /// the vehicles cross, as the all-way stop's stop-and-go penalty is, without holding them: the fluid queue carries
-    /// the flows.
+    /// a cycle (beyond, the lane is over a capacity the fluid's saturation flow does not know). Every approach also
+    /// takes the moving loss of its street's flow (<see cref="TrafficOptions.MovingLossSecondsPerVehPerHour"/>): the
+    /// fluid moves at free speed up to the stop line, where real vehicles brake and pull away around each other more
+    /// often the busier the street. Counted as delay where the vehicles cross, as the all-way stop's stop-and-go
+    /// penalty is, without holding them: the fluid queue carries the flows.
     /// </summary>
     private void ConflictDelays(int i)
     {
@@ -594,6 +597,9 @@ public sealed class TrafficSimulation
             if (greenSeconds == 0 || crossing[approach] <= 0) continue;
             var greenShare = (double)greenSeconds / cycle;
             var lanes = net.Lanes[l];
+            // Braking and pulling away among the street's other vehicles, which grows with its flow.
+            var moving = options.MovingLossSecondsPerVehPerHour * a.LinkFlow[l];
+            conflictDelay[l] = Math.Min(cycle, moving);
             var (pLeft, pRight) = (leftShare[approach], rightShare[approach]);
             // The left lane: every left-turner and its share of those going straight on.
             var laneShare = Math.Min(1, pLeft + (1 - pLeft - pRight) / lanes);
@@ -624,7 +630,7 @@ public sealed class TrafficSimulation
             var batch = leftInLane * Math.Max(0, leftService - headway) * redQueue * redQueue / 2;
             var blocked = (Blocking(laneArrivals, red, leftInLane, clearing, headway) + batch) / (crossing[approach] * cycle);
             // At most a cycle: past that the lane is over its capacity, which the fluid queue's saturation flow does not know.
-            conflictDelay[l] = Math.Min(cycle, laneShare * (wait - straightOn) + pLeft * (leftService - headway) + blocked);
+            conflictDelay[l] = Math.Min(cycle, moving + laneShare * (wait - straightOn) + pLeft * (leftService - headway) + blocked);
         }
     }
 

@@ -4,7 +4,8 @@ namespace CityTwin.Domain.Tests.Traffic;
 
 /// <summary>
 /// An isolated fixed-time approach against the HCM control delay (MODELS.md). Plan: 90 s cycle, 41 s effective green
-/// for the approach; s = 1,800 veh/h/lane. Demand for T = 15 min starting from an empty queue, as d₂ assumes.
+/// for the approach; s = 1,800 veh/h/lane. Demand for T = 15 min starting from an empty queue, as d₂ assumes. The
+/// point queue alone: the moving loss on top of it is SUMO's, not HCM's (<see cref="TrafficOptions.MovingLossSecondsPerVehPerHour"/>).
 /// </summary>
 public sealed class HcmDelayTests
 {
@@ -36,7 +37,7 @@ public sealed class HcmDelayTests
         double delay = 0, vehicles = 0;
         for (var seed = 1; seed <= 150; seed++)
         {
-            var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = seed, DemandSeconds = 900 });
+            var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Seed = seed, DemandSeconds = 900, MovingLossSecondsPerVehPerHour = 0 });
             sim.Run(900);
             sim.RunUntilEmpty(3_600, 0.001);
             var r = sim.ApproachResult(0, Approach.North);
@@ -58,7 +59,7 @@ public sealed class HcmDelayTests
         var net = Networks.Isolated(2);
         var capacity = 2 * 1_800 * Green / Cycle;
         var assignment = Assignment.Compute(net, Networks.Flow(net, "n", "s", x * capacity));
-        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform, DemandSeconds = 3 * 3_600 });
+        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform, DemandSeconds = 3 * 3_600, MovingLossSecondsPerVehPerHour = 0 });
         sim.Run(3 * 3_600);
 
         Assert.Equal(Hcm.UniformDelay(x * capacity, capacity, Green, Cycle), sim.ApproachResult(0, Approach.North).MeanDelaySeconds, 0.5);

@@ -363,7 +363,7 @@ public sealed class TrafficSimulationTests
         // Giving the north approach 70 of 90 s instead of 41 cuts its uniform delay: d₁ = 45 (1 − g/C)² / (1 − X g/C).
         var net = Networks.Isolated(2);
         var assignment = Assignment.Compute(net, Networks.Flow(net, "n", "s", 800));
-        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform, DemandSeconds = 7_200 });
+        var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform, DemandSeconds = 7_200, MovingLossSecondsPerVehPerHour = 0 });
         var plan = SignalPlan.TwoPhase() with
         {
             Phases = [SignalPlan.TwoPhase().Phases[0] with { GreenSeconds = 70 }, SignalPlan.TwoPhase().Phases[1] with { GreenSeconds = 12 }],
@@ -371,6 +371,25 @@ public sealed class TrafficSimulationTests
         sim.SetPlan(0, plan);
         sim.Run(7_200);
         Assert.Equal(Hcm.UniformDelay(800, 3_600 * 70 / 90.0, 70, 90), sim.ApproachResult(0, Approach.North).MeanDelaySeconds, 0.5);
+    }
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(600)]
+    public void Each_vehicle_crossing_a_signal_loses_more_moving_the_busier_its_street(double vehPerHour)
+    {
+        // The same approach with and without the moving loss: each vehicle loses 0.006 s per veh/h of its street's flow.
+        var net = Networks.Isolated(2);
+        var assignment = Assignment.Compute(net, Networks.Flow(net, "n", "s", vehPerHour));
+        double Delay(double movingLoss)
+        {
+            var sim = new TrafficSimulation(net, assignment, new TrafficOptions { Arrivals = ArrivalProcess.Uniform, MovingLossSecondsPerVehPerHour = movingLoss });
+            sim.Run(3_600);
+            sim.RunUntilEmpty(3_600);
+            return sim.ApproachResult(0, Approach.North).MeanDelaySeconds;
+        }
+        Assert.Equal(0.006, new TrafficOptions().MovingLossSecondsPerVehPerHour);
+        Assert.Equal(0.006 * vehPerHour, Delay(0.006) - Delay(0), 0.05);
     }
 
     [Fact]
