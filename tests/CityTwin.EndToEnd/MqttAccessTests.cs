@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using CityTwin.Api.Ingest;
 using CityTwin.LoadTests;
@@ -76,7 +75,7 @@ public sealed class MqttAccessTests(MqttFixture fixture) : IClassFixture<MqttFix
         var broker = fixture.RequireBroker();
         const string wrong = "wrong-password-do-not-show";
         var status = new MqttStatus(TimeProvider.System);
-        var log = new RecordingLogger();
+        var log = new RecordingLogger<MqttBridge>();
         var options = Options.Create(new MqttOptions
         {
             Host = "127.0.0.1", Port = broker.Port, Username = MosquittoAuth.BridgeUser, Password = wrong,
@@ -111,13 +110,4 @@ public sealed class MqttAccessTests(MqttFixture fixture) : IClassFixture<MqttFix
     private static JsonNode Snapshot(MqttStatus status) => JsonNode.Parse(status.Snapshot() is { } view
         ? System.Text.Json.JsonSerializer.Serialize(view, System.Text.Json.JsonSerializerOptions.Web)
         : System.Text.Json.JsonSerializer.Serialize(MqttStatus.Off, System.Text.Json.JsonSerializerOptions.Web))!;
-
-    private sealed class RecordingLogger : ILogger<MqttBridge>
-    {
-        public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((logLevel, formatter(state, exception)));
-    }
 }

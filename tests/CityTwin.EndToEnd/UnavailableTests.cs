@@ -3,7 +3,6 @@ using CityTwin.Contracts.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Runtime;
 
@@ -43,7 +42,7 @@ public sealed class UnavailableTests
     public async Task A_burst_of_503s_is_logged_once_a_second_with_how_many_were_not()
     {
         var time = new FakeTimeProvider();
-        var log = new Lines();
+        var log = new RecordingLogger<Unavailable.Handler>();
         var handler = new Unavailable.Handler(log, time);
         var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
         async Task<HttpContext> FailAsync()
@@ -62,24 +61,15 @@ public sealed class UnavailableTests
             Assert.Equal(StatusCodes.Status503ServiceUnavailable, answer.Response.StatusCode);
             Assert.Equal("5", answer.Response.Headers.RetryAfter.ToString());
         }
-        Assert.Equal(["503 for GET /api/assets/pole-0001: SiloUnavailableException: the silo died (0 more 503s since the last of these lines)"], log.Written);
+        Assert.Equal(["503 for GET /api/assets/pole-0001: SiloUnavailableException: the silo died (0 more 503s since the last of these lines)"], log.Messages);
 
         // A second later the next one is logged, counting the 99 that were not.
         time.Advance(Unavailable.Handler.LogEvery - TimeSpan.FromTicks(1));
         await FailAsync();
-        Assert.Single(log.Written);
+        Assert.Single(log.Messages);
         time.Advance(TimeSpan.FromTicks(1));
         await FailAsync();
-        Assert.Equal(2, log.Written.Count);
-        Assert.EndsWith("(100 more 503s since the last of these lines)", log.Written[1]);
-    }
-
-    private sealed class Lines : ILogger<Unavailable.Handler>
-    {
-        public List<string> Written { get; } = [];
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Written.Add(formatter(state, exception));
+        Assert.Equal(2, log.Messages.Count);
+        Assert.EndsWith("(100 more 503s since the last of these lines)", log.Messages[1]);
     }
 }
