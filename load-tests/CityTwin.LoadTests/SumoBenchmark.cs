@@ -87,14 +87,16 @@ public static class SumoBenchmark
             var wall = sumo[0].WallSeconds;
             foreach (var s in sumo)
                 if (s.Running > 0 || s.Loaded != s.Inserted) throw new InvalidOperationException($"{c.Name}: SUMO left {s.Running} running, inserted {s.Inserted} of {s.Loaded}");
-            var sumoFlow = XDocument.Load(Path.Combine(dirs[0], "citytwin.edges.xml")).Descendants("edge")
-                .ToDictionary(e => e.Attribute("id")!.Value, e => double.Parse(e.Attribute("entered")?.Value ?? "0", CultureInfo.InvariantCulture));
-            var into = Enumerable.Range(0, grid.LinkCount).Where(l => grid.LinkTo(l) == centre).Select(l => SumoExport.EdgeId(grid, l)).ToHashSet();
-            var sumoCentre = dirs.Select(dir =>
+            // Each seed's edge data: the first seed's flows per link, every seed's time lost on the streets into the centre.
+            var edges = dirs.Select(dir => XDocument.Load(Path.Combine(dir, "citytwin.edges.xml")).Descendants("edge")
+                .ToDictionary(e => e.Attribute("id")!.Value)).ToArray();
+            static double Value(XElement edge, string name) => double.Parse(edge.Attribute(name)?.Value ?? "0", CultureInfo.InvariantCulture);
+            var sumoFlow = edges[0].ToDictionary(e => e.Key, e => Value(e.Value, "entered"));
+            var into = Enumerable.Range(0, grid.LinkCount).Where(l => grid.LinkTo(l) == centre).Select(l => SumoExport.EdgeId(grid, l)).ToArray();
+            var sumoCentre = edges.Select(seed =>
             {
-                var edges = XDocument.Load(Path.Combine(dir, "citytwin.edges.xml")).Descendants("edge").Where(e => into.Contains(e.Attribute("id")!.Value)).ToList();
-                double Sum(string name) => edges.Sum(e => double.Parse(e.Attribute(name)?.Value ?? "0", CultureInfo.InvariantCulture));
-                return Sum("timeLoss") / Sum("left");
+                var streets = into.Where(seed.ContainsKey).Select(id => seed[id]).ToList();
+                return streets.Sum(e => Value(e, "timeLoss")) / streets.Sum(e => Value(e, "left"));
             }).ToArray();
             foreach (var dir in dirs) Directory.Delete(dir, recursive: true);
             results[c.Name] = new(twin, [.. sumo.Select(s => s.TwinComparableTimeLossSeconds)], times[2], wall, sumo.Sum(s => s.Teleports), twinFlow, sumoFlow, twinCentre, sumoCentre);
@@ -112,8 +114,9 @@ public static class SumoBenchmark
         string Change(string name, string from, bool atCentre = false)
         {
             var (b, v) = (results[from], results[name]);
-            var twin = atCentre ? v.TwinCentre.Zip(b.TwinCentre, (x, y) => x - y).ToArray() : v.Twin.Zip(b.Twin, (x, y) => x - y).ToArray();
-            var sumo = atCentre ? v.SumoCentre.Zip(b.SumoCentre, (x, y) => x - y).ToArray() : v.Sumo.Zip(b.Sumo, (x, y) => x - y).ToArray();
+            var (twinAfter, twinBefore, sumoAfter, sumoBefore) = atCentre ? (v.TwinCentre, b.TwinCentre, v.SumoCentre, b.SumoCentre) : (v.Twin, b.Twin, v.Sumo, b.Sumo);
+            var twin = twinAfter.Zip(twinBefore, (x, y) => x - y).ToArray();
+            var sumo = sumoAfter.Zip(sumoBefore, (x, y) => x - y).ToArray();
             var share = twin.Average() / sumo.Average();
             // A change SUMO's seeds do not agree on the sign of is within its noise: no ratio is meaningful then.
             var noise = sumo.Min() <= 0 && sumo.Max() >= 0;
