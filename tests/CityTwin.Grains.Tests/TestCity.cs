@@ -37,6 +37,9 @@ internal sealed record TestCity(string District, Asset Link, Asset[] Poles, Asse
         // A scenario's snapshot of the district is what the district holds: its assets reach it over their stream, and
         // one that has not yet would be an unknown target (a CI run started a scenario before the link had).
         await Eventually.Until(() => grains.GetGrain<IDistrictGrain>(district).GetAsync(null, 0), v => v.Counts.Sum(c => c.Count) == assets.Length);
+        // The district's copy of the intersection hears of its cameras over the stream, after the grain: counts the
+        // district applies at once find the cameras there only then (a CI run counted into a copy without them).
+        await Eventually.Until(() => grains.GetGrain<IDistrictGrain>(district).LiveOfAsync(intersection.Id), l => l.Asset?.Intersection?.Cameras.Length == 2);
         return city;
     }
 
