@@ -17,10 +17,12 @@ public sealed record TrafficOptions
     /// <summary>Departure headway of a dark or flashing junction run as an all-way stop (HCM: 4–7 s, ≈ 5 s).</summary>
     public double AllWayStopHeadwaySeconds { get; init; } = 5;
     /// <summary>
-    /// Delay every vehicle takes for stopping and starting again at an all-way stop, on top of its wait in the queue:
-    /// the 5 s HCM adds to all-way-stop control delay. Without it a fluid stop at low volume would look quicker than a signal.
+    /// Delay every vehicle takes for stopping and starting again at an all-way stop, on top of its wait in the queue.
+    /// HCM adds 5 s; 8 s is calibrated against SUMO on grids other than the benchmark's, where dark junctions made
+    /// trips quicker by half what 5 s did: a full stop and the crawl across from a standstill, whose loss SUMO shows on
+    /// the streets beyond the junction (docs/models.md#cross-check-with-sumo).
     /// </summary>
-    public double AllWayStopPenaltySeconds { get; init; } = 5;
+    public double AllWayStopPenaltySeconds { get; init; } = 8;
 
     /// <summary>
     /// Critical gap of a left turn yielding to the opposing flow at a signal (permissive left, the only kind a phase

@@ -288,6 +288,26 @@ public sealed class TrafficSimulationTests
     }
 
     [Fact]
+    public void Every_vehicle_through_a_quiet_dark_junction_loses_the_stop_and_go_of_a_full_stop()
+    {
+        // 120 veh/h, evenly spaced: a vehicle every 30 s meets no queue, so it loses what stopping and starting again
+        // costs (8 s: SUMO's vehicles at its all-way stops, besides standing) and almost nothing more.
+        var net = Networks.Isolated(2, mode: ControlMode.Dark);
+        var demand = Assignment.Compute(net, Networks.Flow(net, "n", "s", 120));
+        double Delay(TrafficOptions options)
+        {
+            var sim = new TrafficSimulation(net, demand, options with { Arrivals = ArrivalProcess.Uniform });
+            sim.Run(3_600);
+            Assert.True(sim.IsStopControlled(0));
+            return sim.ApproachResult(0, Approach.North).MeanDelaySeconds;
+        }
+
+        var delay = Delay(new TrafficOptions());
+        Assert.InRange(delay, 8 - 0.5, 8 + 1);
+        Assert.Equal(3, delay - Delay(new TrafficOptions { AllWayStopPenaltySeconds = 5 }), 1e-6); // HCM's 5 s
+    }
+
+    [Fact]
     public void A_controller_that_comes_back_from_dark_runs_its_plan_again()
     {
         var net = Networks.Isolated(2);
