@@ -3,8 +3,9 @@ using CityTwin.Domain.Assets;
 namespace CityTwin.Domain.Traffic;
 
 /// <summary>
-/// OD demand loaded onto its shortest free-flow routes — each pair's trips shared evenly among all its routes of equal
-/// time, as drivers with the same origin and destination spread over a grid's streets —, and what the simulation
+/// OD demand loaded onto its shortest free-flow routes — each pair's trips shared among all its routes of equal time,
+/// as drivers with the same origin and destination spread over a grid's streets, a route weighing less the more it
+/// turns (<see cref="TurnWeight"/>) —, and what the simulation
 /// needs from that: for each link the share of its vehicles that turn into each next link and the share that end
 /// their trip at its end; for each origin the share entering each first link and its rate. The simulation moves fluid counts by these shares (turning
 /// ratios, as SUMO's jtrrouter does): in steady state that reproduces every assigned link and movement flow exactly,
@@ -12,6 +13,14 @@ namespace CityTwin.Domain.Traffic;
 /// </summary>
 public sealed class Assignment
 {
+    /// <summary>
+    /// Among a pair's equally quick routes, each turn halves a route's share, a little more (× 0.45): drivers keep
+    /// to a street rather than zigzag. Calibrated against SUMO's routes on grids other than the benchmark's, whose
+    /// trips turned 2.39 and 3.01 times; shared evenly, the twin's turned 3.07 and 4.39 times
+    /// (docs/models.md#cross-check-with-sumo).
+    /// </summary>
+    public const double TurnWeight = 0.45;
+
     // Movements of link l: Moves[MoveStart[l]..MoveStart[l + 1]], positive shares only, of the
     // vehicles that do not end their trip on l (they sum to 1 unless every vehicle does).
     internal readonly int[] MoveStart;
@@ -41,7 +50,7 @@ public sealed class Assignment
     public double OriginTripsPerHour(int node) => OriginRate[node] * 3_600;
 
     /// <summary>
-    /// Loads the demand onto shortest free-flow routes, each pair's trips shared evenly among its routes. A link this
+    /// Loads the demand onto shortest free-flow routes, each pair's trips shared among its routes by their turns. A link this
     /// demand leaves unused keeps the shares of <paramref name="previous"/> (vehicles already on it when demand changes
     /// mid-run still know where to go).
     /// </summary>
@@ -53,18 +62,18 @@ public sealed class Assignment
         var search = routes is null ? new RouteSet.BucketSearch(network) : null;
         var distanceBuffer = routes is null ? new int[nodes] : [];
         var orderBuffer = routes is null ? new int[nodes] : [];
-        // Every movement a link could make: the out-links of its downstream node, at CandidateStart[l]…
-        var candidateStart = new int[links + 1];
-        for (var l = 0; l < links; l++)
-            candidateStart[l + 1] = candidateStart[l] + network.OutStart[network.To[l] + 1] - network.OutStart[network.To[l]];
+        var weights = new RouteWeights(network);
+        var candidateStart = weights.CandidateStart;
         var moveFlow = new double[candidateStart[links]];
         var sourceFlow = new double[links]; // aligned with network.Out
         var sinkFlow = new double[links];
         var linkFlow = new double[links];
-        var through = new double[nodes]; // trips of this origin reaching each node (ending there or going on)
-        var ending = new double[nodes];
+        var ending = new double[nodes]; // trips of this origin ending at each node
         var count = new double[nodes]; // shortest routes from this origin to each node
         var onRoute = new bool[links]; // links on one of them
+        var routeWeight = new double[links]; // the weight of this origin's shortest routes ending with each link
+        var nodeWeight = new double[nodes]; // … arriving at each node
+        var carried = new double[links]; // this origin's trips on each link
         double unrouted = 0;
 
         for (var k = 0; k < demand.Count;)
@@ -88,42 +97,43 @@ public sealed class Assignment
             {
                 var d = demand.Destinations[k];
                 if (d == origin || distance[d] == int.MaxValue) { unrouted += demand.TripsPerHour[k]; continue; }
-                through[d] += demand.TripsPerHour[k];
                 ending[d] += demand.TripsPerHour[k];
             }
             RouteSet.CountRoutes(network, weight, distance, order, count, onRoute);
-            // Farthest first: each node hands what reaches it back over its route links, in proportion to the routes
-            // through each (so every shortest route of a pair carries the same share of its trips).
+            weights.Weigh(origin, order, onRoute, routeWeight, nodeWeight);
+            // Farthest first: what ends at a node and what leaves it on each route link is handed back over the route
+            // links into it, in proportion to the weight of the routes through each (so every shortest route of a pair
+            // carries its weight's share of the pair's trips).
             for (var j = order.Length - 1; j > 0; j--)
             {
                 var v = order[j];
-                var flow = through[v];
-                if (flow == 0) continue;
                 var end = ending[v];
-                (through[v], ending[v]) = (0, 0);
+                ending[v] = 0;
+                if (nodeWeight[v] <= 0) continue;
+                var first = network.OutStart[v];
                 for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                 {
                     var l = network.In[i];
-                    if (!onRoute[l]) continue;
-                    var u = network.From[l];
-                    var share = count[u] / count[v];
-                    var f = flow * share;
-                    linkFlow[l] += f;
-                    sinkFlow[l] += end * share;
-                    if (u == origin) { sourceFlow[Position(network.Out, network.OutStart[u], l)] += f; continue; }
-                    through[u] += f;
-                    // Vehicles on l came into u by its own route links, in the same proportions.
-                    var first = network.OutStart[u];
-                    var position = Position(network.Out, first, l) - first;
-                    for (var m = network.InStart[u]; m < network.InStart[u + 1]; m++)
+                    if (!onRoute[l] || routeWeight[l] <= 0) continue;
+                    var ends = end * routeWeight[l] / nodeWeight[v];
+                    var f = ends;
+                    for (var p = 0; p < network.OutStart[v + 1] - first; p++)
                     {
-                        var upstream = network.In[m];
-                        if (onRoute[upstream])
-                            moveFlow[candidateStart[upstream] + position] += f * count[network.From[upstream]] / count[u];
+                        var next = network.Out[first + p];
+                        if (carried[next] <= 0) continue;
+                        var g = carried[next] * routeWeight[l] * weights.Factor(l, p) / routeWeight[next];
+                        moveFlow[candidateStart[l] + p] += g;
+                        f += g;
                     }
+                    carried[l] = f;
+                    linkFlow[l] += f;
+                    sinkFlow[l] += ends;
+                    if (network.From[l] == origin) sourceFlow[network.OutStart[origin] + weights.OutPosition[l]] += f;
                 }
             }
-            (through[origin], ending[origin]) = (0, 0);
+            ending[origin] = 0;
+            for (var j = 1; j < order.Length; j++)
+                for (var i = network.InStart[order[j]]; i < network.InStart[order[j] + 1]; i++) carried[network.In[i]] = 0;
         }
 
         // Shares of what arrives on each link; links without flow keep the previous shares.
@@ -186,9 +196,4 @@ public sealed class Assignment
 
     /// <summary>A turn into the next link, with the share of the queue that takes it.</summary>
     internal readonly record struct Movement(int Target, double Share);
-
-    private static int Position(int[] links, int start, int link)
-    {
-        for (var k = start; ; k++) if (links[k] == link) return k;
-    }
 }

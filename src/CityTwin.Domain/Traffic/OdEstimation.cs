@@ -5,7 +5,7 @@ namespace CityTwin.Domain.Traffic;
 /// trips are scaled, iteration by iteration, by the (damped) geometric mean of counted ÷ modelled over the counts its
 /// routes cross, each weighted by the share of the pair's trips it counts — a multiplicative least-squares step in log
 /// space (Spiess 1990's gradient method, with the assignment held fixed: the shortest free-flow routes, each pair's
-/// trips shared evenly among them, as <see cref="Assignment"/> loads them). A pair whose routes cross no count keeps
+/// trips shared among them by their turns, as <see cref="Assignment"/> loads them). A pair whose routes cross no count keeps
 /// its prior; a pair the prior has not cannot appear (the prior's structure is
 /// kept, as in matrix estimation from counts generally). A count is of a link (a camera's approach) or of an
 /// intersection (the vehicles entering it by every approach: its controller's <c>flowVehPerHour</c>), and a pair
@@ -51,14 +51,18 @@ public static class OdEstimation
         var target = elements.Select(e => Math.Max(0, e.Flow)).ToArray();
 
         // The counts on each pair's routes, with the share of the pair's trips each one counts (its trips are shared
-        // evenly among its shortest routes, as Assignment loads them); most pairs cross a few counts, only those matter.
+        // among its shortest routes by their turns, as Assignment loads them); most pairs cross a few counts, only those matter.
         var crossStart = new int[prior.Count + 1];
         var crossed = new List<(int Count, double Share)>();
         var weight = RouteSet.Weights(network);
         var routeCount = new double[network.NodeCount];
         var onRoute = new bool[network.LinkCount];
         var position = new int[network.NodeCount];
-        var reach = new double[network.NodeCount]; // share of the pair's trips passing each node
+        var routeWeights = new RouteWeights(network);
+        var linkWeight = new double[network.LinkCount];
+        var nodeWeight = new double[network.NodeCount];
+        var carried = new double[network.LinkCount]; // share of the pair's trips on each link
+        var carrying = new List<int>();
         var shareOf = new double[elements.Length];
         var touched = new List<int>();
         ReadOnlySpan<int> distance = [], order = [];
@@ -72,33 +76,42 @@ public static class OdEstimation
                 distance = routes.Distances(slot);
                 order = routes.SettledOrder(slot);
                 RouteSet.CountRoutes(network, weight, distance, order, routeCount, onRoute);
+                routeWeights.Weigh(o, order, onRoute, linkWeight, nodeWeight);
                 for (var j = 0; j < order.Length; j++) position[order[j]] = j;
             }
             if (o == origin && d != o && distance[d] != int.MaxValue)
             {
-                // From the destination back towards the origin, nodes farthest first, sharing as Assignment does.
-                reach[d] = 1;
+                // From the destination back towards the origin, nodes farthest first, sharing as Assignment does: what
+                // ends at a node and what leaves it on each route link, over the route links into it by their routes' weight.
                 for (var j = position[d]; j > 0; j--)
                 {
                     var v = order[j];
-                    var share = reach[v];
-                    if (share == 0) continue;
-                    reach[v] = 0;
+                    if (nodeWeight[v] <= 0) continue;
+                    var end = v == d ? 1.0 : 0;
+                    var first = network.OutStart[v];
                     for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                     {
                         var l = network.In[i];
-                        if (!onRoute[l]) continue;
-                        var u = network.From[l];
-                        var part = share * routeCount[u] / routeCount[v];
+                        if (!onRoute[l] || linkWeight[l] <= 0) continue;
+                        var part = end * linkWeight[l] / nodeWeight[v];
+                        for (var p = 0; p < network.OutStart[v + 1] - first; p++)
+                        {
+                            var next = network.Out[first + p];
+                            if (carried[next] > 0) part += carried[next] * linkWeight[l] * routeWeights.Factor(l, p) / linkWeight[next];
+                        }
+                        if (part <= 0) continue;
+                        carried[l] = part;
+                        carrying.Add(l);
                         if (countsOf[l] is { } on)
                             foreach (var c in on)
                             {
                                 if (shareOf[c] == 0) touched.Add(c);
                                 shareOf[c] += part;
                             }
-                        if (u != o) reach[u] += part;
                     }
                 }
+                foreach (var l in carrying) carried[l] = 0;
+                carrying.Clear();
                 touched.Sort();
                 foreach (var c in touched) { crossed.Add((c, shareOf[c])); shareOf[c] = 0; }
                 touched.Clear();

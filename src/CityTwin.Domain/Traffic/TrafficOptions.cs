@@ -27,9 +27,9 @@ public sealed record TrafficOptions
     /// <summary>
     /// Critical gap of a left turn yielding to the opposing flow at a signal (permissive left, the only kind a phase
     /// serving both opposing approaches has): the shortest gap in the opposing stream a driver turns into. HCM's is
-    /// 4.5 s; 5.0 s is calibrated against SUMO on grids other than the benchmark's (docs/models.md#cross-check-with-sumo).
+    /// 4.5 s; 5.35 s is calibrated against SUMO on grids other than the benchmark's (docs/models.md#cross-check-with-sumo).
     /// </summary>
-    public double PermissiveLeftCriticalGapSeconds { get; init; } = 5.0;
+    public double PermissiveLeftCriticalGapSeconds { get; init; } = 5.35;
     /// <summary>Follow-up time of permissive left turns: the headway of left-turners taking the same gap.</summary>
     public double PermissiveLeftFollowUpSeconds { get; init; } = 2.5;
 

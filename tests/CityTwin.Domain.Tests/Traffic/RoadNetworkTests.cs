@@ -88,24 +88,37 @@ public sealed class RoadNetworkTests
     }
 
     [Fact]
-    public void A_pairs_trips_are_shared_evenly_among_all_its_routes_of_equal_time()
+    public void A_pairs_trips_are_shared_among_its_routes_of_equal_time_the_fewer_turns_the_more()
     {
-        // Junction (r, c) is node r × 5 + c. From (0, 0) to (2, 2) there are six staircases of four blocks, all as quick.
+        // Junction (r, c) is node r × 5 + c. From (0, 0) to (2, 2) there are six staircases of four blocks, all as
+        // quick; each carries its weight's share of the 600 trips, a route weighing TurnWeight per turn.
         var net = GridNetwork.Build(new GridSpec { Rows = 4, Columns = 5 });
         var a = Assignment.Compute(net, OdMatrix.FromFlows([(0, 12, 600)]));
         double Flow(int r1, int c1, int r2, int c2) => a.LinkFlowPerHour(net.LinkBetween(r1 * 5 + c1, r2 * 5 + c2));
+        string[] routes = ["EESS", "SSEE", "ESSE", "SEES", "ESES", "SESE"];
+        static double Weight(string route) => Math.Pow(Assignment.TurnWeight, Enumerable.Range(1, route.Length - 1).Count(i => route[i] != route[i - 1]));
+        var total = routes.Sum(Weight);
+        double Expected(int r1, int c1, int r2, int c2) => 600 / total * routes.Where(route =>
+        {
+            var (r, c) = (0, 0);
+            foreach (var step in route)
+            {
+                var (nr, nc) = step == 'E' ? (r, c + 1) : (r + 1, c);
+                if ((r, c, nr, nc) == (r1, c1, r2, c2)) return true;
+                (r, c) = (nr, nc);
+            }
+            return false;
+        }).Sum(Weight);
 
-        // A link carries its share of the six: routes to its start × routes from its end.
-        Assert.Equal(300, Flow(0, 0, 0, 1), 9);  // 1 × 3
-        Assert.Equal(300, Flow(0, 0, 1, 0), 9);
-        Assert.Equal(200, Flow(1, 1, 1, 2), 9);  // 2 × 1
-        Assert.Equal(200, Flow(1, 1, 2, 1), 9);
-        Assert.Equal(100, Flow(0, 2, 1, 2), 9);  // 1 × 1
-        Assert.Equal(300, Flow(1, 2, 2, 2), 9);  // 3 × 1
+        foreach (var (r1, c1, r2, c2) in new[] { (0, 0, 0, 1), (0, 0, 1, 0), (0, 1, 0, 2), (1, 1, 1, 2), (1, 1, 2, 1), (0, 2, 1, 2), (1, 2, 2, 2), (2, 0, 2, 1) })
+            Assert.Equal(Expected(r1, c1, r2, c2), Flow(r1, c1, r2, c2), 9);
+        Assert.Equal(300, Flow(0, 0, 0, 1), 9); // east or south first: the same, by symmetry
+        Assert.True(Flow(0, 1, 0, 2) > Flow(0, 1, 1, 1)); // keeping east rather than turning
         Assert.Equal(600 * 4, Enumerable.Range(0, net.LinkCount).Sum(a.LinkFlowPerHour), 9); // four blocks each, no detour
-        // Vehicles reaching (1, 1) from the west go on east or south alike: each way has one route left.
+        // Vehicles reaching (1, 1) from the west go on east (SEES) rather than south (SESE, one more turn).
         var fromWest = net.LinkBetween(5, 6);
-        Assert.Equal([(7, 0.5), (11, 0.5)], a.Moves[a.MoveStart[fromWest]..a.MoveStart[fromWest + 1]]
+        var east = Weight("SEES") / (Weight("SEES") + Weight("SESE"));
+        Assert.Equal([(7, Math.Round(east, 9)), (11, Math.Round(1 - east, 9))], a.Moves[a.MoveStart[fromWest]..a.MoveStart[fromWest + 1]]
             .Select(m => (net.LinkTo(m.Target), Math.Round(m.Share, 9))).Order());
     }
 
