@@ -89,6 +89,9 @@ public static class OdEstimation
                     if (nodeWeight[v] <= 0) continue;
                     var end = v == d ? 1.0 : 0;
                     var first = network.OutStart[v];
+                    var leaving = false; // most nodes carry none of the pair's trips
+                    for (var p = first; p < network.OutStart[v + 1] && !leaving; p++) leaving = carried[network.Out[p]] > 0;
+                    if (end == 0 && !leaving) continue;
                     for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                     {
                         var l = network.In[i];

@@ -52,12 +52,14 @@ internal sealed class RouteWeights
                 var l = net.In[i];
                 if (!onRoute[l]) continue;
                 var u = net.From[l];
-                double w = u == origin ? 1 : 0;
-                for (var m = net.InStart[u]; m < net.InStart[u + 1] && u != origin; m++)
-                {
-                    var upstream = net.In[m];
-                    if (onRoute[upstream]) w += link[upstream] * factor[CandidateStart[upstream] + OutPosition[l]];
-                }
+                var w = 0.0;
+                if (u == origin) w = 1;
+                else
+                    for (var m = net.InStart[u]; m < net.InStart[u + 1]; m++)
+                    {
+                        var upstream = net.In[m];
+                        if (onRoute[upstream]) w += link[upstream] * factor[CandidateStart[upstream] + OutPosition[l]];
+                    }
                 link[l] = w;
                 node[v] += w;
             }
