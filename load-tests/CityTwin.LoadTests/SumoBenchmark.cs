@@ -108,6 +108,8 @@ public static class SumoBenchmark
                 + $"SUMO {string.Join(" / ", sumo.Select(s => s.TwinComparableTimeLossSeconds.ToString("0.0", CultureInfo.InvariantCulture)))} s/trip, {sumo[0].Trips:N0} trips, {sumo.Sum(s => s.Teleports)} teleports, {wall:0.0} s a run");
         }
 
+        // A change that rounds to nothing reads ±0.0 (.NET's sectioned format gives "-+0.0" for −0.04).
+        static string Signed(double value) => Math.Round(value, 1) is var r && r == 0 ? "±0.0" : r.ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
         string Spread(double[] values) => values.Length < 2 ? "" : $" ({values.Min():0.0}–{values.Max():0.0})";
         string Level(string name)
         {
@@ -139,7 +141,7 @@ public static class SumoBenchmark
                 Where.Around => $"Change of time lost per vehicle through the central junction on its four streets in and four out ({b.TwinAround.Average():0.0} s in the twin, {b.SumoAround.Average():0.0} s in SUMO signalised)",
                 _ => "Change of time loss per trip",
             };
-            return $"| {what}, {name} against {from}, mean of {seeds} seeds (each seed's change): twin vs SUMO | twin **{twin.Average():+0.0;-0.0} s**{Spread(twin)}, SUMO **{sumo.Average():+0.0;-0.0} s**{Spread(sumo)}: the twin's change is **{share:0.00}×** SUMO's | within ±25 % of SUMO's: {verdict} |";
+            return $"| {what}, {name} against {from}, mean of {seeds} seeds (each seed's change): twin vs SUMO | twin **{Signed(twin.Average())} s**{Spread(twin)}, SUMO **{Signed(sumo.Average())} s**{Spread(sumo)}: the twin's change is **{share:0.000}×** SUMO's | within ±25 % of SUMO's: {verdict} |";
         }
         static double CentreDelay(TrafficSimulation sim, int centre)
         {

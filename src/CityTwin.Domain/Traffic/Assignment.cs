@@ -57,7 +57,6 @@ public sealed class Assignment
     public static Assignment Compute(RoadNetwork network, OdMatrix demand, RouteSet? routes = null, Assignment? previous = null)
     {
         int links = network.LinkCount, nodes = network.NodeCount;
-        var weight = RouteSet.Weights(network);
         // Without kept searches, each origin's search is grown into one buffer, used, and overwritten by the next.
         var search = routes is null ? new RouteSet.BucketSearch(network) : null;
         var distanceBuffer = routes is null ? new int[nodes] : [];
@@ -69,11 +68,11 @@ public sealed class Assignment
         var sinkFlow = new double[links];
         var linkFlow = new double[links];
         var ending = new double[nodes]; // trips of this origin ending at each node
-        var count = new double[nodes]; // shortest routes from this origin to each node
         var onRoute = new bool[links]; // links on one of them
         var routeWeight = new double[links]; // the weight of this origin's shortest routes ending with each link
         var nodeWeight = new double[nodes]; // … arriving at each node
         var carried = new double[links]; // this origin's trips on each link
+        var perWeight = new double[Enumerable.Range(0, nodes).Max(n => network.OutStart[n + 1] - network.OutStart[n])];
         double unrouted = 0;
 
         for (var k = 0; k < demand.Count;)
@@ -99,8 +98,7 @@ public sealed class Assignment
                 if (d == origin || distance[d] == int.MaxValue) { unrouted += demand.TripsPerHour[k]; continue; }
                 ending[d] += demand.TripsPerHour[k];
             }
-            RouteSet.CountRoutes(network, weight, distance, order, count, onRoute);
-            weights.Weigh(origin, order, onRoute, routeWeight, nodeWeight);
+            weights.Weigh(distance, order, onRoute, routeWeight, nodeWeight);
             // Farthest first: what ends at a node and what leaves it on each route link is handed back over the route
             // links into it, in proportion to the weight of the routes through each (so every shortest route of a pair
             // carries its weight's share of the pair's trips).
@@ -110,18 +108,25 @@ public sealed class Assignment
                 var end = ending[v];
                 ending[v] = 0;
                 if (nodeWeight[v] <= 0) continue;
-                var first = network.OutStart[v];
+                // What each route link out of v carries per unit of the weight of the routes ending with it.
+                var (first, outs) = (network.OutStart[v], network.OutStart[v + 1] - network.OutStart[v]);
+                var leaving = false;
+                for (var p = 0; p < outs; p++)
+                {
+                    var next = network.Out[first + p];
+                    perWeight[p] = carried[next] > 0 ? carried[next] / routeWeight[next] : 0;
+                    leaving |= perWeight[p] > 0;
+                }
                 for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                 {
                     var l = network.In[i];
                     if (!onRoute[l] || routeWeight[l] <= 0) continue;
                     var ends = end * routeWeight[l] / nodeWeight[v];
                     var f = ends;
-                    for (var p = 0; p < network.OutStart[v + 1] - first; p++)
+                    for (var p = 0; p < outs && leaving; p++)
                     {
-                        var next = network.Out[first + p];
-                        if (carried[next] <= 0) continue;
-                        var g = carried[next] * routeWeight[l] * weights.Factor(l, p) / routeWeight[next];
+                        if (perWeight[p] == 0) continue;
+                        var g = perWeight[p] * routeWeight[l] * weights.Factor(l, p);
                         moveFlow[candidateStart[l] + p] += g;
                         f += g;
                     }

@@ -54,8 +54,6 @@ public static class OdEstimation
         // among its shortest routes by their turns, as Assignment loads them); most pairs cross a few counts, only those matter.
         var crossStart = new int[prior.Count + 1];
         var crossed = new List<(int Count, double Share)>();
-        var weight = RouteSet.Weights(network);
-        var routeCount = new double[network.NodeCount];
         var onRoute = new bool[network.LinkCount];
         var position = new int[network.NodeCount];
         var routeWeights = new RouteWeights(network);
@@ -75,8 +73,7 @@ public static class OdEstimation
                 origin = o;
                 distance = routes.Distances(slot);
                 order = routes.SettledOrder(slot);
-                RouteSet.CountRoutes(network, weight, distance, order, routeCount, onRoute);
-                routeWeights.Weigh(o, order, onRoute, linkWeight, nodeWeight);
+                routeWeights.Weigh(distance, order, onRoute, linkWeight, nodeWeight);
                 for (var j = 0; j < order.Length; j++) position[order[j]] = j;
             }
             if (o == origin && d != o && distance[d] != int.MaxValue)

@@ -47,32 +47,10 @@ public sealed class RouteSet
     internal static int[] Weights(RoadNetwork network) => network.FreeFlowSeconds.Select(t => Math.Max(1, (int)Math.Round(t * 10))).ToArray();
 
     /// <summary>Whether a link is on one of the shortest routes from <paramref name="origin"/> (its search's <paramref name="distance"/>).</summary>
-    private static bool OnRoute(RoadNetwork network, int[] weight, ReadOnlySpan<int> distance, int origin, int link)
+    internal static bool OnRoute(RoadNetwork network, int[] weight, ReadOnlySpan<int> distance, int origin, int link)
     {
         var u = network.From[link];
         return distance[u] != int.MaxValue && distance[u] + weight[link] == distance[network.To[link]] && (u == origin || !network.IsFringe(u));
-    }
-
-    /// <summary>
-    /// How many shortest routes from the origin reach each settled node (counted in settling order, as Brandes does),
-    /// and which links are on one of them. Sharing a node's trips among its route links in proportion to the routes
-    /// through each shares them evenly among all the pair's shortest routes.
-    /// </summary>
-    internal static void CountRoutes(RoadNetwork network, int[] weight, ReadOnlySpan<int> distance, ReadOnlySpan<int> order, Span<double> routes, Span<bool> onRoute)
-    {
-        var origin = order[0];
-        routes[origin] = 1;
-        for (var j = 1; j < order.Length; j++)
-        {
-            var v = order[j];
-            var count = 0.0;
-            for (var k = network.InStart[v]; k < network.InStart[v + 1]; k++)
-            {
-                var l = network.In[k];
-                if (onRoute[l] = OnRoute(network, weight, distance, origin, l)) count += routes[network.From[l]];
-            }
-            routes[v] = count;
-        }
     }
 
     /// <summary>

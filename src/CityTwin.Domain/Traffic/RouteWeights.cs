@@ -14,10 +14,14 @@ internal sealed class RouteWeights
     // CandidateStart[m] + OutPosition[l].
     public readonly int[] OutPosition;
     private readonly RoadNetwork net;
+    private readonly int[] time; // link times as the searches count them
+    // The links going straight on into each link: StraightIn[StraightStart[l]..StraightStart[l + 1]] (usually one).
+    private readonly int[] straightStart, straightIn;
 
     public RouteWeights(RoadNetwork network)
     {
         net = network;
+        time = RouteSet.Weights(network);
         var links = network.LinkCount;
         CandidateStart = new int[links + 1];
         for (var l = 0; l < links; l++)
@@ -32,17 +36,30 @@ internal sealed class RouteWeights
             var from = network.OutStart[network.From[l]];
             for (var k = from; ; k++) if (network.Out[k] == l) { OutPosition[l] = k - from; break; }
         }
+        straightStart = new int[links + 1];
+        var straight = new List<int>();
+        for (var l = 0; l < links; l++)
+        {
+            var u = network.From[l];
+            for (var m = network.InStart[u]; m < network.InStart[u + 1]; m++)
+                if (factor[CandidateStart[network.In[m]] + OutPosition[l]] == 1) straight.Add(network.In[m]);
+            straightStart[l + 1] = straight.Count;
+        }
+        straightIn = [.. straight];
     }
 
     /// <summary>The factor of the movement from <paramref name="link"/> into the out-link at <paramref name="position"/> of its end.</summary>
     public double Factor(int link, int position) => factor[CandidateStart[link] + position];
 
     /// <summary>
-    /// Nearest first, the weight of the origin's shortest routes ending with each route link (<paramref name="link"/>)
-    /// and arriving at each node (<paramref name="node"/>), from those ending with the route links into its upstream node.
+    /// Nearest first, which links are on one of the origin's shortest routes (its search's <paramref name="distance"/>
+    /// and settling <paramref name="order"/>), and the weight of those routes ending with each route link
+    /// (<paramref name="link"/>) and arriving at each node (<paramref name="node"/>), from those ending with the route
+    /// links into its upstream node.
     /// </summary>
-    public void Weigh(int origin, ReadOnlySpan<int> order, ReadOnlySpan<bool> onRoute, double[] link, double[] node)
+    public void Weigh(ReadOnlySpan<int> distance, ReadOnlySpan<int> order, Span<bool> onRoute, double[] link, double[] node)
     {
+        var origin = order[0];
         for (var j = 1; j < order.Length; j++)
         {
             var v = order[j];
@@ -50,16 +67,16 @@ internal sealed class RouteWeights
             for (var i = net.InStart[v]; i < net.InStart[v + 1]; i++)
             {
                 var l = net.In[i];
-                if (!onRoute[l]) continue;
+                if (!(onRoute[l] = RouteSet.OnRoute(net, time, distance, origin, l))) continue;
                 var u = net.From[l];
-                var w = 0.0;
-                if (u == origin) w = 1;
-                else
-                    for (var m = net.InStart[u]; m < net.InStart[u + 1]; m++)
-                    {
-                        var upstream = net.In[m];
-                        if (onRoute[upstream]) w += link[upstream] * factor[CandidateStart[upstream] + OutPosition[l]];
-                    }
+                // Every route into u turning (× TurnWeight), and those going straight on the rest of the way.
+                var w = 1.0;
+                if (u != origin)
+                {
+                    w = Assignment.TurnWeight * node[u];
+                    for (var k = straightStart[l]; k < straightStart[l + 1]; k++)
+                        if (onRoute[straightIn[k]]) w += (1 - Assignment.TurnWeight) * link[straightIn[k]];
+                }
                 link[l] = w;
                 node[v] += w;
             }
