@@ -68,11 +68,10 @@ public sealed class Assignment
         var sinkFlow = new double[links];
         var linkFlow = new double[links];
         var ending = new double[nodes]; // trips of this origin ending at each node
-        var onRoute = new bool[links]; // links on one of them
+        var onRoute = new bool[links]; // links on one of this origin's shortest routes
         var routeWeight = new double[links]; // the weight of this origin's shortest routes ending with each link
         var nodeWeight = new double[nodes]; // … arriving at each node
         var carried = new double[links]; // this origin's trips on each link
-        var perWeight = new double[Enumerable.Range(0, nodes).Max(n => network.OutStart[n + 1] - network.OutStart[n])];
         double unrouted = 0;
 
         for (var k = 0; k < demand.Count;)
@@ -99,41 +98,20 @@ public sealed class Assignment
                 ending[d] += demand.TripsPerHour[k];
             }
             weights.Weigh(distance, order, onRoute, routeWeight, nodeWeight);
-            // Farthest first: what ends at a node and what leaves it on each route link is handed back over the route
-            // links into it, in proportion to the weight of the routes through each (so every shortest route of a pair
-            // carries its weight's share of the pair's trips).
+            // Farthest first: what ends at a node and what leaves it on each route link, back over the route links into it.
             for (var j = order.Length - 1; j > 0; j--)
             {
                 var v = order[j];
                 var end = ending[v];
                 ending[v] = 0;
-                if (nodeWeight[v] <= 0) continue;
-                // What each route link out of v carries per unit of the weight of the routes ending with it.
-                var (first, outs) = (network.OutStart[v], network.OutStart[v + 1] - network.OutStart[v]);
-                var leaving = false;
-                for (var p = 0; p < outs; p++)
-                {
-                    var next = network.Out[first + p];
-                    perWeight[p] = carried[next] > 0 ? carried[next] / routeWeight[next] : 0;
-                    leaving |= perWeight[p] > 0;
-                }
+                if (!weights.HandBack(v, end, onRoute, routeWeight, nodeWeight, carried, moveFlow)) continue;
                 for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                 {
                     var l = network.In[i];
                     if (!onRoute[l] || routeWeight[l] <= 0) continue;
-                    var ends = end * routeWeight[l] / nodeWeight[v];
-                    var f = ends;
-                    for (var p = 0; p < outs && leaving; p++)
-                    {
-                        if (perWeight[p] == 0) continue;
-                        var g = perWeight[p] * routeWeight[l] * weights.Factor(l, p);
-                        moveFlow[candidateStart[l] + p] += g;
-                        f += g;
-                    }
-                    carried[l] = f;
-                    linkFlow[l] += f;
-                    sinkFlow[l] += ends;
-                    if (network.From[l] == origin) sourceFlow[network.OutStart[origin] + weights.OutPosition[l]] += f;
+                    linkFlow[l] += carried[l];
+                    sinkFlow[l] += end * routeWeight[l] / nodeWeight[v];
+                    if (network.From[l] == origin) sourceFlow[network.OutStart[origin] + weights.OutPosition[l]] += carried[l];
                 }
             }
             ending[origin] = 0;

@@ -78,35 +78,21 @@ public static class OdEstimation
             }
             if (o == origin && d != o && distance[d] != int.MaxValue)
             {
-                // From the destination back towards the origin, nodes farthest first, sharing as Assignment does: what
-                // ends at a node and what leaves it on each route link, over the route links into it by their routes' weight.
+                // From the destination back towards the origin, nodes farthest first, sharing as Assignment does.
                 for (var j = position[d]; j > 0; j--)
                 {
                     var v = order[j];
-                    if (nodeWeight[v] <= 0) continue;
-                    var end = v == d ? 1.0 : 0;
-                    var first = network.OutStart[v];
-                    var leaving = false; // most nodes carry none of the pair's trips
-                    for (var p = first; p < network.OutStart[v + 1] && !leaving; p++) leaving = carried[network.Out[p]] > 0;
-                    if (end == 0 && !leaving) continue;
+                    if (!routeWeights.HandBack(v, v == d ? 1 : 0, onRoute, linkWeight, nodeWeight, carried, null)) continue;
                     for (var i = network.InStart[v]; i < network.InStart[v + 1]; i++)
                     {
                         var l = network.In[i];
-                        if (!onRoute[l] || linkWeight[l] <= 0) continue;
-                        var part = end * linkWeight[l] / nodeWeight[v];
-                        for (var p = 0; p < network.OutStart[v + 1] - first; p++)
-                        {
-                            var next = network.Out[first + p];
-                            if (carried[next] > 0) part += carried[next] * linkWeight[l] * routeWeights.Factor(l, p) / linkWeight[next];
-                        }
-                        if (part <= 0) continue;
-                        carried[l] = part;
+                        if (!onRoute[l] || carried[l] <= 0) continue;
                         carrying.Add(l);
                         if (countsOf[l] is { } on)
                             foreach (var c in on)
                             {
                                 if (shareOf[c] == 0) touched.Add(c);
-                                shareOf[c] += part;
+                                shareOf[c] += carried[l];
                             }
                     }
                 }

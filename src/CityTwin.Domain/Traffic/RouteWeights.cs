@@ -2,8 +2,9 @@ namespace CityTwin.Domain.Traffic;
 
 /// <summary>
 /// The weights by which a pair's equally quick routes share its trips: a route weighs the product of its movements'
-/// factors, 1 straight on and <see cref="Assignment.TurnWeight"/> turning. One per network; <see cref="Weigh"/> fills
-/// one origin's weights, as <see cref="Assignment"/> and <see cref="OdEstimation"/> share trips by them.
+/// factors, 1 straight on and <see cref="Assignment.TurnWeight"/> turning. One per network and user (it keeps a
+/// buffer); <see cref="Weigh"/> fills one origin's weights and <see cref="HandBack"/> shares trips by them, for
+/// <see cref="Assignment"/> (all of an origin's trips) and <see cref="OdEstimation"/> (one pair's).
 /// </summary>
 internal sealed class RouteWeights
 {
@@ -17,6 +18,7 @@ internal sealed class RouteWeights
     private readonly int[] time; // link times as the searches count them
     // The links going straight on into each link: StraightIn[StraightStart[l]..StraightStart[l + 1]] (usually one).
     private readonly int[] straightStart, straightIn;
+    private readonly double[] perWeight; // HandBack's: what each link out of a node carries per unit of its routes' weight
 
     public RouteWeights(RoadNetwork network)
     {
@@ -46,10 +48,8 @@ internal sealed class RouteWeights
             straightStart[l + 1] = straight.Count;
         }
         straightIn = [.. straight];
+        perWeight = new double[Enumerable.Range(0, network.NodeCount).Max(n => network.OutStart[n + 1] - network.OutStart[n])];
     }
-
-    /// <summary>The factor of the movement from <paramref name="link"/> into the out-link at <paramref name="position"/> of its end.</summary>
-    public double Factor(int link, int position) => factor[CandidateStart[link] + position];
 
     /// <summary>
     /// Nearest first, which links are on one of the origin's shortest routes (its search's <paramref name="distance"/>
@@ -81,5 +81,41 @@ internal sealed class RouteWeights
                 node[v] += w;
             }
         }
+    }
+
+    /// <summary>
+    /// Hands what ends at node <paramref name="v"/> (<paramref name="end"/>) and what each route link out of it carries
+    /// back over the route links into it, in proportion to the weight of the routes through each — so every route
+    /// carries its weight's share — setting <paramref name="carried"/> of each, and adding each movement's part to
+    /// <paramref name="movement"/> (at <see cref="CandidateStart"/>[l] + its position) when given. Links are handed
+    /// back farthest first: a node's links out are complete before it. False, and nothing set, when nothing reaches v.
+    /// </summary>
+    public bool HandBack(int v, double end, ReadOnlySpan<bool> onRoute, double[] link, double[] node, double[] carried, double[]? movement)
+    {
+        if (node[v] <= 0) return false;
+        var (first, outs) = (net.OutStart[v], net.OutStart[v + 1] - net.OutStart[v]);
+        var leaving = false;
+        for (var p = 0; p < outs; p++)
+        {
+            var next = net.Out[first + p];
+            perWeight[p] = carried[next] > 0 ? carried[next] / link[next] : 0;
+            leaving |= perWeight[p] > 0;
+        }
+        if (end == 0 && !leaving) return false;
+        for (var i = net.InStart[v]; i < net.InStart[v + 1]; i++)
+        {
+            var l = net.In[i];
+            if (!onRoute[l] || link[l] <= 0) continue;
+            var f = end * link[l] / node[v];
+            for (var p = 0; p < outs && leaving; p++)
+            {
+                if (perWeight[p] == 0) continue;
+                var g = perWeight[p] * link[l] * factor[CandidateStart[l] + p];
+                if (movement is not null) movement[CandidateStart[l] + p] += g;
+                f += g;
+            }
+            carried[l] = f;
+        }
+        return true;
     }
 }
