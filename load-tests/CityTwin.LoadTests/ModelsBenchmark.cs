@@ -92,8 +92,7 @@ public static class ModelsBenchmark
             sim.Run(Hour);
             sim.RunUntilEmpty(MaxClearance);
             simulated = sim.Time;
-            var approaches = Enumerable.Range(0, 4).Select(a => sim.ApproachResult(centre, (Approach)a)).ToList();
-            centreDelay = approaches.Sum(a => a.MeanDelaySeconds * a.Throughput) / approaches.Sum(a => a.Throughput);
+            centreDelay = sim.IntersectionDelaySeconds(centre);
             return sim.Summary();
         }, out var summary);
         rows.Add(Row($"{name}: {simulated:N0} s simulated, **{simulated / times.Median * 1_000:N0} sim s/wall s**; {summary.VehiclesCompleted:N0} of {summary.VehiclesEntered:N0} trips done, "

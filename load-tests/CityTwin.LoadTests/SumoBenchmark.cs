@@ -76,7 +76,7 @@ public static class SumoBenchmark
             }).Order().ToArray();
             var runs = seedList.Select(Run).ToArray();
             var twin = runs.Select(r => r.Summary().MeanTimeLossSeconds).ToArray();
-            var twinCentre = runs.Select(r => CentreDelay(r, centre)).ToArray();
+            var twinCentre = runs.Select(r => r.IntersectionDelaySeconds(centre)).ToArray();
             var twinAround = runs.Select(r => AroundDelay(r, centre)).ToArray();
             var twinFlow = Enumerable.Range(0, grid.LinkCount).Select(assignment.LinkFlowPerHour).ToArray();
 
@@ -143,18 +143,14 @@ public static class SumoBenchmark
             };
             return $"| {what}, {name} against {from}, mean of {seeds} seeds (each seed's change): twin vs SUMO | twin **{Signed(twin.Average())} s**{Spread(twin)}, SUMO **{Signed(sumo.Average())} s**{Spread(sumo)}: the twin's change is **{share:0.000}×** SUMO's | within ±25 % of SUMO's: {verdict} |";
         }
-        static double CentreDelay(TrafficSimulation sim, int centre)
-        {
-            var approaches = Enum.GetValues<Approach>().Select(a => sim.ApproachResult(centre, a)).ToArray();
-            return approaches.Sum(a => a.MeanDelaySeconds * a.Throughput) / approaches.Sum(a => a.Throughput);
-        }
-        // The streets out of the junction: each one's delay where it ends, at the neighbouring junction's approach.
+        // The streets out of the junction too: each one's delay where it ends, at the neighbouring junction's approach,
+        // per vehicle through the junction.
         double AroundDelay(TrafficSimulation sim, int centre)
         {
-            var approaches = Enum.GetValues<Approach>().Select(a => sim.ApproachResult(centre, a)).ToArray();
+            var through = Enum.GetValues<Approach>().Sum(a => sim.ApproachResult(centre, a).Throughput);
             var beyond = Enumerable.Range(0, grid.LinkCount).Where(l => grid.LinkFrom(l) == centre && grid.LinkApproach(l) is not null)
-                .Select(l => sim.ApproachResult(grid.LinkTo(l), grid.LinkApproach(l)!.Value)).ToArray();
-            return (approaches.Sum(a => a.MeanDelaySeconds * a.Throughput) + beyond.Sum(a => a.MeanDelaySeconds * a.Throughput)) / approaches.Sum(a => a.Throughput);
+                .Select(l => sim.ApproachResult(grid.LinkTo(l), grid.LinkApproach(l)!.Value)).Sum(a => a.MeanDelaySeconds * a.Throughput);
+            return sim.IntersectionDelaySeconds(centre) + beyond / through;
         }
         string Loads(string name)
         {

@@ -195,6 +195,18 @@ public sealed class TrafficSimulation
         return new(q, max, through > 0 ? seconds / through : 0, through);
     }
 
+    /// <summary>Mean control delay of the vehicles that crossed an intersection: its approaches' delays, weighted by their throughputs.</summary>
+    public double IntersectionDelaySeconds(int intersection)
+    {
+        double seconds = 0, through = 0;
+        foreach (var approach in Enum.GetValues<Approach>())
+        {
+            var r = ApproachResult(intersection, approach);
+            (seconds, through) = (seconds + r.MeanDelaySeconds * r.Throughput, through + r.Throughput);
+        }
+        return through > 0 ? seconds / through : 0;
+    }
+
     /// <summary>Vehicles on a link, moving and queued.</summary>
     public double LinkOccupancy(int link) => net.Storage[link] - room[link];
     public double LinkQueueVehicles(int link) => queue[link];

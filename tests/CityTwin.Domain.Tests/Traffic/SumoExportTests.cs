@@ -102,9 +102,7 @@ public sealed class SumoExportTests
             if (centreDark) sim.SetMode(centre, ControlMode.Dark);
             sim.Run(demandSeconds);
             sim.RunUntilEmpty(4 * 3_600);
-            if (!dark) return sim.Summary().MeanTimeLossSeconds;
-            var approaches = Enum.GetValues<Approach>().Select(a => sim.ApproachResult(centre, a)).ToArray();
-            return approaches.Sum(a => a.MeanDelaySeconds * a.Throughput) / approaches.Sum(a => a.Throughput);
+            return dark ? sim.IntersectionDelaySeconds(centre) : sim.Summary().MeanTimeLossSeconds;
         }
 
         var seedList = Enumerable.Range(42, seeds).ToArray();
