@@ -47,6 +47,8 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.RaiseThreadPoolFloor();
+        builder.Services.AddHostedService<StackTraceWarmUp>();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

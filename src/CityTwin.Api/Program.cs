@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using CityTwin.Contracts.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
@@ -30,7 +31,9 @@ public static class ApiProgram
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientErrors.Customize);
         builder.Services.AddExceptionHandler<ClientErrors.Handler>();
-        builder.Services.AddExceptionHandler<Unavailable.Handler>();
+        // One instance for the handler and the endpoints' filter (Unavailable.Filter), which log 503s together.
+        builder.Services.AddSingleton<Unavailable.Handler>();
+        builder.Services.AddSingleton<IExceptionHandler>(sp => sp.GetRequiredService<Unavailable.Handler>());
         builder.Services.AddHostedService<Unavailable.WarmUp>();
         // Binding failures throw in every environment (by default only in Development, where they became a 500), so the
         // handler above can answer a problem naming the parameter. The endpoints bind their numbers and flags themselves.
@@ -91,23 +94,25 @@ public static class ApiProgram
             ? (object)Problems.Invalid("documentName", "there is one document, /openapi/v1.json; it takes no documentName")
             : await next(context)).AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous(); // the browsable reference, served from the package (no CDN)
-        app.MapAccessEndpoints();
-        app.MapAuditEndpoints();
+        // Every resource's endpoints answer a failure of the twin's infrastructure with a 503 themselves (Unavailable.Filter).
+        var api = app.MapGroup("").AddEndpointFilter<Unavailable.Filter>();
+        api.MapAccessEndpoints();
+        api.MapAuditEndpoints();
         // One group per resource, each with its tag; each Map* returns its group so that a policy can be set per resource.
-        app.MapAssetEndpoints();
-        app.MapStatsEndpoints();
-        app.MapDistrictEndpoints();
-        app.MapCityEndpoints();
-        app.MapLinkEndpoints();
-        app.MapIntersectionEndpoints();
-        app.MapAlarmEndpoints();
-        app.MapScenarioEndpoints();
-        app.MapSweepEndpoints();
-        app.MapOptimisationEndpoints();
-        app.MapExportEndpoints();
-        app.MapSnapshotEndpoints();
-        app.MapFeedEndpoints();
-        app.MapIngestEndpoints();
+        api.MapAssetEndpoints();
+        api.MapStatsEndpoints();
+        api.MapDistrictEndpoints();
+        api.MapCityEndpoints();
+        api.MapLinkEndpoints();
+        api.MapIntersectionEndpoints();
+        api.MapAlarmEndpoints();
+        api.MapScenarioEndpoints();
+        api.MapSweepEndpoints();
+        api.MapOptimisationEndpoints();
+        api.MapExportEndpoints();
+        api.MapSnapshotEndpoints();
+        api.MapFeedEndpoints();
+        api.MapIngestEndpoints();
         app.MapConsoleConfig();
         return app;
     }

@@ -72,4 +72,42 @@ public sealed class UnavailableTests
         Assert.Equal(2, log.Messages.Count);
         Assert.EndsWith("(100 more 503s since the last of these lines)", log.Messages[1]);
     }
+
+    [Fact]
+    public async Task An_endpoint_answers_its_own_infrastructure_failure_with_a_503_and_leaves_bugs_and_started_answers_alone()
+    {
+        var log = new RecordingLogger<Unavailable.Handler>();
+        var filter = new Unavailable.Filter(new Unavailable.Handler(log, new FakeTimeProvider()));
+        static DefaultEndpointFilterInvocationContext Call()
+        {
+            var context = new DefaultHttpContext();
+            context.Request.Method = "GET";
+            context.Request.Path = "/api/assets/pole-0001";
+            return new DefaultEndpointFilterInvocationContext(context);
+        }
+        static EndpointFilterDelegate Failing(Exception e) => _ => ValueTask.FromException<object?>(e);
+
+        // A silo lost under the call: the endpoint's answer is the 503 problem, with Retry-After, logged once.
+        var lost = Call();
+        var answer = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(
+            await filter.InvokeAsync(lost, Failing(new SiloUnavailableException("the silo died"))));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, answer.StatusCode);
+        Assert.Equal("5", lost.HttpContext.Response.Headers.RetryAfter.ToString());
+        Assert.Single(log.Messages);
+
+        // A bug goes on to the exception handler (a 500), and so does a failure after the answer began (a live feed).
+        await Assert.ThrowsAsync<NullReferenceException>(async () => await filter.InvokeAsync(Call(), Failing(new NullReferenceException())));
+        var streaming = Call();
+        streaming.HttpContext.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>(new StartedResponse());
+        await Assert.ThrowsAsync<SiloUnavailableException>(async () => await filter.InvokeAsync(streaming, Failing(new SiloUnavailableException("the silo died"))));
+        Assert.Single(log.Messages);
+
+        // An answer passes through untouched.
+        Assert.Equal("ok", await filter.InvokeAsync(Call(), _ => ValueTask.FromResult<object?>("ok")));
+    }
+
+    private sealed class StartedResponse : Microsoft.AspNetCore.Http.Features.HttpResponseFeature
+    {
+        public override bool HasStarted => true;
+    }
 }
