@@ -131,8 +131,8 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         held = await HeldAfterAsync(held);
         Assert.False(concurrent.IsCompleted);
 
-        // The API copies a read unanswered for its hedge delay (20 ms at least): the copy does not wait as well.
-        fixture.Clock.Advance(TimeSpan.FromMilliseconds(20));
+        // The API copies a read unanswered for its hedge delay (GatewayLoss.MinHedgeAfter at least): the copy does not wait as well.
+        fixture.Clock.Advance(CityTwin.Storage.GatewayLoss.MinHedgeAfter);
         var copy = (await grain.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
         Assert.Equal(65, copy.Pole!.DimLevel);
         Assert.Equal(held, fixture.Waiting);
