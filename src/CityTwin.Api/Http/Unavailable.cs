@@ -75,13 +75,19 @@ public static partial class Unavailable
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
             if (context.Response.HasStarted || !IsTransient(exception)) return false;
-            Log(context, exception);
-            SetRetryAfter(context);
-            await Problem().ExecuteAsync(context);
+            await Answer(context, exception).ExecuteAsync(context);
             return true;
         }
 
-        internal void Log(HttpContext context, Exception exception)
+        /// <summary>The 503 for a transient failure under a request not yet answered: logged, <c>Retry-After</c> set.</summary>
+        internal ProblemHttpResult Answer(HttpContext context, Exception exception)
+        {
+            Log(context, exception);
+            SetRetryAfter(context);
+            return Problem();
+        }
+
+        private void Log(HttpContext context, Exception exception)
         {
             var now = time.GetTimestamp();
             var next = Interlocked.Read(ref _nextLineAt);
@@ -114,9 +120,7 @@ public static partial class Unavailable
             }
             catch (Exception exception) when (!context.HttpContext.Response.HasStarted && IsTransient(exception))
             {
-                handler.Log(context.HttpContext, exception);
-                SetRetryAfter(context.HttpContext);
-                return Problem();
+                return handler.Answer(context.HttpContext, exception);
             }
         }
     }
