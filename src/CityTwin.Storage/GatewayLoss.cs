@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.Runtime.Messaging;
 
 namespace CityTwin.Storage;
 
@@ -81,7 +82,8 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
 
     /// <summary>
     /// The read's answer: the first of its copies to answer. A copy is sent when a gateway connection is lost while it
-    /// waits, or when it has gone unanswered for <see cref="HedgeAfter{T}"/>.
+    /// waits, when it has gone unanswered for <see cref="HedgeAfter{T}"/>, or when a copy could not reach any gateway
+    /// (<see cref="NeverSent"/>: that copy does not answer the read while another may still do so).
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
@@ -89,68 +91,92 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
         var latencies = Latencies<T>();
         var started = _time.GetTimestamp();
         var first = read();
-        if (first.IsCompleted)
+        if (first.IsCompletedSuccessfully)
         {
             latencies.Record(TimeSpan.Zero);
-            return await first;
+            return first.Result;
         }
         var delay = hedgeAfter ?? latencies.HedgeAfter;
         var hedge = Task.Delay(delay, _time);
-        TaskCompletionSource<T>? any = null; // once there are copies: the first of them to answer
-        Task answer = first;
+        List<Task<T>> copies = [first]; // those that may still answer
+        Task<T>? undelivered = null; // the latest copy that reached no gateway: the read's failure if no other answers
         for (int resends = 0, hedges = 0; ;)
         {
-            var woke = await Task.WhenAny(answer, lost, hedge);
-            if (woke == answer)
+            for (var i = copies.Count - 1; i >= 0; i--)
             {
-                latencies.Record(_time.GetElapsedTime(started));
-                return await (any?.Task ?? first);
+                if (!copies[i].IsCompleted) continue;
+                if (!NeverSent(copies[i]))
+                {
+                    latencies.Record(_time.GetElapsedTime(started));
+                    foreach (var other in copies) if (other != copies[i]) Observe(other);
+                    return await copies[i];
+                }
+                undelivered = copies[i];
+                copies.RemoveAt(i);
+                if (resends < MaxResends)
+                {
+                    resends++;
+                    copies.Add(read()); // past i: looked at on the next pass
+                }
             }
-            var copies = 1;
+            if (copies.Count == 0) return await undelivered!;
+            Task answer = copies.Count == 1 ? copies[0] : Task.WhenAny(copies);
+            var woke = await Task.WhenAny(answer, lost, hedge);
+            if (woke == answer) continue;
+            var sends = 1;
             if (woke == lost)
             {
+                if (resends == MaxResends) // spent on copies that reached no gateway
+                {
+                    lost = Never;
+                    continue;
+                }
                 lost = ++resends == MaxResends ? Never : Next;
             }
             else
             {
                 hedge = ++hedges == MaxHedges ? Never : Task.Delay(delay, _time);
-                copies = Volatile.Read(ref _gateways) == 1 ? 1 : HedgeCopies;
+                sends = Volatile.Read(ref _gateways) == 1 ? 1 : HedgeCopies;
             }
-            if (any is null) Forward(first, any = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously));
-            for (var copy = 0; copy < copies; copy++) Forward(read(), any);
-            answer = any.Task;
+            for (var copy = 0; copy < sends; copy++) copies.Add(read());
         }
     }
 
     /// <summary>
     /// The command's answer; if a gateway connection is lost while it waits and it has not answered <see cref="CommandGrace"/>
     /// later, <see cref="CommandOutcomeUnknownException"/>: its answer went with the connection, if it was ever sent.
+    /// A command that could not reach any gateway (<see cref="NeverSent"/>) is sent once more: it went nowhere, so it
+    /// can overtake nothing.
     /// </summary>
     public async Task<T> CommandAsync<T>(Func<Task<T>> command)
     {
         var lost = Next; // before the call: a loss while it is on its way counts
         var call = command();
         await AnsweredAsync(call, lost);
+        if (!NeverSent(call)) return await call;
+        lost = Next;
+        call = command();
+        await AnsweredAsync(call, lost);
         return await call;
     }
 
     /// <summary>As <see cref="CommandAsync{T}(Func{Task{T}})"/>, for a command that answers nothing.</summary>
-    public Task CommandAsync(Func<Task> command)
-    {
-        var lost = Next;
-        return AnsweredAsync(command(), lost);
-    }
+    public Task CommandAsync(Func<Task> command) => CommandAsync(async () => { await command(); return true; });
 
+    /// <summary>Waits until <paramref name="call"/> completed (its outcome is not thrown here), or throws <see cref="CommandOutcomeUnknownException"/>.</summary>
     private async Task AnsweredAsync(Task call, Task lost)
     {
-        if (await Task.WhenAny(call, lost) == call || await Task.WhenAny(call, Task.Delay(CommandGrace)) == call)
-        {
-            await call;
-            return;
-        }
+        if (await Task.WhenAny(call, lost) == call || await Task.WhenAny(call, Task.Delay(CommandGrace)) == call) return;
         Observe(call);
         throw new CommandOutcomeUnknownException();
     }
+
+    /// <summary>
+    /// Whether the call failed before it left: Orleans' client could not connect to the gateway it picked (a silo just
+    /// killed refuses connections until the membership table shows it dead), and fails the call with
+    /// <see cref="ConnectionFailedException"/> after one more try. Such a call reached no grain.
+    /// </summary>
+    private static bool NeverSent(Task call) => call.IsFaulted && call.Exception.InnerException is ConnectionFailedException;
 
     void IClusterConnectionStatusObserver.NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
     {
@@ -179,11 +205,6 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
             Volatile.Write(ref _hedgeTicks, Math.Clamp(sorted[HedgeWindow * 95 / 100], MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
         }
     }
-
-    /// <summary>The copy's answer goes to <paramref name="any"/> unless another copy answered first (its exception is observed either way).</summary>
-    private static void Forward<T>(Task<T> copy, TaskCompletionSource<T> any) =>
-        _ = copy.ContinueWith(static (t, state) => ((TaskCompletionSource<T>)state!).TrySetFromTask(t), any, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>An abandoned request times out in the end: its exception is observed so that it is not reported as unobserved.</summary>
     private static void Observe(Task call) =>

@@ -50,6 +50,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         Assert.True(result.AckedWrites > 100, $"only {result.AckedWrites} status changes were acknowledged");
         Assert.Empty(result.Lost);
         Assert.Empty(result.Unanswered);
+        // A write the cluster could not take is refused with a 503 (send it again), never a 500 or a hang.
+        Assert.All(result.UnackedBy, refused => Assert.True(refused.Key == "503", $"{refused.Value} status changes were answered {refused.Key}"));
         // The survivor keeps its own grains: none deactivated because the dead silo held its directory entry.
         Assert.True(result.SurvivorGrains > 0, "the surviving silo held no asset grain: nothing was tested");
         Assert.Equal(0, result.SurvivorsDeactivated);

@@ -16,6 +16,9 @@ public sealed class UnavailableTests
         new StorageUnavailableException("the database is unavailable"),
         new TimeoutException("Response did not arrive on time"),
         new SiloUnavailableException("the silo died"),
+        // A command sent through the gateway of a silo just killed, before the client knew: the connection was refused.
+        new Orleans.Runtime.Messaging.ConnectionFailedException("Unable to connect to endpoint S127.0.0.1:44115:0. See InnerException",
+            new Orleans.Networking.Shared.SocketConnectionException("Unable to connect to 127.0.0.1:44115. Error: ConnectionRefused")),
         new SqliteException("database is locked", 5),
         new InvalidOperationException("wrapped", new StorageUnavailableException("down")),
         new AggregateException(new TimeoutException(), new StorageUnavailableException("down")),

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Networking.Shared;
+using Orleans.Runtime.Messaging;
 
 namespace CityTwin.Storage.Tests;
 
@@ -125,6 +127,55 @@ public class GatewayLossTests
         calls[0].SetException(new TimeoutException("the response timeout")); // the first to answer wins, an error too
         await Assert.ThrowsAsync<TimeoutException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task A_read_that_reached_no_gateway_is_sent_again_at_once_and_fails_only_when_every_copy_did()
+    {
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time);
+        var sent = 0;
+        Assert.Equal(4, await loss.ReadAsync(() => ++sent == 1 ? Task.FromException<int>(Refused()) : Task.FromResult(4)));
+        Assert.Equal(2, sent); // no hedge delay waited: the clock never moved
+
+        sent = 0;
+        var failed = loss.ReadAsync(() => { sent++; return Task.FromException<int>(Refused()); });
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => failed.WaitAsync(TimeSpan.FromSeconds(10))); // a 503 at the API
+        Assert.Equal(1 + GatewayLoss.MaxResends, sent);
+    }
+
+    [Fact]
+    public async Task A_hedged_copy_that_reached_no_gateway_leaves_the_read_to_the_others()
+    {
+        // At a SIGKILL the read waits on the dying gateway; once its process is gone, a copy sent its way is refused.
+        var (read, calls) = Unanswered(new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(300), time: _time));
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        await WaitUntil(() => calls.Count == 1 + GatewayLoss.HedgeCopies);
+        calls[1].SetException(Refused());
+        await WaitUntil(() => calls.Count == 2 + GatewayLoss.HedgeCopies); // sent again in its place
+        Assert.False(read.IsCompleted);
+        calls[2].SetResult(6);
+        Assert.Equal(6, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_command_that_reached_no_gateway_is_sent_once_more()
+    {
+        var loss = new GatewayLoss(TimeSpan.FromMilliseconds(200));
+        var sent = 0;
+        Assert.Equal(3, await loss.CommandAsync(() => ++sent == 1 ? Task.FromException<int>(Refused()) : Task.FromResult(3)));
+        Assert.Equal(2, sent);
+
+        sent = 0;
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => loss.CommandAsync(() => { sent++; return Task.FromException(Refused()); }));
+        Assert.Equal(2, sent);
+
+        sent = 0; // any other failure is the command's answer: not sent again
+        await Assert.ThrowsAsync<TimeoutException>(() => loss.CommandAsync(() => { sent++; return Task.FromException<int>(new TimeoutException()); }));
+        Assert.Equal(1, sent);
+    }
+
+    /// <summary>What Orleans' client fails a call with when the gateway it picked refuses the connection.</summary>
+    private static ConnectionFailedException Refused() =>
+        new("Unable to connect to endpoint S127.0.0.1:44115:0. See InnerException", new SocketConnectionException("Unable to connect to 127.0.0.1:44115. Error: ConnectionRefused"));
 
     [Fact]
     public async Task The_hedge_delay_follows_each_kind_of_reads_p95_within_its_bounds()

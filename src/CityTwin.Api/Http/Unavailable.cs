@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using CityTwin.Contracts.Storage;
+using Orleans.Runtime.Messaging;
 using Orleans.Serialization;
 
 namespace CityTwin.Api.Http;
@@ -28,6 +29,8 @@ public static partial class Unavailable
             {
                 case StorageUnavailableException or DbException or SocketException or TimeoutException:
                 case SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException:
+                // A gateway that refused the connection (its silo just died): the call never left the API.
+                case ConnectionFailedException:
                 // A database exception whose type the API could not load arrives as Orleans' fallback, named.
                 case UnavailableExceptionFallbackException fallback when IsDatabase(fallback.ExceptionType):
                     return true;
