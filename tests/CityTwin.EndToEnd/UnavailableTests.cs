@@ -20,6 +20,8 @@ public sealed class UnavailableTests
         new Orleans.Runtime.Messaging.ConnectionFailedException("Unable to connect to endpoint S127.0.0.1:44115:0. See InnerException",
             new Orleans.Networking.Shared.SocketConnectionException("Unable to connect to 127.0.0.1:44115. Error: ConnectionRefused")),
         new SqliteException("database is locked", 5),
+        // The grain's activation cancelled by its silo (storage slower than the activation timeout, or the silo stopping).
+        new TaskCanceledException("A task was canceled."),
         new InvalidOperationException("wrapped", new StorageUnavailableException("down")),
         new AggregateException(new TimeoutException(), new StorageUnavailableException("down")),
         // A driver's exception the silo could not serialise arrives as the serializer's error, naming it.
@@ -103,6 +105,16 @@ public sealed class UnavailableTests
         var streaming = Call();
         streaming.HttpContext.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>(new StartedResponse());
         await Assert.ThrowsAsync<SiloUnavailableException>(async () => await filter.InvokeAsync(streaming, Failing(new SiloUnavailableException("the silo died"))));
+        Assert.Single(log.Messages);
+
+        // A request its caller aborted is not an outage: ASP.NET answers it 499 and logs it at Debug.
+        var aborted = Call();
+        using (var abort = new CancellationTokenSource())
+        {
+            aborted.HttpContext.RequestAborted = abort.Token;
+            abort.Cancel();
+            await Assert.ThrowsAsync<TaskCanceledException>(async () => await filter.InvokeAsync(aborted, Failing(new TaskCanceledException())));
+        }
         Assert.Single(log.Messages);
 
         // An answer passes through untouched.

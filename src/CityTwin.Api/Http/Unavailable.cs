@@ -31,6 +31,10 @@ public static partial class Unavailable
                 case SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException:
                 // A gateway that refused the connection (its silo just died): the call never left the API.
                 case ConnectionFailedException:
+                // The silo cancelled the activation of the call's grain (its storage did not answer within Orleans'
+                // activation timeout, or the silo is stopping): the next call activates it again. (One the API's own
+                // request caused by being aborted is left to ASP.NET's 499: see Answers.)
+                case OperationCanceledException:
                 // A database exception whose type the API could not load arrives as Orleans' fallback, named.
                 case UnavailableExceptionFallbackException fallback when IsDatabase(fallback.ExceptionType):
                     return true;
@@ -51,6 +55,13 @@ public static partial class Unavailable
     private static bool IsDatabase(string? type) =>
         type is not null && (type.StartsWith("Npgsql.", StringComparison.Ordinal) || type.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal)
                              || type.StartsWith("System.Data.", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Whether the request's failure is answered with the 503: a transient one, under a request whose answer has not
+    /// begun (a live feed's) and whose caller is still there (an aborted request is ASP.NET's 499, not an outage).
+    /// </summary>
+    private static bool Answers(HttpContext context, Exception exception) =>
+        !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested && IsTransient(exception);
 
     /// <summary>Sets <c>Retry-After</c> on a 503: the handler's below and every <see cref="UnavailableProblem"/>.</summary>
     public static void SetRetryAfter(HttpContext context, int seconds = RetryAfterSeconds) =>
@@ -77,7 +88,7 @@ public static partial class Unavailable
 
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
-            if (context.Response.HasStarted || !IsTransient(exception)) return false;
+            if (!Answers(context, exception)) return false;
             await Answer(context, exception).ExecuteAsync(context);
             return true;
         }
@@ -121,7 +132,7 @@ public static partial class Unavailable
             {
                 return await next(context);
             }
-            catch (Exception exception) when (!context.HttpContext.Response.HasStarted && IsTransient(exception))
+            catch (Exception exception) when (Answers(context.HttpContext, exception))
             {
                 return handler.Answer(context.HttpContext, exception);
             }
