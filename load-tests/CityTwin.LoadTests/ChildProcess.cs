@@ -73,10 +73,12 @@ public sealed class ChildProcess : IAsyncDisposable
     /// children): .NET's <c>Kill(entireProcessTree: true)</c> sends SIGSTOP first and SIGKILL only after walking every
     /// process on the machine for children, so the silo sat frozen with its sockets open — 0.1–0.2 s on a quiet machine,
     /// and kill to exit took 1.7–5 s under a load of 20 — a hang followed by a crash rather than a crash. Returns once
-    /// the process has exited.
+    /// the process has exited. It waits without holding a thread: a synchronous wait held one of the benchmark's two
+    /// thread-pool workers for the 30–90 ms the kernel takes to tear the process down, and the benchmark's own reads
+    /// sent in those milliseconds waited for the other one (they were the failover's slowest, through either silo).
     /// </summary>
     /// <param name="watch">Where to write how the process's threads were doing every 10 ms until it was gone.</param>
-    public void Kill(Action<string>? watch = null)
+    public async Task KillAsync(Action<string>? watch = null)
     {
         var threads = watch is null ? null : Threads();
         var started = Stopwatch.GetTimestamp();
@@ -84,10 +86,10 @@ public sealed class ChildProcess : IAsyncDisposable
         if (watch is not null)
         {
             watch($"before the SIGKILL: {threads}");
-            for (string? now; (now = Threads()) is not null && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30); Thread.Sleep(10))
+            for (string? now; (now = Threads()) is not null && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30); await Task.Delay(10))
                 watch($"{Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms: {now}");
         }
-        _process.WaitForExit();
+        await _process.WaitForExitAsync();
         watch?.Invoke($"{Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms: reaped");
     }
 

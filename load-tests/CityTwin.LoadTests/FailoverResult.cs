@@ -15,11 +15,15 @@ public sealed record FailoverResult
     public required TimeSpan SlowestWrite { get; init; }
     /// <summary>
     /// GETs of the surviving silo's assets before the kill, quiet and while the recovery sweep read the victim's grains
-    /// alive (the baseline), and from the kill until the victim's grains answered.
+    /// alive (the baseline: answered before the kill), and those in flight at the kill or sent until the victim's grains
+    /// answered (during) — one steady stream split at the kill; of those, the ones in flight at the kill on their own.
     /// </summary>
     public required ReadLatencies SurvivorReadsQuiet { get; init; }
     public required ReadLatencies SurvivorReadsBefore { get; init; }
     public required ReadLatencies SurvivorReadsDuring { get; init; }
+    public required ReadLatencies SurvivorReadsInFlightAtKill { get; init; }
+    /// <summary>The slowest of the failover's survivor reads, each with when it was sent (from the SIGKILL): which moment of the failover they met.</summary>
+    public required IReadOnlyList<string> SlowestSurvivorReads { get; init; }
     /// <summary>Status changes the API acknowledged (200) during the run, and those it did not, by answer (a status code, "error" or "timeout").</summary>
     public required int AckedWrites { get; init; }
     public required IReadOnlyDictionary<string, int> UnackedBy { get; init; }
@@ -38,6 +42,8 @@ public sealed record FailoverResult
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
         $"{Recovery.TotalSeconds:0.0} s; the survivor's assets read p99 {SurvivorReadsDuring.P(99):0.0} ms during it ({SurvivorReadsBefore.P(99):0.0} ms before under the same sweep, {SurvivorReadsQuiet.P(99):0.0} ms quiet; " +
+        $"{SurvivorReadsInFlightAtKill.Sorted.Count} in flight at the kill{(SurvivorReadsInFlightAtKill.Sorted.Count == 0 ? "" : $", slowest {SurvivorReadsInFlightAtKill.Sorted[^1]:0.0} ms")}; " +
+        $"slowest {string.Join(", ", SlowestSurvivorReads)}; " +
         $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes" +
         $"{(UnackedWrites == 0 ? "" : $" ({string.Join(", ", UnackedBy.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}: {u.Value}"))})")}; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering; the survivor deactivated {SurvivorsDeactivated} of its {SurvivorGrains} asset grains";
@@ -46,5 +52,11 @@ public sealed record FailoverResult
 /// <summary>Read latencies in milliseconds, sorted, and how many reads failed or timed out.</summary>
 public sealed record ReadLatencies(IReadOnlyList<double> Sorted, int Errors)
 {
+    internal static ReadLatencies Of(IEnumerable<FailoverRun.ReadRecord> reads)
+    {
+        var all = reads.ToList();
+        return new([.. all.Select(r => r.Milliseconds).Order()], all.Count(r => r.Failed));
+    }
+
     public double P(double p) => Sorted.Count == 0 ? 0 : Sorted[Math.Clamp((int)Math.Ceiling(p / 100 * Sorted.Count) - 1, 0, Sorted.Count - 1)];
 }

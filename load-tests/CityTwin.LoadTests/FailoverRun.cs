@@ -136,32 +136,32 @@ public static class FailoverRun
             // the run shows whether a failover elsewhere disturbs the assets that never moved. Recovery is timed by reading
             // every grain of the victim until it answers (below), 32 at a time: load the failover itself does not make.
             // So the baseline is taken twice: quiet, and while the same sweep reads the victim's grains still alive — the
-            // second differs from the failover only by the failover.
+            // second differs from the failover only by the failover. The second and the failover are one stream of reads,
+            // split at the kill: a read in flight at the SIGKILL counts for the failover, and the kill falls among the
+            // reads as it would among any steady load's. (Until 2026-12-05 the failover's reads started afresh at the
+            // kill: all four lanes sent their first read at that instant, ten times as many in flight at a SIGKILL as
+            // steady reading puts there, and those reads were the failover's slowest.)
             var survivors = byPort.Where(p => p.Key != victim.Port).SelectMany(p => p.Value).ToArray();
             // The survivor's asset activations destroyed from now until the recovery: a failover that is not theirs
             // should deactivate none of them.
             var survivorSilo = silos.Single(s => s.Port != victim.Port).Process;
             var destroyedBefore = await DestroyedAssetActivationsAsync(survivorSilo);
-            var reads = trace is null ? null : new ConcurrentQueue<ReadRecord>();
+            var reads = new ConcurrentQueue<ReadRecord>();
             var survivorReadsQuiet = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
-            ReadLatencies survivorReadsBefore;
-            using (var swept = new CancellationTokenSource())
-            {
-                var baseline = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(1), swept.Token, reads);
-                for (var sweep = Stopwatch.StartNew(); sweep.Elapsed < TimeSpan.FromSeconds(3);)
-                    await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts: null);
-                await swept.CancelAsync();
-                survivorReadsBefore = await baseline;
-            }
             using var recovered = new CancellationTokenSource();
-            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, reads);
+            var steady = new ConcurrentQueue<ReadRecord>();
+            var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, steady);
+            // The baseline leaves out the first half second: the four lanes and the sweep all send their first request at once.
+            var baselineFrom = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
+            for (var sweep = Stopwatch.StartNew(); sweep.Elapsed < TimeSpan.FromSeconds(3);)
+                await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts: null);
 
             // The clock starts at the SIGKILL; the process is gone (its sockets closed) a little later, when Kill returns.
             var killedAt = DateTime.UtcNow;
             var killedTimestamp = Stopwatch.GetTimestamp();
             var clock = Stopwatch.StartNew();
             var dying = trace is null ? null : new List<string>();
-            victim.Process.Kill(dying is null ? null : dying.Add);
+            await victim.Process.KillAsync(dying is null ? null : dying.Add);
             var killToExit = clock.Elapsed;
             if (dying is not null) { Directory.CreateDirectory(trace!); await File.WriteAllLinesAsync(Path.Combine(trace!, "dying.txt"), dying); }
             var declaredDead = WatchDeclaredDeadAsync(storage, victimAddress, clock);
@@ -170,8 +170,16 @@ public static class FailoverRun
             var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>();
             await SweepAsync(http, victimGrains, clock, answered, attempts);
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
+            var recoveredTimestamp = Stopwatch.GetTimestamp();
             await recovered.CancelAsync();
-            var survivorReadsDuring = await survivorReads;
+            await survivorReads;
+            foreach (var read in steady) reads.Enqueue(read);
+            // Before: answered before the kill. During: in flight at the kill, or sent before every grain answered again.
+            var survivorReadsBefore = ReadLatencies.Of(steady.Where(r => r.Started >= baselineFrom && r.Answered < killedTimestamp));
+            var survivorReadsDuring = ReadLatencies.Of(steady.Where(r => r.Answered >= killedTimestamp && r.Started < recoveredTimestamp));
+            var inFlightAtKill = ReadLatencies.Of(steady.Where(r => r.Started < killedTimestamp && r.Answered >= killedTimestamp));
+            var slowestDuring = steady.Where(r => r.Answered >= killedTimestamp && r.Started < recoveredTimestamp).OrderByDescending(r => r.Milliseconds).Take(3)
+                .Select(r => $"{r.Milliseconds:0} ms sent {Stopwatch.GetElapsedTime(killedTimestamp, r.Started).TotalMilliseconds:0} ms after the kill").ToList();
             var survivorsDeactivated = await DestroyedAssetActivationsAsync(survivorSilo) - destroyedBefore;
             var pending = victimGrains.Where(id => !answered.ContainsKey(id)).ToList();
             log($"every grain of the killed silo answered after {recovery.TotalSeconds:0.0} s ({pending.Count} never did)");
@@ -184,7 +192,7 @@ public static class FailoverRun
 
             if (trace is not null)
                 await WriteTraceAsync(trace, client.Services.GetRequiredService<IClusterClient>(), hosts.Keys.ToList(), victimAddress,
-                    killedAt, killedTimestamp, killToExit, dead, reads!, attempts!, answered, survivors, victimGrains);
+                    killedAt, killedTimestamp, killToExit, dead, reads, attempts!, answered, survivors, victimGrains);
 
             var lost = new ConcurrentBag<string>();
             var unanswered = new ConcurrentBag<string>();
@@ -217,6 +225,8 @@ public static class FailoverRun
                 SurvivorReadsQuiet = survivorReadsQuiet,
                 SurvivorReadsBefore = survivorReadsBefore,
                 SurvivorReadsDuring = survivorReadsDuring,
+                SurvivorReadsInFlightAtKill = inFlightAtKill,
+                SlowestSurvivorReads = slowestDuring,
                 AckedWrites = ackedCount,
                 UnackedBy = unackedBy,
                 Lost = [.. lost.Order(StringComparer.Ordinal)],
@@ -294,7 +304,7 @@ public static class FailoverRun
                 finally
                 {
                     gate.Release();
-                    attempts?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, 0));
+                    attempts?.Enqueue(new ReadRecord(started, Stopwatch.GetTimestamp(), id, outcome, 0));
                 }
                 await Task.Delay(100);
             }
@@ -306,15 +316,15 @@ public static class FailoverRun
     /// an attempt not answered in 2 s counts as 2 s (and an error) rather than hiding in a retry.
     /// </summary>
     private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop,
-        ConcurrentQueue<ReadRecord>? records = null)
+        ConcurrentQueue<ReadRecord> records)
     {
-        var latencies = new ConcurrentBag<double>();
-        var errors = 0;
-        if (ids.Length == 0) return new ReadLatencies([], 0);
+        var mine = new ConcurrentQueue<ReadRecord>();
+        if (ids.Length == 0) return ReadLatencies.Of([]);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async lane =>
         {
             var random = new Random(lane);
+            await Task.Delay(TimeSpan.FromMilliseconds(20 * lane)); // a read every 20 ms, not four every 80
             for (var n = 0; !stop.IsCancellationRequested && clock.Elapsed < limit; n++)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -325,23 +335,27 @@ public static class FailoverRun
                     using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                     using var r = await http.GetAsync($"/api/assets/{id}", attempt.Token);
                     outcome = ((int)r.StatusCode).ToString();
-                    if (!r.IsSuccessStatusCode) Interlocked.Increment(ref errors);
                 }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
                 {
                     outcome = e is OperationCanceledException ? "timeout" : "error";
-                    Interlocked.Increment(ref errors);
                 }
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                records?.Enqueue(new ReadRecord(started, Stopwatch.GetElapsedTime(started).TotalMilliseconds, id, outcome, lane));
+                var read = new ReadRecord(started, Stopwatch.GetTimestamp(), id, outcome, lane);
+                mine.Enqueue(read);
+                records.Enqueue(read);
                 var pause = TimeSpan.FromMilliseconds(80) - Stopwatch.GetElapsedTime(started);
                 if (pause > TimeSpan.Zero) await Task.Delay(pause);
             }
         }));
-        return new ReadLatencies([.. latencies.Order()], errors);
+        return ReadLatencies.Of(mine);
     }
 
-    private sealed record ReadRecord(long Started, double Milliseconds, string Id, string Outcome, int Lane);
+    /// <summary>One read: when it was sent and answered (<see cref="Stopwatch"/> timestamps), its asset and outcome (a status code, "error" or "timeout").</summary>
+    internal sealed record ReadRecord(long Started, long Answered, string Id, string Outcome, int Lane)
+    {
+        public double Milliseconds => Stopwatch.GetElapsedTime(Started, Answered).TotalMilliseconds;
+        public bool Failed => Outcome is not ("200" or "304");
+    }
 
     /// <summary>The evidence of a traced run (see <c>trace</c> of <see cref="RunAsync"/>), as tab-separated files.</summary>
     private static async Task WriteTraceAsync(string folder, IClusterClient client, List<SiloAddress> silos, SiloAddress victim,

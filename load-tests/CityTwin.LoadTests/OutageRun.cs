@@ -146,7 +146,7 @@ public static class OutageRun
             await stop.CancelAsync();
             await Task.WhenAll([.. writing, ingesting]);
 
-            siloProcess.Kill();
+            await siloProcess.KillAsync();
             await api.DisposeAsync();
             api = null;
             siloProcess = await ChildProcess.StartAsync(siloDll, silo);

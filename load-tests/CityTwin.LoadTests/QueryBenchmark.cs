@@ -42,7 +42,7 @@ public static class QueryBenchmark
             {
                 await Task.Delay(TimeSpan.FromSeconds(6)); // the write-behind window
                 await twin.QuietAsync(TimeSpan.FromMinutes(5));
-                twin.Silo.Kill();
+                await twin.Silo.KillAsync();
                 await twin.DisposeAsync();
                 twin = await Twin.StartAsync(data, silo);
                 await twin.UntilCountedAsync(city.Assets.Count, TimeSpan.FromMinutes(10));

@@ -73,7 +73,7 @@ public static class RestartBenchmark
                 Console.WriteLine($"{store}: export before the kill {exportBefore.Bytes / 1e6:0} MB in {exportBefore.Took.TotalSeconds:0} s");
                 await Task.Delay(TimeSpan.FromSeconds(6)); // the export activated nothing new, but let any write behind land
                 await twin.QuietAsync(TimeSpan.FromMinutes(2));
-                twin.Silo.Kill();
+                await twin.Silo.KillAsync();
             }
             finally
             {

@@ -203,7 +203,7 @@ public static class SoakRun
                 {
                     var victim = kills % 2 == 0 ? 1 : 1; // always silo-2: silo-1 and the API show whether memory stays flat
                     log($"{clock.Elapsed:mm\\:ss} killing silo-{victim + 1}");
-                    silos[victim]!.Kill();
+                    await silos[victim]!.KillAsync();
                     await Task.Delay(TimeSpan.FromSeconds(5));
                     silos[victim] = await ChildProcess.StartAsync(siloDll, siloArgs[victim]);
                     log($"{clock.Elapsed:mm\\:ss} silo-{victim + 1} is back");

@@ -71,7 +71,7 @@ public sealed class FanOutSurvivalTests(ITestOutputHelper output)
 
             using (var cut = await http.PostAsync($"/api/links/{link}/status", JsonContent.Create(new { condition = "down" })))
                 Assert.True(cut.IsSuccessStatusCode, await cut.Content.ReadAsStringAsync());
-            victim.Process.Kill();
+            await victim.Process.KillAsync();
             var clock = Stopwatch.StartNew();
 
             var stale = await StaleAsync(http, survivorDependents);
