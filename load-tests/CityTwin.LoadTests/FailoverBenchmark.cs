@@ -36,10 +36,10 @@ public static class FailoverBenchmark
         var recovery = results.Select(r => r.Recovery.TotalSeconds).Order().ToList();
         var dead = results.Select(r => r.DeclaredDead.TotalSeconds).Order().ToList();
         var store = postgres is null ? "SQLite" : "PostgreSQL";
-        var quiet = new ReadLatencies([.. results.SelectMany(r => r.SurvivorReadsQuiet.Sorted).Order()], results.Sum(r => r.SurvivorReadsQuiet.Errors));
-        var before = new ReadLatencies([.. results.SelectMany(r => r.SurvivorReadsBefore.Sorted).Order()], results.Sum(r => r.SurvivorReadsBefore.Errors));
-        var during = new ReadLatencies([.. results.SelectMany(r => r.SurvivorReadsDuring.Sorted).Order()], results.Sum(r => r.SurvivorReadsDuring.Errors));
-        var inFlight = results.SelectMany(r => r.SurvivorReadsInFlightAtKill.Sorted).Order().ToList();
+        var quiet = ReadLatencies.Pool(results.Select(r => r.SurvivorReadsQuiet));
+        var before = ReadLatencies.Pool(results.Select(r => r.SurvivorReadsBefore));
+        var during = ReadLatencies.Pool(results.Select(r => r.SurvivorReadsDuring));
+        var inFlight = ReadLatencies.Pool(results.Select(r => r.SurvivorReadsInFlightAtKill)).Sorted;
         // Unaffected: the failover's p99 within the spread of the same run's baseline (10 runs' pooled baselines vary
         // by about that much between sets).
         var unaffected = during.P(99) <= 1.2 * before.P(99);

@@ -58,5 +58,12 @@ public sealed record ReadLatencies(IReadOnlyList<double> Sorted, int Errors)
         return new([.. all.Select(r => r.Milliseconds).Order()], all.Count(r => r.Failed));
     }
 
+    /// <summary>Several runs' reads as one.</summary>
+    public static ReadLatencies Pool(IEnumerable<ReadLatencies> runs)
+    {
+        var all = runs.ToList();
+        return new([.. all.SelectMany(r => r.Sorted).Order()], all.Sum(r => r.Errors));
+    }
+
     public double P(double p) => Sorted.Count == 0 ? 0 : Sorted[Math.Clamp((int)Math.Ceiling(p / 100 * Sorted.Count) - 1, 0, Sorted.Count - 1)];
 }

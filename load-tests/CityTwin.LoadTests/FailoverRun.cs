@@ -146,8 +146,8 @@ public static class FailoverRun
             // should deactivate none of them.
             var survivorSilo = silos.Single(s => s.Port != victim.Port).Process;
             var destroyedBefore = await DestroyedAssetActivationsAsync(survivorSilo);
-            var reads = new ConcurrentQueue<ReadRecord>();
-            var survivorReadsQuiet = await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, reads);
+            var quiet = new ConcurrentQueue<ReadRecord>();
+            await ReadSteadilyAsync(http, survivors, TimeSpan.FromSeconds(3), CancellationToken.None, quiet);
             using var recovered = new CancellationTokenSource();
             var steady = new ConcurrentQueue<ReadRecord>();
             var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, steady);
@@ -173,12 +173,11 @@ public static class FailoverRun
             var recoveredTimestamp = Stopwatch.GetTimestamp();
             await recovered.CancelAsync();
             await survivorReads;
-            foreach (var read in steady) reads.Enqueue(read);
             // Before: answered before the kill. During: in flight at the kill, or sent before every grain answered again.
-            var survivorReadsBefore = ReadLatencies.Of(steady.Where(r => r.Started >= baselineFrom && r.Answered < killedTimestamp));
-            var survivorReadsDuring = ReadLatencies.Of(steady.Where(r => r.Answered >= killedTimestamp && r.Started < recoveredTimestamp));
-            var inFlightAtKill = ReadLatencies.Of(steady.Where(r => r.Started < killedTimestamp && r.Answered >= killedTimestamp));
-            var slowestDuring = steady.Where(r => r.Answered >= killedTimestamp && r.Started < recoveredTimestamp).OrderByDescending(r => r.Milliseconds).Take(3)
+            var before = steady.Where(r => r.Started >= baselineFrom && r.Answered < killedTimestamp);
+            var during = steady.Where(r => r.Answered >= killedTimestamp && r.Started < recoveredTimestamp).ToList();
+            var inFlightAtKill = during.Where(r => r.Started < killedTimestamp);
+            var slowestDuring = during.OrderByDescending(r => r.Milliseconds).Take(3)
                 .Select(r => $"{r.Milliseconds:0} ms sent {Stopwatch.GetElapsedTime(killedTimestamp, r.Started).TotalMilliseconds:0} ms after the kill").ToList();
             var survivorsDeactivated = await DestroyedAssetActivationsAsync(survivorSilo) - destroyedBefore;
             var pending = victimGrains.Where(id => !answered.ContainsKey(id)).ToList();
@@ -192,7 +191,7 @@ public static class FailoverRun
 
             if (trace is not null)
                 await WriteTraceAsync(trace, client.Services.GetRequiredService<IClusterClient>(), hosts.Keys.ToList(), victimAddress,
-                    killedAt, killedTimestamp, killToExit, dead, reads, attempts!, answered, survivors, victimGrains);
+                    killedAt, killedTimestamp, killToExit, dead, [.. quiet, .. steady], attempts!, answered, survivors, victimGrains);
 
             var lost = new ConcurrentBag<string>();
             var unanswered = new ConcurrentBag<string>();
@@ -222,10 +221,10 @@ public static class FailoverRun
                 DeclaredDead = dead,
                 Recovery = pending.Count == 0 ? recovery : TimeSpan.MaxValue,
                 SlowestWrite = TimeSpan.FromTicks(Interlocked.Read(ref slowestWrite)),
-                SurvivorReadsQuiet = survivorReadsQuiet,
-                SurvivorReadsBefore = survivorReadsBefore,
-                SurvivorReadsDuring = survivorReadsDuring,
-                SurvivorReadsInFlightAtKill = inFlightAtKill,
+                SurvivorReadsQuiet = ReadLatencies.Of(quiet),
+                SurvivorReadsBefore = ReadLatencies.Of(before),
+                SurvivorReadsDuring = ReadLatencies.Of(during),
+                SurvivorReadsInFlightAtKill = ReadLatencies.Of(inFlightAtKill),
                 SlowestSurvivorReads = slowestDuring,
                 AckedWrites = ackedCount,
                 UnackedBy = unackedBy,
@@ -313,13 +312,12 @@ public static class FailoverRun
 
     /// <summary>
     /// GETs of the given assets, 50 a second, one after another in four lanes, until the time is up or it is cancelled;
-    /// an attempt not answered in 2 s counts as 2 s (and an error) rather than hiding in a retry.
+    /// an attempt not answered in 2 s counts as 2 s (and an error) rather than hiding in a retry. Each read goes to <paramref name="records"/>.
     /// </summary>
-    private static async Task<ReadLatencies> ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop,
+    private static async Task ReadSteadilyAsync(HttpClient http, string[] ids, TimeSpan limit, CancellationToken stop,
         ConcurrentQueue<ReadRecord> records)
     {
-        var mine = new ConcurrentQueue<ReadRecord>();
-        if (ids.Length == 0) return ReadLatencies.Of([]);
+        if (ids.Length == 0) return;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async lane =>
         {
@@ -340,14 +338,11 @@ public static class FailoverRun
                 {
                     outcome = e is OperationCanceledException ? "timeout" : "error";
                 }
-                var read = new ReadRecord(started, Stopwatch.GetTimestamp(), id, outcome, lane);
-                mine.Enqueue(read);
-                records.Enqueue(read);
+                records.Enqueue(new ReadRecord(started, Stopwatch.GetTimestamp(), id, outcome, lane));
                 var pause = TimeSpan.FromMilliseconds(80) - Stopwatch.GetElapsedTime(started);
                 if (pause > TimeSpan.Zero) await Task.Delay(pause);
             }
         }));
-        return ReadLatencies.Of(mine);
     }
 
     /// <summary>One read: when it was sent and answered (<see cref="Stopwatch"/> timestamps), its asset and outcome (a status code, "error" or "timeout").</summary>
@@ -359,7 +354,7 @@ public static class FailoverRun
 
     /// <summary>The evidence of a traced run (see <c>trace</c> of <see cref="RunAsync"/>), as tab-separated files.</summary>
     private static async Task WriteTraceAsync(string folder, IClusterClient client, List<SiloAddress> silos, SiloAddress victim,
-        DateTime killedAt, long killedTimestamp, TimeSpan killToExit, TimeSpan declaredDead, ConcurrentQueue<ReadRecord> reads, ConcurrentQueue<ReadRecord> attempts,
+        DateTime killedAt, long killedTimestamp, TimeSpan killToExit, TimeSpan declaredDead, IEnumerable<ReadRecord> reads, ConcurrentQueue<ReadRecord> attempts,
         ConcurrentDictionary<string, TimeSpan> answered, string[] survivors, List<string> victimGrains)
     {
         Directory.CreateDirectory(folder);
