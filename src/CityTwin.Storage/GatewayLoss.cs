@@ -150,14 +150,13 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     /// </summary>
     public async Task<T> CommandAsync<T>(Func<Task<T>> command)
     {
-        var lost = Next; // before the call: a loss while it is on its way counts
-        var call = command();
-        await AnsweredAsync(call, lost);
-        if (!NeverSent(call)) return await call;
-        lost = Next;
-        call = command();
-        await AnsweredAsync(call, lost);
-        return await call;
+        for (var sent = 1; ; sent++)
+        {
+            var lost = Next; // before the call: a loss while it is on its way counts
+            var call = command();
+            await AnsweredAsync(call, lost);
+            if (sent == 2 || !NeverSent(call)) return await call;
+        }
     }
 
     /// <summary>As <see cref="CommandAsync{T}(Func{Task{T}})"/>, for a command that answers nothing.</summary>
