@@ -66,14 +66,14 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     /// long): the p95 of the latest <see cref="HedgeWindow"/> such reads within [<see cref="MinHedgeAfter"/>,
     /// <see cref="MaxHedgeAfter"/>], or the fixed delay given.
     /// </summary>
-    public TimeSpan HedgeAfter<T>() => hedgeAfter ?? Latencies<T>().HedgeAfter;
+    public TimeSpan HedgeAfter<T>() => hedgeAfter ?? Latencies<T>().Wait;
 
     private static readonly Task Never = new TaskCompletionSource().Task;
     private int _gateways; // as the client last reported them; 0 until it does
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly ConcurrentDictionary<Type, ReadLatencies> _latencies = new();
+    private readonly ConcurrentDictionary<Type, RecentLatencies> _latencies = new();
 
-    private ReadLatencies Latencies<T>() => _latencies.GetOrAdd(typeof(T), static _ => new ReadLatencies());
+    private RecentLatencies Latencies<T>() => _latencies.GetOrAdd(typeof(T), static _ => new RecentLatencies(HedgeWindow, 95, MinHedgeAfter, MaxHedgeAfter));
 
     private TaskCompletionSource _next = NewSignal();
 
@@ -96,7 +96,7 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
             latencies.Record(TimeSpan.Zero);
             return first.Result;
         }
-        var delay = hedgeAfter ?? latencies.HedgeAfter;
+        var delay = hedgeAfter ?? latencies.Wait;
         var hedge = Task.Delay(delay, _time);
         List<Task<T>> copies = [first]; // those that may still answer
         Task<T>? undelivered = null; // the latest copy that reached no gateway: the read's failure if no other answers
@@ -184,26 +184,6 @@ public sealed class GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAf
     }
 
     void IClusterConnectionStatusObserver.NotifyClusterConnectionLost() => Signal();
-
-    /// <summary>One kind of read's latest latencies; every quarter window, its hedge delay becomes the window's p95 (within its bounds).</summary>
-    private sealed class ReadLatencies
-    {
-        private readonly long[] _ticks = new long[HedgeWindow];
-        private long _reads;
-        private long _hedgeTicks = MaxHedgeAfter.Ticks;
-
-        public TimeSpan HedgeAfter => TimeSpan.FromTicks(Volatile.Read(ref _hedgeTicks));
-
-        public void Record(TimeSpan latency)
-        {
-            var n = Interlocked.Increment(ref _reads);
-            _ticks[(n - 1) % HedgeWindow] = latency.Ticks; // a race between two readers costs one sample
-            if (n < HedgeWindow || n % (HedgeWindow / 4) != 0) return;
-            var sorted = (long[])_ticks.Clone();
-            Array.Sort(sorted);
-            Volatile.Write(ref _hedgeTicks, Math.Clamp(sorted[HedgeWindow * 95 / 100], MinHedgeAfter.Ticks, MaxHedgeAfter.Ticks));
-        }
-    }
 
     /// <summary>An abandoned request times out in the end: its exception is observed so that it is not reported as unobserved.</summary>
     private static void Observe(Task call) =>

@@ -3,6 +3,7 @@ using CityTwin.Contracts.Assets;
 using CityTwin.Contracts.Districts;
 using CityTwin.Grains.Districts;
 using CityTwin.Grains.Streams;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityTwin.Grains.Tests;
 
@@ -114,6 +115,39 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         fixture.Clock.Advance(TimeSpan.FromMilliseconds(1)); // Twin:DistrictReadWait, 100 ms by default
         var asset = (await read.WaitAsync(TimeSpan.FromSeconds(10)))!;
         Assert.Equal(55, asset.Pole!.DimLevel);
+    }
+
+    [Fact]
+    public async Task A_read_waits_for_its_district_about_as_long_as_its_slowest_answers_and_finds_it_silent_only_after_the_whole_wait()
+    {
+        var (pole, grain) = await PoleReadingAsync(dimLevel: 70);
+        var neighbour = TestAssets.Pole(district: pole.District);
+        var neighbourGrain = Grains.GetGrain<IAssetGrain>(neighbour.Id);
+        await neighbourGrain.UpsertAsync(neighbour);
+        await neighbourGrain.GetAsync();
+        // The district answers a window of reads at once (the test's clock stands still): a read's wait is the shortest.
+        for (var i = 0; i < DistrictReachability.AnswerWindow; i++) await grain.GetAsync();
+        var reachability = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<DistrictReachability>();
+        Assert.Equal(DistrictReachability.MinReadWait, reachability.ReadWait(pole.District));
+
+        using var stall = StallDistrict(pole.District);
+        var held = fixture.Waiting;
+        var read = grain.GetAsync();
+        held = await HeldAfterAsync(held);
+        fixture.Clock.Advance(DistrictReachability.MinReadWait - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(200);
+        Assert.False(read.IsCompleted);
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(70, (await read.WaitAsync(TimeSpan.FromSeconds(10)))!.Pole!.DimLevel); // its last readings, not 100 ms later
+
+        // One slow answer is not silence: another asset of the district still asks it, and waits as briefly.
+        Assert.Equal(DistrictCall.Ask, reachability.Call(pole.District));
+        var neighbours = neighbourGrain.GetAsync();
+        await HeldAfterAsync(held);
+        // The first question unanswered for the whole Twin:DistrictReadWait (100 ms): the district is silent, and reads skip it.
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(100) - DistrictReachability.MinReadWait);
+        Assert.NotNull(await neighbours.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(DistrictCall.Skip, await Eventually.Until<DistrictCall>(() => Task.FromResult(reachability.Call(pole.District)), c => c == DistrictCall.Skip));
     }
 
     [Fact]

@@ -440,13 +440,14 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     private IDistrictGrain District(Asset asset) => GrainFactory.GetGrain<IDistrictGrain>(asset.District);
 
     /// <summary>
-    /// A read's question to the asset's district, or null when the district did not answer within
-    /// <see cref="TwinOptions.DistrictReadWait"/>: its silo died and has not been declared dead yet (Orleans retries the
-    /// call until then), or it is stalled. A read of an asset that is itself alive is not held up for it, and once one
-    /// asset of this silo has waited in vain none waits for the same district until it answers one of the questions
-    /// sent now and then in the background (<see cref="DistrictReachability"/>).
+    /// A question to the asset's district, or null when the district did not answer in time: its silo died and has not
+    /// been declared dead yet (Orleans retries the call until then), or it is stalled. A read waits about as long as
+    /// the district's answers usually take (<see cref="DistrictReachability.ReadWait"/>), anything else
+    /// <see cref="TwinOptions.DistrictReadWait"/>; an asset that is itself alive is not held up for it. Once a question
+    /// has gone unanswered for <see cref="TwinOptions.DistrictReadWait"/>, no asset of this silo waits for the same
+    /// district until it answers one of the questions sent now and then in the background (<see cref="DistrictReachability"/>).
     /// </summary>
-    private async Task<T?> FromDistrictAsync<T>(Asset asset, Func<IDistrictGrain, Task<T>> ask) where T : class
+    private async Task<T?> FromDistrictAsync<T>(Asset asset, Func<IDistrictGrain, Task<T>> ask, bool read = false) where T : class
     {
         switch (_districts.Call(asset.District))
         {
@@ -456,17 +457,48 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
                 _ = AskAgainAsync(asset.District, ask(District(asset)));
                 return null;
         }
+        var since = _time.GetTimestamp();
+        var asking = ask(District(asset));
+        var wait = read ? _districts.ReadWait(asset.District) : _options.DistrictReadWait;
         try
         {
-            var answer = await ask(District(asset)).WaitAsync(_options.DistrictReadWait, _time);
-            _districts.Answered(asset.District);
+            var answer = await asking.WaitAsync(wait, _time);
+            _districts.Answered(asset.District, _time.GetElapsedTime(since));
             return answer;
+        }
+        catch (TimeoutException) when (wait < _options.DistrictReadWait)
+        {
+            _ = HearOutAsync(asset.District, asking, since); // this read goes on without; the question decides whether the district is silent
+            return null;
         }
         catch (Exception e) when (IsSilence(e))
         {
             _districts.Silent(asset.District);
             LogDistrictUnreachable(Key, asset.District);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// A question a read stopped waiting for, given the rest of <see cref="TwinOptions.DistrictReadWait"/>: its answer
+    /// counts for the district's read wait (a slow answer makes the next reads wait longer); silence marks the district silent.
+    /// </summary>
+    private async Task HearOutAsync(string district, Task asking, long since)
+    {
+        try
+        {
+            var left = _options.DistrictReadWait - _time.GetElapsedTime(since);
+            await asking.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+            _districts.Answered(district, _time.GetElapsedTime(since));
+        }
+        catch (Exception e) when (IsSilence(e))
+        {
+            _districts.Silent(district);
+            LogDistrictUnreachable(Key, district);
+        }
+        catch
+        {
+            _districts.Answered(district); // an error is an answer too; only silence makes the district silent
         }
     }
 
@@ -499,7 +531,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     /// <param name="read">
     /// For a read: one that arrives while this asset's own question has already waited <see cref="ImpatientAfter"/>
     /// does not ask and wait too. It is mostly the API's copy of a read stuck behind a district that went silent with
-    /// its silo (a copy comes after the reads' p99, at least that long), and the last readings are as good as an answer
+    /// its silo (a copy comes after the reads' p95, at least that long), and the last readings are as good as an answer
     /// that late; the first read still waits it out and marks the district silent for the others.
     /// </param>
     private async Task TakeLiveAsync(bool read = false)
@@ -509,7 +541,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         if (_liveJustTaken) { _liveJustTaken = false; return; }
         if (read && _liveAsk is { IsCompleted: false } && _time.GetElapsedTime(_liveAskSince) >= ImpatientAfter) return;
         // Without its district, answer with the readings this asset last took in (its telemetryAt says how old).
-        var asking = FromDistrictAsync(asset, district => district.LiveOfAsync(Key));
+        var asking = FromDistrictAsync(asset, district => district.LiveOfAsync(Key), read);
         if (!asking.IsCompleted) (_liveAsk, _liveAskSince) = (asking, _time.GetTimestamp());
         if (await asking is not { } live) return;
         if (!ReferenceEquals(Current, asset)) return;
