@@ -118,7 +118,7 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_read_waits_for_its_district_about_as_long_as_its_slowest_answers_and_finds_it_silent_only_after_the_whole_wait()
+    public async Task A_read_waits_for_its_district_about_as_long_as_its_answers_take_and_finds_it_silent_only_after_the_whole_wait()
     {
         var (pole, grain) = await PoleReadingAsync(dimLevel: 70);
         var neighbour = TestAssets.Pole(district: pole.District);
