@@ -459,29 +459,23 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         }
         var since = _time.GetTimestamp();
         var asking = ask(District(asset));
-        var wait = read ? _districts.ReadWait(asset.District) : _options.DistrictReadWait;
         try
         {
-            var answer = await asking.WaitAsync(wait, _time);
+            var answer = await asking.WaitAsync(read ? _districts.ReadWait(asset.District) : _options.DistrictReadWait, _time);
             _districts.Answered(asset.District, _time.GetElapsedTime(since));
             return answer;
         }
-        catch (TimeoutException) when (wait < _options.DistrictReadWait)
-        {
-            _ = HearOutAsync(asset.District, asking, since); // this read goes on without; the question decides whether the district is silent
-            return null;
-        }
         catch (Exception e) when (IsSilence(e))
         {
-            _districts.Silent(asset.District);
-            LogDistrictUnreachable(Key, asset.District);
+            _ = HearOutAsync(asset.District, asking, since); // this call goes on without; the question decides whether the district is silent
             return null;
         }
     }
 
     /// <summary>
-    /// A question a read stopped waiting for, given the rest of <see cref="TwinOptions.DistrictReadWait"/>: its answer
-    /// counts for the district's read wait (a slow answer makes the next reads wait longer); silence marks the district silent.
+    /// A question its caller stopped waiting for, given the rest of <see cref="TwinOptions.DistrictReadWait"/>: its
+    /// answer counts for the district's read wait (a slow answer makes the next reads wait longer); silence marks the
+    /// district silent — at once, before the caller goes on, when the whole wait is spent or its silo is known lost.
     /// </summary>
     private async Task HearOutAsync(string district, Task asking, long since)
     {
