@@ -86,15 +86,24 @@ public sealed class ChildProcess : IAsyncDisposable
         if (watch is not null)
         {
             watch($"before the SIGKILL: {threads}");
-            for (string? now; (now = Threads()) is not null && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30); await Task.Delay(10))
-                watch($"{Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms: {now}");
+            var machine = MachineCpu();
+            for (string? now; (now = Threads(kernel: true)) is not null && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30); await Task.Delay(10))
+            {
+                var (busy, total) = MachineCpu();
+                watch($"{Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms: machine busy {(total == machine.Total ? 0 : 100.0 * (busy - machine.Busy) / (total - machine.Total)):0} %, {now}");
+                machine = (busy, total);
+            }
         }
         await _process.WaitForExitAsync();
         watch?.Invoke($"{Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms: reaped");
     }
 
-    /// <summary>The process's threads by state (R running, S sleeping, D uninterruptible, Z exited…) and its resident memory, from /proc.</summary>
-    private string? Threads()
+    /// <summary>
+    /// The process's threads by state (R running, S sleeping, D uninterruptible, Z exited…) and its resident memory, from
+    /// /proc; with <paramref name="kernel"/>, where in the kernel each thread is (its innermost frames, readable by root):
+    /// a killed process's last thread tearing down its memory and files, while its sockets are still open.
+    /// </summary>
+    private string? Threads(bool kernel = false)
     {
         try
         {
@@ -102,9 +111,19 @@ public sealed class ChildProcess : IAsyncDisposable
                 .Select(t => { try { var stat = File.ReadAllText(Path.Combine(t, "stat")); return stat[(stat.LastIndexOf(')') + 2)..][0]; } catch (IOException) { return '?'; } })
                 .GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}");
             var rss = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:"))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-            return $"threads {string.Join(" ", states)}, RSS {rss} kB";
+            var stacks = !kernel ? [] : Directory.GetDirectories($"/proc/{Pid}/task")
+                .Select(t => { try { return string.Join(" < ", File.ReadLines(Path.Combine(t, "stack")).Take(4).Select(l => l.Split(' ')[^1])); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; } })
+                .Where(s => s.Length > 0).GroupBy(s => s).Select(g => $"{g.Count()}× {g.Key}");
+            return $"threads {string.Join(" ", states)}, RSS {rss} kB{string.Concat(stacks.Select(s => $"; {s}"))}";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The machine's busy and total CPU time so far (/proc/stat, in clock ticks): everything but idle and iowait is busy.</summary>
+    private static (long Busy, long Total) MachineCpu()
+    {
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
+        return (ticks.Sum() - ticks[3] - ticks[4], ticks.Sum());
     }
 
     public async ValueTask DisposeAsync()

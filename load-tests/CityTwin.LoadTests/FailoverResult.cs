@@ -38,6 +38,13 @@ public sealed record FailoverResult
     /// </summary>
     public required int SurvivorGrains { get; init; }
     public required long SurvivorsDeactivated { get; init; }
+    /// <summary>
+    /// Reads the API sent again (citytwin_read_copies_total) in the 3 s of the baseline sweep before the kill, and from
+    /// the kill until the recovery; and the hedge delay of its asset reads at the kill.
+    /// </summary>
+    public required ReadCopies ReadCopiesBefore { get; init; }
+    public required ReadCopies ReadCopiesDuring { get; init; }
+    public required TimeSpan AssetHedgeDelayAtKill { get; init; }
 
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
@@ -46,7 +53,16 @@ public sealed record FailoverResult
         $"slowest {string.Join(", ", SlowestSurvivorReads)}; " +
         $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes" +
         $"{(UnackedWrites == 0 ? "" : $" ({string.Join(", ", UnackedBy.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}: {u.Value}"))})")}; " +
-        $"{Lost.Count} lost, {Unanswered.Count} not answering; the survivor deactivated {SurvivorsDeactivated} of its {SurvivorGrains} asset grains";
+        $"{Lost.Count} lost, {Unanswered.Count} not answering; the survivor deactivated {SurvivorsDeactivated} of its {SurvivorGrains} asset grains; " +
+        $"the API copied reads {ReadCopiesDuring} during the failover ({ReadCopiesBefore} in the 3 s before it; asset reads' hedge delay at the kill {AssetHedgeDelayAtKill.TotalMilliseconds:0} ms)";
+}
+
+/// <summary>Reads the API sent again, by reason (<c>citytwin_read_copies_total</c>), and its asset reads' hedge delay.</summary>
+public sealed record ReadCopies(long Hedge, long GatewayLost, long NotSent, TimeSpan AssetHedgeDelay = default)
+{
+    public ReadCopies Since(ReadCopies earlier) => new(Hedge - earlier.Hedge, GatewayLost - earlier.GatewayLost, NotSent - earlier.NotSent);
+
+    public override string ToString() => $"{Hedge} hedged, {GatewayLost} after a lost gateway, {NotSent} not sent";
 }
 
 /// <summary>Read latencies in milliseconds, sorted, and how many reads failed or timed out.</summary>

@@ -153,9 +153,12 @@ public static class FailoverRun
             var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, steady);
             // The baseline leaves out the first half second: the four lanes and the sweep all send their first request at once.
             var baselineFrom = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
+            var copiesBefore = await ReadCopiesAsync(api);
+            var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>(); // the sweep's reads, before the kill and after
             for (var sweep = Stopwatch.StartNew(); sweep.Elapsed < TimeSpan.FromSeconds(3);)
-                await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts: null);
+                await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts);
 
+            var copiesAtKill = await ReadCopiesAsync(api);
             // The clock starts at the SIGKILL; the process is gone (its sockets closed) a little later, when Kill returns.
             var killedAt = DateTime.UtcNow;
             var killedTimestamp = Stopwatch.GetTimestamp();
@@ -167,10 +170,10 @@ public static class FailoverRun
             var declaredDead = WatchDeclaredDeadAsync(storage, victimAddress, clock);
 
             var answered = new ConcurrentDictionary<string, TimeSpan>();
-            var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>();
             await SweepAsync(http, victimGrains, clock, answered, attempts);
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
             var recoveredTimestamp = Stopwatch.GetTimestamp();
+            var copiesAtRecovery = await ReadCopiesAsync(api);
             await recovered.CancelAsync();
             await survivorReads;
             // Before: answered before the kill. During: in flight at the kill, or sent before every grain answered again.
@@ -232,6 +235,9 @@ public static class FailoverRun
                 Unanswered = [.. unanswered.Order(StringComparer.Ordinal)],
                 SurvivorGrains = survivors.Length,
                 SurvivorsDeactivated = survivorsDeactivated,
+                ReadCopiesBefore = copiesAtKill.Since(copiesBefore),
+                ReadCopiesDuring = copiesAtRecovery.Since(copiesAtKill),
+                AssetHedgeDelayAtKill = copiesAtKill.AssetHedgeDelay,
             };
         }
         finally
@@ -240,6 +246,16 @@ public static class FailoverRun
             if (api is not null) await api.DisposeAsync();
             foreach (var (silo, _) in silos) await silo.DisposeAsync();
         }
+    }
+
+    /// <summary>The reads the API has copied so far, by reason, and the hedge delay of its asset reads (GatewayLoss).</summary>
+    private static async Task<ReadCopies> ReadCopiesAsync(ChildProcess api)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var metrics = await http.GetStringAsync($"{api.Url}/metrics");
+        long Copies(string reason) => PrometheusText.Sum(metrics, "citytwin_read_copies_total", $"reason=\"{reason}\"");
+        return new ReadCopies(Copies("hedge"), Copies("gateway_lost"), Copies("not_sent"),
+            TimeSpan.FromSeconds(PrometheusText.Value(metrics, "citytwin_read_hedge_delay_seconds", "kind=\"Asset\"")));
     }
 
     /// <summary>Asset grain activations the silo has destroyed since it started (Orleans' catalog counter).</summary>

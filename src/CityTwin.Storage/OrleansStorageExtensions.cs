@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -99,7 +100,7 @@ public static class OrleansStorageExtensions
         // at the next refresh: every second, so within a second of the death. Each refresh is one small query.
         client.Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
         // Reads caught in flight by a lost gateway are sent again (GatewayLoss.ReadAsync) rather than left to time out.
-        client.Services.AddSingleton(_ => new GatewayLoss());
+        client.Services.AddSingleton(sp => new GatewayLoss(meters: sp.GetService<IMeterFactory>()));
         client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
         return client;
     }

@@ -53,6 +53,15 @@ public sealed partial class ScrapeTests(ScrapeFixture scrapes) : IClassFixture<S
     }
 
     [Fact]
+    public void The_api_reports_how_long_an_asset_read_waits_before_it_is_copied()
+    {
+        // A healthy cluster copies hardly any read, so the copies counter may not be there yet; the delay is, once read.
+        var delay = scrapes.ApiAfter.Samples.Where(s => s.Name == "citytwin_read_hedge_delay_seconds").ToList();
+        Assert.Contains(delay, s => s.Labels.GetValueOrDefault("kind") == "Asset");
+        Assert.Equal("gauge", scrapes.ApiAfter.Types["citytwin_read_hedge_delay_seconds"]);
+    }
+
+    [Fact]
     public void Twin_metrics_that_are_exported_are_catalogued_with_their_type_and_labels()
     {
         var catalogue = MetricCatalogue.Load();

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Networking.Shared;
 using Orleans.Runtime.Messaging;
@@ -219,6 +222,44 @@ public class GatewayLossTests
     }
 
     /// <summary>A read whose every copy waits until the test answers it; <c>calls</c> holds the copies sent so far.</summary>
+    [Fact]
+    public async Task The_copies_a_read_takes_are_counted_by_reason_and_each_kinds_hedge_delay_is_exported()
+    {
+        // What an SRE reads off /metrics during a failover: how many reads were sent again, why, and after how long.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var loss = new GatewayLoss(time: _time, meters: services.GetRequiredService<IMeterFactory>());
+        var copies = new ConcurrentDictionary<string, long>();
+        var delays = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Meter.Name == "CityTwin") l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => copies.AddOrUpdate(Tag(tags, "reason"), value, (_, n) => n + value));
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => delays[Tag(tags, "kind")] = value);
+        listener.Start();
+
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
+        var (read, calls) = Unanswered(loss);
+        _time.Advance(GatewayLoss.MaxHedgeAfter); // no reads known yet: the longest delay
+        await WaitUntil(() => calls.Count == 1 + GatewayLoss.HedgeCopies);
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(1, 2, connectionRecovered: false);
+        await WaitUntil(() => calls.Count == 2 + GatewayLoss.HedgeCopies);
+        calls[^1].SetResult(5);
+        Assert.Equal(5, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(["42"], await loss.ReadAsync(() => Task.FromResult<IReadOnlyList<string>>(["42"])));
+
+        Assert.Equal(GatewayLoss.HedgeCopies, copies.GetValueOrDefault("hedge"));
+        Assert.Equal(1, copies.GetValueOrDefault("gateway_lost"));
+        Assert.False(copies.ContainsKey("not_sent"));
+        listener.RecordObservableInstruments();
+        Assert.Equal(GatewayLoss.MaxHedgeAfter.TotalSeconds, delays["Int32"]);
+        Assert.Equal(GatewayLoss.MaxHedgeAfter.TotalSeconds, delays["IReadOnlyList<String>"]);
+
+        static string Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
+        {
+            foreach (var tag in tags) if (tag.Key == name) return (string)tag.Value!;
+            return "";
+        }
+    }
+
     private static (Task<int> Read, List<TaskCompletionSource<int>> Calls) Unanswered(GatewayLoss loss)
     {
         var calls = new List<TaskCompletionSource<int>>();
