@@ -32,6 +32,10 @@ namespace CityTwin.Storage;
 /// </summary>
 public sealed class GatewayLoss : IClusterConnectionStatusObserver
 {
+    /// <param name="commandGrace">How long a command caught by a lost gateway may still answer (<see cref="CommandGrace"/>).</param>
+    /// <param name="hedgeAfter">A fixed hedge delay instead of the learnt one (tests).</param>
+    /// <param name="time">The clock of the hedge delays.</param>
+    /// <param name="meters">Where the copies and the hedge delays are exported; none without it.</param>
     public GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null, IMeterFactory? meters = null)
     {
         CommandGrace = commandGrace ?? TimeSpan.FromSeconds(2);
