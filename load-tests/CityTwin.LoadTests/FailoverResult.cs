@@ -57,8 +57,8 @@ public sealed record FailoverResult
         $"the API copied reads {ReadCopiesDuring} during the failover ({ReadCopiesBefore} in the 3 s before it; asset reads' hedge delay at the kill {AssetHedgeDelayAtKill.TotalMilliseconds:0} ms)";
 }
 
-/// <summary>Reads the API sent again, by reason (<c>citytwin_read_copies_total</c>), and its asset reads' hedge delay.</summary>
-public sealed record ReadCopies(long Hedge, long GatewayLost, long NotSent, TimeSpan AssetHedgeDelay = default)
+/// <summary>Reads the API sent again, by reason (<c>citytwin_read_copies_total</c>).</summary>
+public sealed record ReadCopies(long Hedge, long GatewayLost, long NotSent)
 {
     public ReadCopies Since(ReadCopies earlier) => new(Hedge - earlier.Hedge, GatewayLost - earlier.GatewayLost, NotSent - earlier.NotSent);
 

@@ -153,12 +153,12 @@ public static class FailoverRun
             var survivorReads = ReadSteadilyAsync(http, survivors, TimeSpan.FromMinutes(3), recovered.Token, steady);
             // The baseline leaves out the first half second: the four lanes and the sweep all send their first request at once.
             var baselineFrom = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
-            var copiesBefore = await ReadCopiesAsync(api);
+            var (copiesBefore, _) = await ReadCopiesAsync(api);
             var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>(); // the sweep's reads, before the kill and after
             for (var sweep = Stopwatch.StartNew(); sweep.Elapsed < TimeSpan.FromSeconds(3);)
                 await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts);
 
-            var copiesAtKill = await ReadCopiesAsync(api);
+            var (copiesAtKill, hedgeDelayAtKill) = await ReadCopiesAsync(api);
             // The clock starts at the SIGKILL; the process is gone (its sockets closed) a little later, when Kill returns.
             var killedAt = DateTime.UtcNow;
             var killedTimestamp = Stopwatch.GetTimestamp();
@@ -173,7 +173,7 @@ public static class FailoverRun
             await SweepAsync(http, victimGrains, clock, answered, attempts);
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
             var recoveredTimestamp = Stopwatch.GetTimestamp();
-            var copiesAtRecovery = await ReadCopiesAsync(api);
+            var (copiesAtRecovery, _) = await ReadCopiesAsync(api);
             await recovered.CancelAsync();
             await survivorReads;
             // Before: answered before the kill. During: in flight at the kill, or sent before every grain answered again.
@@ -237,7 +237,7 @@ public static class FailoverRun
                 SurvivorsDeactivated = survivorsDeactivated,
                 ReadCopiesBefore = copiesAtKill.Since(copiesBefore),
                 ReadCopiesDuring = copiesAtRecovery.Since(copiesAtKill),
-                AssetHedgeDelayAtKill = copiesAtKill.AssetHedgeDelay,
+                AssetHedgeDelayAtKill = hedgeDelayAtKill,
             };
         }
         finally
@@ -249,12 +249,12 @@ public static class FailoverRun
     }
 
     /// <summary>The reads the API has copied so far, by reason, and the hedge delay of its asset reads (GatewayLoss).</summary>
-    private static async Task<ReadCopies> ReadCopiesAsync(ChildProcess api)
+    private static async Task<(ReadCopies Copies, TimeSpan AssetHedgeDelay)> ReadCopiesAsync(ChildProcess api)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var metrics = await http.GetStringAsync($"{api.Url}/metrics");
         long Copies(string reason) => PrometheusText.Sum(metrics, "citytwin_read_copies_total", $"reason=\"{reason}\"");
-        return new ReadCopies(Copies("hedge"), Copies("gateway_lost"), Copies("not_sent"),
+        return (new ReadCopies(Copies("hedge"), Copies("gateway_lost"), Copies("not_sent")),
             TimeSpan.FromSeconds(PrometheusText.Value(metrics, "citytwin_read_hedge_delay_seconds", "kind=\"Asset\"")));
     }
 

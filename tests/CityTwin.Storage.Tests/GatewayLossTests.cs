@@ -221,7 +221,6 @@ public class GatewayLossTests
         }
     }
 
-    /// <summary>A read whose every copy waits until the test answers it; <c>calls</c> holds the copies sent so far.</summary>
     [Fact]
     public async Task The_copies_a_read_takes_are_counted_by_reason_and_each_kinds_hedge_delay_is_exported()
     {
@@ -260,6 +259,7 @@ public class GatewayLossTests
         }
     }
 
+    /// <summary>A read whose every copy waits until the test answers it; <c>calls</c> holds the copies sent so far.</summary>
     private static (Task<int> Read, List<TaskCompletionSource<int>> Calls) Unanswered(GatewayLoss loss)
     {
         var calls = new List<TaskCompletionSource<int>>();
