@@ -31,12 +31,14 @@ if (settings.IsPostgres)
     // Every process has its own connection pool (Npgsql's default is 100): silos × pool + the API must fit the
     // server's max_connections (300 for the local server; CityTwin:PostgresMaxConnections for an existing one, default
     // PostgreSQL's 100), less its 3 reserved connections and some headroom for psql and backups. Each process checks it at start.
+    // A process needs no more than the 8 it gets by default (StorageOptions.DefaultMaxPoolSize): a larger pool only keeps
+    // start-up's bursts open, each connection a server process.
     var processes = settings.Silos + 1;
     var maxConnections = builder.Configuration.GetConnectionString(LocalPostgres.Database) is { Length: > 0 }
         ? builder.Configuration.GetValue("CityTwin:PostgresMaxConnections", 100)
         : LocalPostgres.MaxConnections;
     storageEnvironment["Storage__Processes"] = processes.ToString();
-    storageEnvironment["Storage__MaxPoolSize"] = Math.Max(5, (maxConnections - 3 - 10) / processes).ToString();
+    storageEnvironment["Storage__MaxPoolSize"] = Math.Clamp((maxConnections - 3 - 10) / processes, 5, 8).ToString();
 }
 
 void UseStorage<T>(IResourceBuilder<T> resource) where T : IResourceWithEnvironment, IResourceWithWaitSupport

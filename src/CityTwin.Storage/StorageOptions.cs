@@ -20,11 +20,21 @@ public sealed class StorageOptions
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
     /// <summary>
-    /// PostgreSQL: the most connections this process opens (Npgsql's pool; its default is 100). Every process of a
-    /// cluster has its own pool, so <see cref="Processes"/> × this must stay under the server's max_connections —
-    /// checked at start. The AppHost sizes it from the server and the number of silos.
+    /// PostgreSQL: the most connections this process opens (Npgsql's pool), <see cref="DefaultMaxPoolSize"/> unless set
+    /// here or in the connection string. Every process of a cluster has its own pool, so <see cref="Processes"/> × this
+    /// must stay under the server's max_connections — checked at start. The AppHost sizes it from the server and the
+    /// number of silos, up to the default.
     /// </summary>
     public int? MaxPoolSize { get; set; }
+
+    /// <summary>
+    /// The pool a process gets when nothing sets it: a silo batches its asset reads and writes and gates its audit
+    /// statements, so a handful of connections carries its load (the failover benchmark's 16 writers needed no more
+    /// than 4). Npgsql's own default, 100, let start-up's bursts open 10–16 connections a silo and keep them; each is a
+    /// server process, and all of a dead silo's exit at once — on a machine the database shares with the survivors,
+    /// 10 ms of CPU apiece in the hundred milliseconds after the silo's sockets close.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 8;
 
     /// <summary>How many processes share the server (silos + API processes), for the start-up check.</summary>
     public int Processes { get; set; } = 1;
@@ -45,8 +55,13 @@ public sealed class StorageOptions
             _ => configuration.GetConnectionString("citytwin")
                  ?? throw new InvalidOperationException("Storage:Provider is PostgreSql but neither Storage:ConnectionString nor ConnectionStrings:citytwin is set."),
         };
-        if (options.Provider == StorageProvider.PostgreSql && options.MaxPoolSize is { } pool)
+        if (options.Provider == StorageProvider.PostgreSql && (options.MaxPoolSize ?? (SetsPoolSize(options.ConnectionString) ? null : DefaultMaxPoolSize)) is { } pool)
             options.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = pool }.ConnectionString;
         return options;
     }
+
+    /// <summary>Whether the connection string names its pool's size itself (Npgsql's builder reports every keyword it knows as present).</summary>
+    private static bool SetsPoolSize(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(key => key.Replace(" ", "").Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase));
 }

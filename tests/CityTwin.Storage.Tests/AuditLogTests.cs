@@ -18,6 +18,30 @@ public class AuditLogTests
         await KeepsTheContract(database.Options());
     }
 
+    [PostgresFact]
+    public async Task Many_commands_at_once_share_a_few_connections_and_are_all_recorded()
+    {
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        var options = database.Options(); // Npgsql's pool of 100: only the log's own gate keeps it small
+        await SchemaInstaller.ApplyAsync(options);
+        var log = new SqlAuditLog(options);
+        var at = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            var seq = await log.BeginAsync(new AuditEntry { At = at, Actor = "key:a", ActorName = "a", Role = "operator", Action = "asset.status", Target = $"pole-{i}" });
+            await log.CompleteAsync(seq, "ok", "offline", null);
+        }));
+
+        var entries = await log.QueryAsync(new AuditQuery(Limit: 100));
+        Assert.Equal(64, entries.Count);
+        Assert.All(entries, e => Assert.Equal("ok", e.Outcome));
+        // From the same pool: one of the log's own connections, which stay open once used.
+        await using var connection = (Npgsql.NpgsqlConnection)await SchemaInstaller.OpenAsync(options);
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()", connection);
+        Assert.InRange(Convert.ToInt32(await count.ExecuteScalarAsync()), 1, SqlAuditLog.WritesInFlight);
+    }
+
     private static async Task KeepsTheContract(StorageOptions options)
     {
         await SchemaInstaller.ApplyAsync(options);

@@ -17,6 +17,18 @@ public class ConnectionBudgetTests
         Assert.Equal(4, options.Processes);
     }
 
+    [Theory]
+    [InlineData("Host=db;Username=u", StorageOptions.DefaultMaxPoolSize)]
+    [InlineData("Host=db;Username=u;Maximum Pool Size=30", 30)]
+    public void A_process_keeps_a_small_pool_unless_its_connection_string_names_one(string connectionString, int pool)
+    {
+        var options = StorageOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "PostgreSql", ["Storage:ConnectionString"] = connectionString,
+        }).Build());
+        Assert.Equal(pool, new NpgsqlConnectionStringBuilder(options.ConnectionString).MaxPoolSize);
+    }
+
     [PostgresFact]
     public async Task Pools_that_do_not_fit_max_connections_are_named_with_the_setting_to_change()
     {

@@ -22,7 +22,7 @@ public class StorageOptionsTests
             ("Storage:Provider", "PostgreSql"), ("ConnectionStrings:citytwin", "Host=db;Database=twin")));
 
         Assert.Equal(StorageProvider.PostgreSql, options.Provider);
-        Assert.Equal("Host=db;Database=twin", options.ConnectionString);
+        Assert.Equal($"Host=db;Database=twin;Maximum Pool Size={StorageOptions.DefaultMaxPoolSize}", options.ConnectionString);
         Assert.Equal("Npgsql", options.Invariant);
     }
 
