@@ -20,6 +20,7 @@ public class ConnectionBudgetTests
     [Theory]
     [InlineData("Host=db;Username=u", StorageOptions.DefaultMaxPoolSize)]
     [InlineData("Host=db;Username=u;Maximum Pool Size=30", 30)]
+    [InlineData("Host=db;Username=u;MaxPoolSize=12", 12)]
     public void A_process_keeps_a_small_pool_unless_its_connection_string_names_one(string connectionString, int pool)
     {
         var options = StorageOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
