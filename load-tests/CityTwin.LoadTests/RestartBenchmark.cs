@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Domain.Assets;
 using CityTwin.Domain.City;
@@ -35,6 +36,9 @@ public static class RestartBenchmark
     private static async Task<List<string>> OneStoreAsync(GeneratedCity city, string store, ThrowawayPostgres? database, string? trace)
     {
         var data = Directory.CreateTempSubdirectory("citytwin-restart-").FullName;
+        // Both exports, kept when they differ (the features that differ are printed): outside the data directory, which goes.
+        var exports = Directory.CreateTempSubdirectory($"citytwin-restart-exports-{store.ToLowerInvariant()}-").FullName;
+        var keepExports = false;
         // The silo comes back on its port, as the AppHost's silos do: the membership table then knows the killed one
         // for a dead older generation of it at once, instead of probing it until it is voted dead.
         string[] storage = database is null ? [] :
@@ -69,7 +73,7 @@ public static class RestartBenchmark
 
                 statsBefore = JsonNode.Parse(await twin.Http.GetStringAsync("/api/stats"))!["city"]!;
                 before = await GetAllAsync(twin.Http, sample);
-                exportBefore = await ExportAsync(twin.Http);
+                exportBefore = await ExportAsync(twin.Http, Path.Combine(exports, "before.geojson"));
                 Console.WriteLine($"{store}: export before the kill {exportBefore.Bytes / 1e6:0} MB in {exportBefore.Took.TotalSeconds:0} s");
                 await Task.Delay(TimeSpan.FromSeconds(6)); // the export activated nothing new, but let any write behind land
                 await twin.QuietAsync(TimeSpan.FromMinutes(2));
@@ -99,13 +103,15 @@ public static class RestartBenchmark
 
             // --trace: where the silo's and the API's time goes while the export activates the city (20 s of it).
             var profile = trace is null ? Task.FromResult(new List<string>()) : Profiler.StartAsync(trace, $"restart-{store.ToLowerInvariant()}", TimeSpan.FromSeconds(20), again);
-            var exportAfter = await ExportAsync(again.Http);
+            var exportAfter = await ExportAsync(again.Http, Path.Combine(exports, "after.geojson"));
             await profile;
             var whole = restart.Elapsed;
             var activeMemory = again.Silo.WorkingSetBytes();
             var same = exportAfter.Hash == exportBefore.Hash;
+            keepExports = !same;
             var statsSame = statsAfter["byType"]!.ToJsonString() == statsBefore["byType"]!.ToJsonString();
             Console.WriteLine($"{store}: export done {whole.TotalSeconds:0} s after the start, identical {same}");
+            if (!same) ShowDifferences(Path.Combine(exports, "before.geojson"), Path.Combine(exports, "after.geojson"));
 
             return
             [
@@ -119,7 +125,27 @@ public static class RestartBenchmark
         finally
         {
             Directory.Delete(data, recursive: true);
+            if (keepExports) Console.WriteLine($"{store}: both exports kept in {exports}");
+            else Directory.Delete(exports, recursive: true);
         }
+    }
+
+    /// <summary>The features whose JSON differs between two exports (at most ten shown), by id.</summary>
+    private static void ShowDifferences(string beforePath, string afterPath)
+    {
+        static Dictionary<string, string> Features(string path)
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.GetProperty("features").EnumerateArray()
+                .ToDictionary(f => f.GetProperty("id").GetString()!, f => f.GetRawText());
+        }
+        var before = Features(beforePath);
+        var after = Features(afterPath);
+        var differ = before.Keys.Union(after.Keys)
+            .Where(id => before.GetValueOrDefault(id) != after.GetValueOrDefault(id)).Order(StringComparer.Ordinal).ToList();
+        Console.WriteLine($"{differ.Count:N0} feature(s) differ");
+        foreach (var id in differ.Take(10))
+            Console.WriteLine($"  {id}\n    before: {before.GetValueOrDefault(id) ?? "(missing)"}\n    after:  {after.GetValueOrDefault(id) ?? "(missing)"}");
     }
 
     /// <summary>A reading that changes a value for every asset, batches of 2,000, four senders.</summary>
@@ -165,16 +191,21 @@ public static class RestartBenchmark
         return new Dictionary<string, string>(answers);
     }
 
-    private static async Task<(string Hash, long Bytes, TimeSpan Took)> ExportAsync(HttpClient http)
+    private static async Task<(string Hash, long Bytes, TimeSpan Took)> ExportAsync(HttpClient http, string keepAt)
     {
         var clock = Stopwatch.StartNew();
         using var response = await http.GetAsync("/api/export", HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync();
+        await using var kept = File.Create(keepAt);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         long bytes = 0;
-        for (int read; (read = await body.ReadAsync(buffer)) > 0; bytes += read) hash.AppendData(buffer, 0, read);
+        for (int read; (read = await body.ReadAsync(buffer)) > 0; bytes += read)
+        {
+            hash.AppendData(buffer, 0, read);
+            await kept.WriteAsync(buffer.AsMemory(0, read));
+        }
         return (Convert.ToHexString(hash.GetHashAndReset()), bytes, clock.Elapsed);
     }
 }

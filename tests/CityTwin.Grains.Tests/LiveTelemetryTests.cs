@@ -4,6 +4,9 @@ using CityTwin.Contracts.Districts;
 using CityTwin.Domain.Alarms;
 using CityTwin.Domain.Ingest;
 using CityTwin.Domain.Queries;
+using CityTwin.Grains.Districts;
+using CityTwin.Grains.Scenarios;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CityTwin.Grains.Tests;
 
@@ -43,6 +46,32 @@ public sealed class LiveTelemetryTests(ClusterFixture fixture)
         var found = await District(city).QueryAsync(new AssetQuery { Filters = [new AttributeFilter("dimLevel", FilterOp.Equal, 33)] });
         Assert.Equal(pole, Assert.Single(found.Hits).Summary.Id);
         Assert.Equal(AssetStatus.Degraded, found.Hits[0].Summary.Status);
+    }
+
+    [Fact]
+    public async Task A_bulk_read_waits_for_the_districts_readings_where_a_single_read_would_answer_without_them()
+    {
+        var city = await HeldAsync(await TestCity.CreateAsync(Grains));
+        var (pole, camera) = (city.Poles[0].Id, city.Cameras[0].Id);
+        var at = fixture.Clock.GetUtcNow();
+        await District(city).ApplyTelemetryAsync([
+            new TelemetryReading(pole, new Telemetry { DimLevel = 21, Timestamp = at }),
+            new TelemetryReading(camera, new Telemetry { VehicleCount = 17, Timestamp = at })]);
+
+        // The district found silent a moment ago (as a busy one is, by a read that waited its whole read wait):
+        // a single read answers at once with what the asset last took in, without the district's newest readings.
+        fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<DistrictReachability>().Silent(city.District);
+        Assert.NotEqual(21, (await city.Get(Grains, pole)).Pole!.DimLevel);
+
+        // A bulk read asks the district for a page's readings once, and waits for them.
+        var read = await DistrictAssets.ReadAsync(Grains, city.District, [pole, camera, city.Intersection.Id, "pole-nowhere"]);
+        Assert.Equal(21, read[0]!.Pole!.DimLevel);
+        Assert.Equal(17, read[1]!.Camera!.VehicleCount);
+        Assert.Equal(17, read[2]!.Intersection!.Cameras.Single(c => c.CameraId == camera).VehicleCount); // the district counted it in
+        Assert.Null(read[3]);
+        var snapshot = (await SnapshotCapture.CaptureAssetsAsync(Grains, city.District)).ToDictionary(a => a.Id);
+        Assert.Equal(21, snapshot[pole].Pole!.DimLevel);
+        Assert.Equal(17, snapshot[camera].Camera!.VehicleCount);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public static class CityEndpoints
             do
             {
                 var page = await grains.GetGrain<IDistrictGrain>(id).GetAsync(cursor, 1_000);
-                var assets = await Task.WhenAll(page.Assets.Where(a => types is null || types.Contains(a.Type)).Select(a => grains.GetGrain<IAssetGrain>(a.Id).GetAsync()));
+                var assets = await DistrictAssets.ReadAsync(grains, id, [.. page.Assets.Where(a => types is null || types.Contains(a.Type)).Select(a => a.Id)]);
                 foreach (var a in assets)
                     if (a is not null) yield return a;
                 cursor = page.NextCursor;

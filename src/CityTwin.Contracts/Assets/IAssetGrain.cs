@@ -14,6 +14,16 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("Get"), AnyGateway, Orleans.Concurrency.AlwaysInterleave]
     Task<Asset?> GetAsync();
 
+    /// <summary>
+    /// <see cref="GetAsync"/> with the district's copy of the asset brought by the caller, who asked the district once
+    /// for a page of its assets (<see cref="Districts.DistrictAssets.ReadAsync"/>) and so waited for it however long it
+    /// took. A single read waits for the district only about as long as its answers usually take, then answers with the
+    /// readings the asset last took in: right for one read in a failover, wrong for an export or a scenario's snapshot
+    /// of thousands at once, whose questions make the district slow.
+    /// </summary>
+    [Alias("GetWith"), Orleans.Concurrency.AlwaysInterleave]
+    Task<Asset?> GetWithAsync(Districts.LiveAsset live);
+
     /// <summary>The asset's state changes (persisted, within the retention) and last readings (in memory), newest first; null if no such asset.</summary>
     [Alias("GetHistory"), Orleans.Concurrency.ReadOnly, AnyGateway]
     Task<AssetHistory?> GetHistoryAsync(int limit);

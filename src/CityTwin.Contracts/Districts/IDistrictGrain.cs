@@ -28,6 +28,13 @@ public interface IDistrictGrain : IGrainWithStringKey
     [Alias("LiveOf"), Orleans.Concurrency.AlwaysInterleave]
     Task<LiveAsset> LiveOfAsync(string assetId);
 
+    /// <summary>
+    /// <see cref="LiveOfAsync"/> of each of <paramref name="assetIds"/>, in order: a bulk read's one question for a page
+    /// of the district's assets (<see cref="DistrictAssets.ReadAsync"/>) instead of one from each asset.
+    /// </summary>
+    [Alias("LiveOfMany"), Orleans.Concurrency.AlwaysInterleave]
+    Task<LiveAsset[]> LiveOfManyAsync(string[] assetIds);
+
     /// <summary>The last readings of the asset the district applied, newest first.</summary>
     [Alias("ReadingsOf"), Orleans.Concurrency.AlwaysInterleave]
     Task<CityTwin.Contracts.Assets.ReceivedReading[]> ReadingsOfAsync(string assetId, int limit);

@@ -110,7 +110,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     {
         if (_wokenCallSeen) _liveJustTaken = false;
         _wokenCallSeen = true;
-        return context.InterfaceMethod == GetMethod ? context.Invoke() : InvokeAloneAsync(context);
+        return context.InterfaceMethod == GetMethod || context.InterfaceMethod == GetWithMethod ? context.Invoke() : InvokeAloneAsync(context);
     }
 
     private async Task InvokeAloneAsync(IIncomingGrainCallContext context)
@@ -128,6 +128,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     }
 
     private static readonly System.Reflection.MethodInfo GetMethod = typeof(IAssetGrain).GetMethod(nameof(IAssetGrain.GetAsync))!;
+    private static readonly System.Reflection.MethodInfo GetWithMethod = typeof(IAssetGrain).GetMethod(nameof(IAssetGrain.GetWithAsync))!;
 
     /// <summary>
     /// The asset as it is now. It interleaves (<c>[AlwaysInterleave]</c>): a read does not queue behind a command that
@@ -140,6 +141,13 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         if (_running > 0) return _settled;
         await TakeLiveAsync(read: true);
         return _running > 0 ? _settled : Current;
+    }
+
+    public Task<Asset?> GetWithAsync(LiveAsset live)
+    {
+        if (_running > 0) return Task.FromResult(_settled);
+        if (Current is { } asset) TakeLive(asset, live);
+        return Task.FromResult(Current);
     }
 
     public async Task<AssetHistory?> GetHistoryAsync(int limit)
@@ -538,7 +546,12 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         var asking = FromDistrictAsync(asset, district => district.LiveOfAsync(Key), read);
         if (!asking.IsCompleted) (_liveAsk, _liveAskSince) = (asking, _time.GetTimestamp());
         if (await asking is not { } live) return;
-        if (!ReferenceEquals(Current, asset)) return;
+        if (ReferenceEquals(Current, asset)) TakeLive(asset, live);
+    }
+
+    /// <summary>The district's copy of the asset, <paramref name="live"/>, taken into <paramref name="asset"/> (the current state).</summary>
+    private void TakeLive(Asset asset, LiveAsset live)
+    {
         var joined = Stored.Asset = live.Over(asset);
         // The district stores its readings, but cameras' counts it took in only live with this grain's state: write them behind.
         if (asset.Intersection is { } before && joined.Intersection is { } after && !before.Cameras.Select(c => c.CountAt).SequenceEqual(after.Cameras.Select(c => c.CountAt)))

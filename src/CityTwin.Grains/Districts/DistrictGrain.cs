@@ -173,8 +173,12 @@ public sealed class DistrictGrain : Grain, IDistrictGrain, IStreamSubscriptionOb
         static IndexedAsset Entry(DistrictMember m) => new(m.Summary, m.Attributes);
     }
 
-    public Task<LiveAsset> LiveOfAsync(string assetId) =>
-        Task.FromResult(Members.TryGetValue(assetId, out var member) ? new LiveAsset(member.Sequence, member.Asset, member.Reported) : LiveAsset.None);
+    public Task<LiveAsset> LiveOfAsync(string assetId) => Task.FromResult(LiveOf(assetId));
+
+    public Task<LiveAsset[]> LiveOfManyAsync(string[] assetIds) => Task.FromResult(Array.ConvertAll(assetIds, LiveOf));
+
+    private LiveAsset LiveOf(string assetId) =>
+        Members.TryGetValue(assetId, out var member) ? new LiveAsset(member.Sequence, member.Asset, member.Reported) : LiveAsset.None;
 
     public Task<ReceivedReading[]> ReadingsOfAsync(string assetId, int limit) => Task.FromResult(_recent?.Of(assetId, limit) ?? []);
 

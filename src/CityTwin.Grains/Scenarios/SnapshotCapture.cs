@@ -8,37 +8,41 @@ namespace CityTwin.Grains.Scenarios;
 
 /// <summary>
 /// Freezes the live twin for a what-if: the members of a district (or of every district) from the district grains,
-/// then each member's configuration and state from its asset grain, plus the LEO links they hang on from other
-/// districts. Read-only: only <c>Get</c> methods are called.
+/// then each member's configuration and state from its asset grain with the district's newest readings
+/// (<see cref="DistrictAssets.ReadAsync"/>: a page's readings in one question, however busy the district), plus the
+/// LEO links they hang on from other districts. Read-only: only <c>Get</c> methods are called.
 /// </summary>
 public static class SnapshotCapture
 {
     public const int PageSize = 1_000;
-    private const int Parallelism = 2_048;
+    private const int DistrictsAtOnce = 2; // a page of each in flight: about as many asset reads as the silos run at once
 
     /// <summary>The assets of <paramref name="districtId"/> (null: the whole city), ordered by id.</summary>
     public static async Task<Asset[]> CaptureAssetsAsync(IGrainFactory grains, string? districtId, CancellationToken cancellationToken = default)
     {
         var districts = districtId is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [districtId];
-        var ids = new List<string>();
-        foreach (var district in districts)
-        {
-            string? cursor = null;
-            do
+        var assets = new System.Collections.Concurrent.ConcurrentBag<Asset>();
+        await Parallel.ForEachAsync(districts, new ParallelOptions { MaxDegreeOfParallelism = DistrictsAtOnce, CancellationToken = cancellationToken },
+            async (district, ct) =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await grains.GetGrain<IDistrictGrain>(district).GetAsync(cursor, PageSize);
-                ids.AddRange(page.Assets.Select(a => a.Id));
-                cursor = page.NextCursor;
-            } while (cursor is not null);
-        }
+                string? cursor = null;
+                do
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var page = await grains.GetGrain<IDistrictGrain>(district).GetAsync(cursor, PageSize);
+                    foreach (var asset in await DistrictAssets.ReadAsync(grains, district, [.. page.Assets.Select(a => a.Id)]))
+                        if (asset is not null) assets.Add(asset);
+                    cursor = page.NextCursor;
+                } while (cursor is not null);
+            });
 
-        var assets = await GetAllAsync(grains, ids, cancellationToken);
-        var have = assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
-        var links = assets.Select(a => a.Dependencies.BackhaulLinkId).OfType<string>().Where(l => !have.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
-        if (links.Count > 0) assets.AddRange(await GetAllAsync(grains, links, cancellationToken));
-        assets.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        return [.. assets];
+        var all = assets.ToList();
+        var have = all.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        // A few links of other districts, read one by one: too few to keep their districts from answering.
+        var links = all.Select(a => a.Dependencies.BackhaulLinkId).OfType<string>().Where(l => !have.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
+        all.AddRange((await Task.WhenAll(links.Select(id => grains.GetGrain<IAssetGrain>(id).GetAsync()))).OfType<Asset>());
+        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return [.. all];
     }
 
     /// <summary>A snapshot of <paramref name="districtId"/> (null: the whole city).</summary>
@@ -69,16 +73,4 @@ public static class SnapshotCapture
 
     private static async Task<bool> IsDistrictAsync(IGrainFactory grains, string id) =>
         (await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync()).Contains(id, StringComparer.Ordinal);
-
-    private static async Task<List<Asset>> GetAllAsync(IGrainFactory grains, List<string> ids, CancellationToken cancellationToken)
-    {
-        var result = new List<Asset>(ids.Count);
-        for (var i = 0; i < ids.Count; i += Parallelism)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = await Task.WhenAll(ids.Skip(i).Take(Parallelism).Select(id => grains.GetGrain<IAssetGrain>(id).GetAsync()));
-            result.AddRange(batch.OfType<Asset>());
-        }
-        return result;
-    }
 }
