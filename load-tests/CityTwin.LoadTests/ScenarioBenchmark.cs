@@ -49,7 +49,7 @@ public static class ScenarioBenchmark
             return
             [
                 $"| Scenario API round trip, district of {city.Rows * city.Columns:N0} intersections ({assets:N0} assets), 1 h + 10 min warm-up, baseline + variant: POST → results available ({runs} runs) | p50 {P(total, 50):0} ms, **p95 {P(total, 95):0} ms** (max {total.Max():0} ms) | ≤ 1 s |",
-                $"| Snapshot capture from the live grains (district paging + every asset's Get), inside the POST | p50 {P(capture, 50):0} ms, p95 {P(capture, 95):0} ms | — |",
+                $"| Snapshot capture from the live grains (district paging, each page's readings in one question to the district, every asset read), inside the POST | p50 {P(capture, 50):0} ms, p95 {P(capture, 95):0} ms | — |",
                 $"| Baseline + variant simulation on the silo (the grain's startedAt → finishedAt, before the result is stored) | p50 {P(simulate, 50):0} ms, p95 {P(simulate, 95):0} ms | — |",
             ];
         }
