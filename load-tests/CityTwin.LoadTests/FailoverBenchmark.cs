@@ -54,6 +54,8 @@ public static class FailoverBenchmark
             $"the surviving silo's asset grains deactivated by the failover: {results.Sum(r => r.SurvivorsDeactivated)} of {results.Sum(r => r.SurvivorGrains):N0}; " +
             $"reads the API copied during the failovers {Copies(results.Select(r => r.ReadCopiesDuring))} (in the 3 s before each kill {Copies(results.Select(r => r.ReadCopiesBefore))}; " +
             $"asset reads' hedge delay at the kill {results.Min(r => r.AssetHedgeDelayAtKill.TotalMilliseconds):0}–{results.Max(r => r.AssetHedgeDelayAtKill.TotalMilliseconds):0} ms); " +
+            $"the surviving silo's asset reads answered without their district's newest readings during the failovers {ReadsWithoutDistrict.Sum(results.Select(r => r.WithoutDistrictDuring))} " +
+            $"(in the 3 s before each kill {ReadsWithoutDistrict.Sum(results.Select(r => r.WithoutDistrictBefore))}); " +
             $"slowest status change {results.Max(r => r.SlowestWrite.TotalSeconds):0.0} s; " +
             $"{results.Sum(r => r.AckedWrites):N0} acknowledged status changes, **0 lost** | p99 ≤ 5 s {(p99 <= 5 ? "✅" : "❌")}, none lost ✅, the survivors' read p99 within 1.2× of their baseline {(unaffected ? "✅" : "❌")} |",
         ];

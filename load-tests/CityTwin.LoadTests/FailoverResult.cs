@@ -45,6 +45,12 @@ public sealed record FailoverResult
     public required ReadCopies ReadCopiesBefore { get; init; }
     public required ReadCopies ReadCopiesDuring { get; init; }
     public required TimeSpan AssetHedgeDelayAtKill { get; init; }
+    /// <summary>
+    /// The surviving silo's asset reads answered without their district's newest readings
+    /// (citytwin_asset_reads_without_district_total), in the 3 s before the kill and from the kill until the recovery.
+    /// </summary>
+    public required ReadsWithoutDistrict WithoutDistrictBefore { get; init; }
+    public required ReadsWithoutDistrict WithoutDistrictDuring { get; init; }
 
     public override string ToString() =>
         $"victim held {VictimGrains} asset grains; exited {KillToExit.TotalSeconds:0.0} s after the SIGKILL; declared dead after {DeclaredDead.TotalSeconds:0.0} s; all of them answered after " +
@@ -54,7 +60,19 @@ public sealed record FailoverResult
         $"{SurvivorReadsDuring.Errors} errors); slowest write {SlowestWrite.TotalSeconds:0.0} s; {AckedWrites} acknowledged and {UnackedWrites} unacknowledged status changes" +
         $"{(UnackedWrites == 0 ? "" : $" ({string.Join(", ", UnackedBy.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}: {u.Value}"))})")}; " +
         $"{Lost.Count} lost, {Unanswered.Count} not answering; the survivor deactivated {SurvivorsDeactivated} of its {SurvivorGrains} asset grains; " +
-        $"the API copied reads {ReadCopiesDuring} during the failover ({ReadCopiesBefore} in the 3 s before it; asset reads' hedge delay at the kill {AssetHedgeDelayAtKill.TotalMilliseconds:0} ms)";
+        $"the API copied reads {ReadCopiesDuring} during the failover ({ReadCopiesBefore} in the 3 s before it; asset reads' hedge delay at the kill {AssetHedgeDelayAtKill.TotalMilliseconds:0} ms); " +
+        $"the survivor's reads without their district's readings {WithoutDistrictDuring} during it ({WithoutDistrictBefore} in the 3 s before it)";
+}
+
+/// <summary>A silo's asset reads answered without their district's newest readings, by reason (<c>citytwin_asset_reads_without_district_total</c>).</summary>
+public sealed record ReadsWithoutDistrict(long Slow, long Silent)
+{
+    public ReadsWithoutDistrict Since(ReadsWithoutDistrict earlier) => new(Slow - earlier.Slow, Silent - earlier.Silent);
+
+    public static ReadsWithoutDistrict Sum(IEnumerable<ReadsWithoutDistrict> runs) =>
+        runs.Aggregate(new ReadsWithoutDistrict(0, 0), (sum, r) => new(sum.Slow + r.Slow, sum.Silent + r.Silent));
+
+    public override string ToString() => $"{Slow} slow, {Silent} silent";
 }
 
 /// <summary>Reads the API sent again, by reason (<c>citytwin_read_copies_total</c>).</summary>

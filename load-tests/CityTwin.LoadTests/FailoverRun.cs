@@ -154,11 +154,13 @@ public static class FailoverRun
             // The baseline leaves out the first half second: the four lanes and the sweep all send their first request at once.
             var baselineFrom = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
             var (copiesBefore, _) = await ReadCopiesAsync(api);
+            var withoutBefore = await ReadsWithoutDistrictAsync(survivorSilo);
             var attempts = trace is null ? null : new ConcurrentQueue<ReadRecord>(); // the sweep's reads, before the kill and after
             for (var sweep = Stopwatch.StartNew(); sweep.Elapsed < TimeSpan.FromSeconds(3);)
                 await SweepAsync(http, victimGrains, Stopwatch.StartNew(), new ConcurrentDictionary<string, TimeSpan>(), attempts);
 
             var (copiesAtKill, hedgeDelayAtKill) = await ReadCopiesAsync(api);
+            var withoutAtKill = await ReadsWithoutDistrictAsync(survivorSilo);
             // The clock starts at the SIGKILL; the process is gone (its sockets closed) a little later, when Kill returns.
             var killedAt = DateTime.UtcNow;
             var killedTimestamp = Stopwatch.GetTimestamp();
@@ -174,6 +176,7 @@ public static class FailoverRun
             var recovery = answered.IsEmpty ? TimeSpan.Zero : answered.Values.Max();
             var recoveredTimestamp = Stopwatch.GetTimestamp();
             var (copiesAtRecovery, _) = await ReadCopiesAsync(api);
+            var withoutAtRecovery = await ReadsWithoutDistrictAsync(survivorSilo);
             await recovered.CancelAsync();
             await survivorReads;
             // Before: answered before the kill. During: in flight at the kill, or sent before every grain answered again.
@@ -237,6 +240,8 @@ public static class FailoverRun
                 SurvivorsDeactivated = survivorsDeactivated,
                 ReadCopiesBefore = copiesAtKill.Since(copiesBefore),
                 ReadCopiesDuring = copiesAtRecovery.Since(copiesAtKill),
+                WithoutDistrictBefore = withoutAtKill.Since(withoutBefore),
+                WithoutDistrictDuring = withoutAtRecovery.Since(withoutAtKill),
                 AssetHedgeDelayAtKill = hedgeDelayAtKill,
             };
         }
@@ -256,6 +261,15 @@ public static class FailoverRun
         long Copies(string reason) => PrometheusText.Sum(metrics, "citytwin_read_copies_total", $"reason=\"{reason}\"");
         return (new ReadCopies(Copies("hedge"), Copies("gateway_lost"), Copies("not_sent")),
             TimeSpan.FromSeconds(PrometheusText.Value(metrics, "citytwin_read_hedge_delay_seconds", "kind=\"Asset\"")));
+    }
+
+    /// <summary>The silo's asset reads answered without their district's newest readings so far, by reason.</summary>
+    private static async Task<ReadsWithoutDistrict> ReadsWithoutDistrictAsync(ChildProcess silo)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var metrics = await http.GetStringAsync($"{silo.Url}/metrics");
+        long Reads(string reason) => PrometheusText.Sum(metrics, "citytwin_asset_reads_without_district_total", $"reason=\"{reason}\"");
+        return new ReadsWithoutDistrict(Reads("slow"), Reads("silent"));
     }
 
     /// <summary>Asset grain activations the silo has destroyed since it started (Orleans' catalog counter).</summary>

@@ -129,6 +129,7 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         for (var i = 0; i < DistrictReachability.AnswerWindow; i++) await grain.GetAsync();
         var reachability = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<DistrictReachability>();
         Assert.Equal(DistrictReachability.MinReadWait, reachability.ReadWait(pole.District));
+        using var without = new ReadsWithoutDistrict(fixture.Cluster.Silos[0].ServiceProvider);
 
         using var stall = StallDistrict(pole.District);
         var held = fixture.Waiting;
@@ -139,6 +140,7 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
         Assert.False(read.IsCompleted);
         fixture.Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(70, (await read.WaitAsync(TimeSpan.FromSeconds(10)))!.Pole!.DimLevel); // its last readings, not 100 ms later
+        Assert.Equal((1, 0), (without.Slow, without.Silent)); // an SRE sees it: citytwin_asset_reads_without_district_total{reason="slow"}
 
         // One slow answer is not silence: another asset of the district still asks it, and waits as briefly.
         Assert.Equal(DistrictCall.Ask, reachability.Call(pole.District));
@@ -198,7 +200,11 @@ public sealed class SiloLossTests(SiloLossTests.Fixture fixture) : IClassFixture
 
             // …the next asset of the district answers at once, without asking it (the clock does not move).
             held = fixture.Waiting;
-            Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+            using (var without = new ReadsWithoutDistrict(fixture.Cluster.Silos[0].ServiceProvider))
+            {
+                Assert.NotNull(await second.GetAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+                Assert.Equal((0, 1), (without.Slow, without.Silent));
+            }
             Assert.Equal(held, fixture.Waiting);
 
             // After the hold, one read asks again, but in the background: it answers at once too. (A read that waited to

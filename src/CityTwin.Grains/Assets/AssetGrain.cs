@@ -460,9 +460,11 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         switch (_districts.Call(asset.District))
         {
             case DistrictCall.Skip:
+                if (read) _metrics.ReadWithoutDistrict(silent: true);
                 return null;
             case DistrictCall.AskAgain:
                 _ = AskAgainAsync(asset.District, ask(District(asset)));
+                if (read) _metrics.ReadWithoutDistrict(silent: true);
                 return null;
         }
         var since = _time.GetTimestamp();
@@ -476,6 +478,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         catch (Exception e) when (IsSilence(e))
         {
             _ = HearOutAsync(asset.District, asking, since); // this call goes on without; the question decides whether the district is silent
+            if (read) _metrics.ReadWithoutDistrict(silent: e is not TimeoutException);
             return null;
         }
     }
@@ -541,7 +544,11 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
         if (Current is not { } asset) return;
         // The activation has just taken it in, for the call that woke this grain (a cold GET's second district call).
         if (_liveJustTaken) { _liveJustTaken = false; return; }
-        if (read && _liveAsk is { IsCompleted: false } && _time.GetElapsedTime(_liveAskSince) >= ImpatientAfter) return;
+        if (read && _liveAsk is { IsCompleted: false } && _time.GetElapsedTime(_liveAskSince) >= ImpatientAfter)
+        {
+            _metrics.ReadWithoutDistrict(silent: true);
+            return;
+        }
         // Without its district, answer with the readings this asset last took in (its telemetryAt says how old).
         var asking = FromDistrictAsync(asset, district => district.LiveOfAsync(Key), read);
         if (!asking.IsCompleted) (_liveAsk, _liveAskSince) = (asking, _time.GetTimestamp());

@@ -17,6 +17,7 @@ public sealed class TwinMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _readings;
+    private readonly Counter<long> _readsWithoutDistrict;
     private readonly Counter<long> _delivered;
     private readonly Histogram<double> _cascadeLatency;
     private readonly Histogram<double> _deliveryLag;
@@ -31,6 +32,8 @@ public sealed class TwinMetrics : IDisposable
     {
         _meter = meters.Create(MeterName);
         _readings = _meter.CreateCounter<long>("citytwin.telemetry.readings.applied", "{reading}", "Device readings folded into assets");
+        _readsWithoutDistrict = _meter.CreateCounter<long>("citytwin.asset.reads.without_district", "{read}",
+            "Asset reads answered with the readings the asset last took in, without its district's newest (reason: slow, silent)");
         _delivered = _meter.CreateCounter<long>("citytwin.stream.events.delivered", "{event}", "Stream events delivered to the twin's grains");
         _cascadeLatency = _meter.CreateHistogram("citytwin.cascade.latency", "s", "From a source's change (link, power) to its effect reaching a district aggregate",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -46,6 +49,13 @@ public sealed class TwinMetrics : IDisposable
     }
 
     public void ReadingApplied(int count = 1) => _readings.Add(count);
+
+    /// <summary>
+    /// A read answered without its district's newest readings: <paramref name="silent"/>, the district was found silent
+    /// lately (or this asset's own question to it is long out); otherwise it was slower than its answers usually are.
+    /// </summary>
+    public void ReadWithoutDistrict(bool silent) =>
+        _readsWithoutDistrict.Add(1, new KeyValuePair<string, object?>("reason", silent ? "silent" : "slow"));
 
     public void AssetRowsWritten(int rows, TimeSpan took)
     {
