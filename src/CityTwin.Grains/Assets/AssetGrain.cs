@@ -49,6 +49,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
     private Queue<ReceivedReading>? _readings; // the last readings, for the asset's history; most assets never get one
     private Task? _liveAsk; // the latest question to the district for the live readings, and when it was asked
     private long _liveAskSince;
+    private bool _deactivating;
 
     /// <summary>How long a question to the district may be out before a second read of this asset stops waiting for it: the API's hedge floor.</summary>
     private static readonly TimeSpan ImpatientAfter = CityTwin.Storage.GatewayLoss.MinHedgeAfter;
@@ -325,6 +326,7 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating = true; // a late answer of the district no longer changes the state (TakeLateAsync)
         if (_unsaved) await WriteStateAsync();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
@@ -550,10 +552,34 @@ public sealed partial class AssetGrain : Grain, IAssetGrain, IIncomingGrainCallF
             return;
         }
         // Without its district, answer with the readings this asset last took in (its telemetryAt says how old).
-        var asking = FromDistrictAsync(asset, district => district.LiveOfAsync(Key), read);
+        Task<LiveAsset>? question = null;
+        var asking = FromDistrictAsync(asset, district => question = district.LiveOfAsync(Key), read);
         if (!asking.IsCompleted) (_liveAsk, _liveAskSince) = (asking, _time.GetTimestamp());
-        if (await asking is not { } live) return;
+        if (await asking is not { } live)
+        {
+            if (question is not null) _ = TakeLateAsync(asset, question);
+            return;
+        }
         if (ReferenceEquals(Current, asset)) TakeLive(asset, live);
+    }
+
+    /// <summary>
+    /// A question to the district that a call stopped waiting for: its answer, when it comes, is taken in — unless the
+    /// asset changed meanwhile, a call is running or the grain is going — so the next read that cannot wait for the
+    /// district answers with readings as old as the district's last answer, not as old as the last read that waited.
+    /// </summary>
+    private async Task TakeLateAsync(Asset asset, Task<LiveAsset> question)
+    {
+        LiveAsset live;
+        try
+        {
+            live = await question;
+        }
+        catch
+        {
+            return; // silence or an error: what it says of the district is HearOutAsync's or AskAgainAsync's to decide
+        }
+        if (_running == 0 && !_deactivating && ReferenceEquals(Current, asset)) TakeLive(asset, live);
     }
 
     /// <summary>The district's copy of the asset, <paramref name="live"/>, taken into <paramref name="asset"/> (the current state).</summary>
