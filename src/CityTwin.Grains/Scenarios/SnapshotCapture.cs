@@ -15,28 +15,24 @@ namespace CityTwin.Grains.Scenarios;
 public static class SnapshotCapture
 {
     public const int PageSize = 1_000;
-    private const int DistrictsAtOnce = 2; // a page of each in flight: about as many asset reads as the silos run at once
 
     /// <summary>The assets of <paramref name="districtId"/> (null: the whole city), ordered by id.</summary>
     public static async Task<Asset[]> CaptureAssetsAsync(IGrainFactory grains, string? districtId, CancellationToken cancellationToken = default)
     {
         var districts = districtId is null ? await grains.GetGrain<ICityGrain>(ICityGrain.Key).GetDistrictsAsync() : [districtId];
-        var assets = new System.Collections.Concurrent.ConcurrentBag<Asset>();
-        await Parallel.ForEachAsync(districts, new ParallelOptions { MaxDegreeOfParallelism = DistrictsAtOnce, CancellationToken = cancellationToken },
-            async (district, ct) =>
+        var all = new List<Asset>();
+        foreach (var district in districts)
+        {
+            string? cursor = null;
+            do // a page at a time: its thousand reads keep the silos busy
             {
-                string? cursor = null;
-                do
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var page = await grains.GetGrain<IDistrictGrain>(district).GetAsync(cursor, PageSize);
-                    foreach (var asset in await DistrictAssets.ReadAsync(grains, district, [.. page.Assets.Select(a => a.Id)]))
-                        if (asset is not null) assets.Add(asset);
-                    cursor = page.NextCursor;
-                } while (cursor is not null);
-            });
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await grains.GetGrain<IDistrictGrain>(district).GetAsync(cursor, PageSize);
+                all.AddRange((await DistrictAssets.ReadAsync(grains, district, [.. page.Assets.Select(a => a.Id)])).OfType<Asset>());
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+        }
 
-        var all = assets.ToList();
         var have = all.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         // A few links of other districts, read one by one: too few to keep their districts from answering.
         var links = all.Select(a => a.Dependencies.BackhaulLinkId).OfType<string>().Where(l => !have.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
