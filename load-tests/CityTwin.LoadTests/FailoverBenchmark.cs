@@ -52,7 +52,7 @@ public static class FailoverBenchmark
             $"the surviving silo's assets, read at 50/s in one stream across the kill: **p99 {during.P(99):0.0} ms** in flight at the kill or sent until the victim's grains answered vs {before.P(99):0.0} ms answered just before under the same recovery sweep of the victim's (live) grains, {quiet.P(99):0.0} ms quiet; p50 {during.P(50):0.0} vs {before.P(50):0.0} ms ({during.Errors} of {during.Sorted.Count} failed or timed out at 2 s; " +
             $"{inFlight.Count} in flight at the SIGKILL{(inFlight.Count == 0 ? "" : $", the slowest {inFlight[^1]:0.0} ms")}); " +
             $"the surviving silo's asset grains deactivated by the failover: {results.Sum(r => r.SurvivorsDeactivated)} of {results.Sum(r => r.SurvivorGrains):N0}; " +
-            $"reads the API copied during the failovers {Copies(results.Select(r => r.ReadCopiesDuring))} (in the 3 s before each kill {Copies(results.Select(r => r.ReadCopiesBefore))}; " +
+            $"reads the API copied during the failovers {ReadCopies.Sum(results.Select(r => r.ReadCopiesDuring))} (in the 3 s before each kill {ReadCopies.Sum(results.Select(r => r.ReadCopiesBefore))}; " +
             $"asset reads' hedge delay at the kill {results.Min(r => r.AssetHedgeDelayAtKill.TotalMilliseconds):0}–{results.Max(r => r.AssetHedgeDelayAtKill.TotalMilliseconds):0} ms); " +
             $"the surviving silo's asset reads answered without their district's newest readings during the failovers {ReadsWithoutDistrict.Sum(results.Select(r => r.WithoutDistrictDuring))} " +
             $"(in the 3 s before each kill {ReadsWithoutDistrict.Sum(results.Select(r => r.WithoutDistrictBefore))}); " +
@@ -60,9 +60,6 @@ public static class FailoverBenchmark
             $"{results.Sum(r => r.AckedWrites):N0} acknowledged status changes, **0 lost** | p99 ≤ 5 s {(p99 <= 5 ? "✅" : "❌")}, none lost ✅, the survivors' read p99 within 1.2× of their baseline {(unaffected ? "✅" : "❌")} |",
         ];
     }
-
-    private static ReadCopies Copies(IEnumerable<ReadCopies> runs) =>
-        runs.Aggregate(new ReadCopies(0, 0, 0), (sum, r) => new(sum.Hedge + r.Hedge, sum.GatewayLost + r.GatewayLost, sum.NotSent + r.NotSent));
 
     /// <summary>Nearest-rank percentile: with 5 runs, p99 is the slowest run.</summary>
     private static double Percentile(IReadOnlyList<double> sorted, double p) =>

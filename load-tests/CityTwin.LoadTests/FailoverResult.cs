@@ -80,6 +80,9 @@ public sealed record ReadCopies(long Hedge, long GatewayLost, long NotSent)
 {
     public ReadCopies Since(ReadCopies earlier) => new(Hedge - earlier.Hedge, GatewayLost - earlier.GatewayLost, NotSent - earlier.NotSent);
 
+    public static ReadCopies Sum(IEnumerable<ReadCopies> runs) =>
+        runs.Aggregate(new ReadCopies(0, 0, 0), (sum, r) => new(sum.Hedge + r.Hedge, sum.GatewayLost + r.GatewayLost, sum.NotSent + r.NotSent));
+
     public override string ToString() => $"{Hedge} hedged, {GatewayLost} after a lost gateway, {NotSent} not sent";
 }
 

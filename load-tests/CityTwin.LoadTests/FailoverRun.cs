@@ -256,8 +256,7 @@ public static class FailoverRun
     /// <summary>The reads the API has copied so far, by reason, and the hedge delay of its asset reads (GatewayLoss).</summary>
     private static async Task<(ReadCopies Copies, TimeSpan AssetHedgeDelay)> ReadCopiesAsync(ChildProcess api)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var metrics = await http.GetStringAsync($"{api.Url}/metrics");
+        var metrics = await MetricsAsync(api);
         long Copies(string reason) => PrometheusText.Sum(metrics, "citytwin_read_copies_total", $"reason=\"{reason}\"");
         return (new ReadCopies(Copies("hedge"), Copies("gateway_lost"), Copies("not_sent")),
             TimeSpan.FromSeconds(PrometheusText.Value(metrics, "citytwin_read_hedge_delay_seconds", "kind=\"Asset\"")));
@@ -266,17 +265,20 @@ public static class FailoverRun
     /// <summary>The silo's asset reads answered without their district's newest readings so far, by reason.</summary>
     private static async Task<ReadsWithoutDistrict> ReadsWithoutDistrictAsync(ChildProcess silo)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var metrics = await http.GetStringAsync($"{silo.Url}/metrics");
+        var metrics = await MetricsAsync(silo);
         long Reads(string reason) => PrometheusText.Sum(metrics, "citytwin_asset_reads_without_district_total", $"reason=\"{reason}\"");
         return new ReadsWithoutDistrict(Reads("slow"), Reads("silent"));
     }
 
     /// <summary>Asset grain activations the silo has destroyed since it started (Orleans' catalog counter).</summary>
-    private static async Task<long> DestroyedAssetActivationsAsync(ChildProcess silo)
+    private static async Task<long> DestroyedAssetActivationsAsync(ChildProcess silo) =>
+        PrometheusText.Sum(await MetricsAsync(silo), "orleans_catalog_activation_destroyed_total", "grain_type=\"asset\"");
+
+    /// <summary>One scrape of the process's /metrics.</summary>
+    private static async Task<string> MetricsAsync(ChildProcess process)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        return PrometheusText.Sum(await http.GetStringAsync($"{silo.Url}/metrics"), "orleans_catalog_activation_destroyed_total", "grain_type=\"asset\"");
+        return await http.GetStringAsync($"{process.Url}/metrics");
     }
 
     /// <summary>Imports the city through the API (also for the outage and soak runs and the fan-out test).</summary>
