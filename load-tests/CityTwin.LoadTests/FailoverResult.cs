@@ -76,14 +76,14 @@ public sealed record ReadsWithoutDistrict(long Slow, long Silent)
 }
 
 /// <summary>Reads the API sent again, by reason (<c>citytwin_read_copies_total</c>).</summary>
-public sealed record ReadCopies(long Hedge, long GatewayLost, long NotSent)
+public sealed record ReadCopies(long Hedge, long SilentGateway, long GatewayLost, long NotSent)
 {
-    public ReadCopies Since(ReadCopies earlier) => new(Hedge - earlier.Hedge, GatewayLost - earlier.GatewayLost, NotSent - earlier.NotSent);
+    public ReadCopies Since(ReadCopies earlier) => new(Hedge - earlier.Hedge, SilentGateway - earlier.SilentGateway, GatewayLost - earlier.GatewayLost, NotSent - earlier.NotSent);
 
     public static ReadCopies Sum(IEnumerable<ReadCopies> runs) =>
-        runs.Aggregate(new ReadCopies(0, 0, 0), (sum, r) => new(sum.Hedge + r.Hedge, sum.GatewayLost + r.GatewayLost, sum.NotSent + r.NotSent));
+        runs.Aggregate(new ReadCopies(0, 0, 0, 0), (sum, r) => new(sum.Hedge + r.Hedge, sum.SilentGateway + r.SilentGateway, sum.GatewayLost + r.GatewayLost, sum.NotSent + r.NotSent));
 
-    public override string ToString() => $"{Hedge} hedged, {GatewayLost} after a lost gateway, {NotSent} not sent";
+    public override string ToString() => $"{Hedge} hedged, {SilentGateway} for a silent gateway, {GatewayLost} after a lost gateway, {NotSent} not sent";
 }
 
 /// <summary>Read latencies in milliseconds, sorted, and how many reads failed or timed out.</summary>

@@ -258,7 +258,7 @@ public static class FailoverRun
     {
         var metrics = await MetricsAsync(api);
         long Copies(string reason) => PrometheusText.Sum(metrics, "citytwin_read_copies_total", $"reason=\"{reason}\"");
-        return (new ReadCopies(Copies("hedge"), Copies("gateway_lost"), Copies("not_sent")),
+        return (new ReadCopies(Copies("hedge"), Copies("silent_gateway"), Copies("gateway_lost"), Copies("not_sent")),
             TimeSpan.FromSeconds(PrometheusText.Value(metrics, "citytwin_read_hedge_delay_seconds", "kind=\"Asset\"")));
     }
 

@@ -29,6 +29,12 @@ namespace CityTwin.Storage;
 /// (It was the p99: the reads in flight at a SIGKILL, a few in a hundred of a failover's, were its survivors' p99 —
 /// 56.8 and 60.1 ms against 39.8 and 47.4 ms with the p95, 10 failover runs a set.)
 /// </para>
+/// <para>
+/// A whole gateway that answers nothing while another answers (<see cref="GatewaySilence"/>) is a stronger sign than
+/// one slow read: the reads waiting then are copied at once, and new reads go through two gateways while it stays
+/// silent — where their hedge delay is longer than the silence that gives it away, so the copies come sooner than
+/// the hedge's would.
+/// </para>
 /// </summary>
 public sealed class GatewayLoss : IClusterConnectionStatusObserver
 {
@@ -36,15 +42,18 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
     /// <param name="hedgeAfter">A fixed hedge delay instead of the learnt one (tests).</param>
     /// <param name="time">The clock of the hedge delays.</param>
     /// <param name="meters">Where the copies and the hedge delays are exported; none without it.</param>
-    public GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null, IMeterFactory? meters = null)
+    /// <param name="silence">Which gateway connections are silent (<see cref="GatewaySilence"/>); reads wait for the hedge without it.</param>
+    public GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null, IMeterFactory? meters = null,
+        GatewaySilence? silence = null)
     {
         CommandGrace = commandGrace ?? TimeSpan.FromSeconds(2);
         _hedgeAfter = hedgeAfter;
         _time = time ?? TimeProvider.System;
+        _silence = silence;
         if (meters is null) return;
         var meter = meters.Create("CityTwin");
         _copies = meter.CreateCounter<long>("citytwin.read.copies", "{copy}",
-            "Reads the API sent again, by reason: hedge (unanswered for the hedge delay), gateway_lost (a gateway connection was lost while it waited), not_sent (a copy reached no gateway)");
+            "Reads the API sent again, by reason: hedge (unanswered for the hedge delay), silent_gateway (sent or waiting while a gateway was silent), gateway_lost (a gateway connection was lost while it waited), not_sent (a copy reached no gateway)");
         meter.CreateObservableGauge("citytwin.read.hedge.delay",
             () => _latencies.Select(k => new Measurement<double>((_hedgeAfter ?? k.Value.Wait).TotalSeconds, new KeyValuePair<string, object?>("kind", Kind(k.Key)))), "s",
             "How long a read of each kind (its answer's type) goes unanswered before the API sends a copy: the p95 of its latest reads");
@@ -93,6 +102,7 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<Type, RecentLatencies> _latencies = new();
     private readonly Counter<long>? _copies;
+    private readonly GatewaySilence? _silence;
 
     private RecentLatencies Latencies<T>() => _latencies.GetOrAdd(typeof(T), static _ => new RecentLatencies(HedgeWindow, 95, MinHedgeAfter, MaxHedgeAfter));
 
@@ -104,12 +114,19 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
     /// <summary>
     /// The read's answer: the first of its copies to answer. A copy is sent when a gateway connection is lost while it
     /// waits, when it has gone unanswered for <see cref="HedgeAfter{T}"/>, or when a copy could not reach any gateway
-    /// (<see cref="NeverSent"/>: that copy does not answer the read while another may still do so).
+    /// (<see cref="NeverSent"/>: that copy does not answer the read while another may still do so). While a gateway is
+    /// silent (<see cref="GatewaySilence"/>) a read whose hedge delay is longer than that silence is sent twice at
+    /// once, and one waiting when a gateway falls silent is copied then, once, through each gateway in turn.
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<Task<T>> read)
     {
         var lost = Next; // before the call: a loss while it is on its way counts
         var latencies = Latencies<T>();
+        var delay = _hedgeAfter ?? latencies.Wait;
+        // A silence only brings forward what the hedge does later: where the hedge comes as soon, it is left to the hedge
+        // (copies for a busy silo's pauses would cost more than they save).
+        var heedSilence = _silence is not null && delay > _silence.SilentAfter;
+        var silent = heedSilence ? _silence!.Next : Never;
         var started = _time.GetTimestamp();
         var first = read();
         if (first.IsCompletedSuccessfully)
@@ -117,9 +134,15 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
             latencies.Record(TimeSpan.Zero);
             return first.Result;
         }
-        var delay = _hedgeAfter ?? latencies.Wait;
         var hedge = Task.Delay(delay, _time);
         List<Task<T>> copies = [first]; // those that may still answer
+        if (heedSilence && _silence!.Any && Volatile.Read(ref _gateways) > 1)
+        {
+            // The first took the next gateway in turn, this copy the one after: one of them is not the silent one.
+            silent = Never;
+            Copied(1, "silent_gateway");
+            copies.Add(read());
+        }
         Task<T>? undelivered = null; // the latest copy that reached no gateway: the read's failure if no other answers
         for (int resends = 0, hedges = 0; ;)
         {
@@ -143,7 +166,7 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
             }
             if (copies.Count == 0) return await undelivered!;
             Task answer = copies.Count == 1 ? copies[0] : Task.WhenAny(copies);
-            var woke = await Task.WhenAny(answer, lost, hedge);
+            var woke = await Task.WhenAny(answer, lost, hedge, silent);
             if (woke == answer) continue;
             var (sends, reason) = (1, "gateway_lost");
             if (woke == lost)
@@ -154,6 +177,11 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
                     continue;
                 }
                 lost = ++resends == MaxResends ? Never : Next;
+            }
+            else if (woke == silent)
+            {
+                silent = Never;
+                (sends, reason) = (Volatile.Read(ref _gateways) == 1 ? 1 : HedgeCopies, "silent_gateway");
             }
             else
             {

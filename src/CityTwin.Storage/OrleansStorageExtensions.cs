@@ -99,8 +99,19 @@ public static class OrleansStorageExtensions
         // (a machine that vanished, a process still being torn down) is left only when the table shows its silo dead,
         // at the next refresh: every second, so within a second of the death. Each refresh is one small query.
         client.Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
-        // Reads caught in flight by a lost gateway are sent again (GatewayLoss.ReadAsync) rather than left to time out.
-        client.Services.AddSingleton(sp => new GatewayLoss(meters: sp.GetService<IMeterFactory>()));
+        // Reads caught in flight by a lost gateway are sent again (GatewayLoss.ReadAsync) rather than left to time out,
+        // and those caught by a silent one (a silo being torn down, or frozen) as soon as it is (GatewaySilence).
+        client.Services.AddSingleton(_ => new GatewaySilence());
+        client.Configure<ClientConnectionOptions>(c => c.ConfigureConnection(connection =>
+        {
+            var silence = connection.ApplicationServices.GetRequiredService<GatewaySilence>();
+            connection.Use(next => context =>
+            {
+                silence.Watch(context);
+                return next(context);
+            });
+        }));
+        client.Services.AddSingleton(sp => new GatewayLoss(meters: sp.GetService<IMeterFactory>(), silence: sp.GetRequiredService<GatewaySilence>()));
         client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLoss>());
         return client;
     }

@@ -181,6 +181,84 @@ public class GatewayLossTests
         new("Unable to connect to endpoint S127.0.0.1:44115:0. See InnerException", new SocketConnectionException("Unable to connect to 127.0.0.1:44115. Error: ConnectionRefused"));
 
     [Fact]
+    public async Task A_read_waiting_when_a_gateway_falls_silent_is_copied_through_each_gateway_at_once()
+    {
+        // The hedge is far off: the silence alone sends the copies, 20 ms after the dying gateway last answered.
+        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(20));
+        using var dying = silence.Open();
+        using var live = silence.Open();
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromSeconds(1), time: _time, silence: silence);
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
+        var (read, calls) = Unanswered(loss);
+        dying.Sent();
+        _time.Advance(TimeSpan.FromMilliseconds(15));
+        live.Received();
+        await Task.Delay(50);
+        Assert.Single(calls);
+
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        await WaitUntil(() => calls.Count == 1 + GatewayLoss.HedgeCopies);
+        calls[^1].SetResult(9);
+        Assert.Equal(9, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Still silent: a new read goes through two gateways at once. Heard again: once.
+        (read, calls) = Unanswered(loss);
+        Assert.Equal(2, calls.Count);
+        calls[0].SetResult(1);
+        Assert.Equal(1, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+        dying.Received();
+        (read, calls) = Unanswered(loss);
+        Assert.Single(calls);
+        calls[0].SetResult(2);
+        Assert.Equal(2, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task With_one_gateway_a_silence_sends_no_read_twice()
+    {
+        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(20));
+        using var a = silence.Open();
+        using var b = silence.Open(); // a connection being replaced: the client reports one gateway
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromSeconds(1), time: _time, silence: silence);
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(1, 0, connectionRecovered: false);
+        a.Sent();
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        b.Received();
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.True(silence.Any);
+
+        var (read, calls) = Unanswered(loss);
+        await Task.Delay(50);
+        Assert.Single(calls);
+        calls[0].SetResult(3);
+        Assert.Equal(3, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_silence_is_left_to_the_hedge_when_the_hedge_comes_as_soon()
+    {
+        // Quick reads (a hedge delay of 20 ms) on a busy silo: its 30 ms pauses would copy every read for nothing.
+        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(30));
+        using var dying = silence.Open();
+        using var live = silence.Open();
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(20), time: _time, silence: silence);
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
+        dying.Sent();
+        _time.Advance(TimeSpan.FromMilliseconds(25));
+        live.Received();
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.True(silence.Any);
+
+        var (read, calls) = Unanswered(loss);
+        await Task.Delay(50);
+        Assert.Single(calls); // not sent twice while the gateway is silent
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+        await WaitUntil(() => calls.Count == 1 + GatewayLoss.HedgeCopies); // the hedge's copies, as without a silence
+        calls[^1].SetResult(4);
+        Assert.Equal(4, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task The_hedge_delay_follows_each_kind_of_reads_p95_within_its_bounds()
     {
         var loss = new GatewayLoss(time: _time);
