@@ -183,20 +183,17 @@ public class GatewayLossTests
     [Fact]
     public async Task A_read_waiting_when_a_gateway_falls_silent_is_copied_through_each_gateway_at_once()
     {
-        // The hedge is far off: the silence alone sends the copies, 20 ms after the dying gateway last answered.
+        // The hedge is far off: the silence alone sends the copies.
         var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(20));
         using var dying = silence.Open();
         using var live = silence.Open();
         var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromSeconds(1), time: _time, silence: silence);
         ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
         var (read, calls) = Unanswered(loss);
-        dying.Sent();
-        _time.Advance(TimeSpan.FromMilliseconds(15));
-        live.Received();
         await Task.Delay(50);
         Assert.Single(calls);
 
-        _time.Advance(TimeSpan.FromMilliseconds(5));
+        FallSilent(silence, dying, live);
         await WaitUntil(() => calls.Count == 1 + GatewayLoss.HedgeCopies);
         calls[^1].SetResult(9);
         Assert.Equal(9, await read.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -221,11 +218,7 @@ public class GatewayLossTests
         using var b = silence.Open(); // a connection being replaced: the client reports one gateway
         var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromSeconds(1), time: _time, silence: silence);
         ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(1, 0, connectionRecovered: false);
-        a.Sent();
-        _time.Advance(TimeSpan.FromMilliseconds(10));
-        b.Received();
-        _time.Advance(TimeSpan.FromMilliseconds(10));
-        Assert.True(silence.Any);
+        FallSilent(silence, a, b);
 
         var (read, calls) = Unanswered(loss);
         await Task.Delay(50);
@@ -243,11 +236,7 @@ public class GatewayLossTests
         using var live = silence.Open();
         var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(20), time: _time, silence: silence);
         ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
-        dying.Sent();
-        _time.Advance(TimeSpan.FromMilliseconds(25));
-        live.Received();
-        _time.Advance(TimeSpan.FromMilliseconds(5));
-        Assert.True(silence.Any);
+        FallSilent(silence, dying, live);
 
         var (read, calls) = Unanswered(loss);
         await Task.Delay(50);
@@ -335,6 +324,16 @@ public class GatewayLossTests
             foreach (var tag in tags) if (tag.Key == name) return (string)tag.Value!;
             return "";
         }
+    }
+
+    /// <summary>The first connection falls silent: sent something, nothing back for the silence's length, while the second answered.</summary>
+    private void FallSilent(GatewaySilence silence, GatewaySilence.Connection silent, GatewaySilence.Connection heard)
+    {
+        silent.Sent();
+        _time.Advance(silence.SilentAfter / 2);
+        heard.Received();
+        _time.Advance(silence.SilentAfter - silence.SilentAfter / 2);
+        Assert.True(silence.Any);
     }
 
     /// <summary>A read whose every copy waits until the test answers it; <c>calls</c> holds the copies sent so far.</summary>
