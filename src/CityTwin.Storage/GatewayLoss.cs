@@ -10,9 +10,10 @@ namespace CityTwin.Storage;
 /// A request that was sent through that gateway is never answered once its connection is gone — the answer had no way
 /// back — and Orleans' client keeps waiting for its response timeout (30 s): it does not fail the calls of a lost
 /// gateway connection (dotnet/orleans#10165 tracks the gateway side of this). Reads are idempotent, so
-/// <see cref="ReadAsync{T}"/> sends a read again when a gateway connection is lost while it waits; the new request
-/// takes a live gateway (the lost connection is no longer used). A read that was going through a healthy gateway is
-/// sent twice, which costs one more call and changes nothing. Commands are not sent again (a copy could overtake the
+/// <see cref="ReadAsync{T}"/> sends a read again when a gateway connection is lost while it waits: as soon as the
+/// connection's end is read (<see cref="GatewaySilence.Closed"/>), through each gateway (Orleans' client may still route
+/// a call to the lost one for a while), and when the client reports the loss. A read that was going through a healthy
+/// gateway is sent twice, which costs one more call and changes nothing. Commands are not sent again (a copy could overtake the
 /// caller's next command): <see cref="CommandAsync{T}"/> gives one caught by a lost gateway <see cref="CommandGrace"/>
 /// to answer — one that went through a live gateway does — and then gives up on it as
 /// <see cref="CommandOutcomeUnknownException"/> (a 503) instead of waiting out the 30 s response timeout for the same
@@ -42,7 +43,7 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
     /// <param name="hedgeAfter">A fixed hedge delay instead of the learnt one (tests).</param>
     /// <param name="time">The clock of the hedge delays.</param>
     /// <param name="meters">Where the copies and the hedge delays are exported; none without it.</param>
-    /// <param name="silence">Which gateway connections are silent (<see cref="GatewaySilence"/>); reads wait for the hedge without it.</param>
+    /// <param name="silence">Which gateway connections are silent or closed (<see cref="GatewaySilence"/>); without it reads wait for the hedge or the client's report of a loss.</param>
     public GatewayLoss(TimeSpan? commandGrace = null, TimeSpan? hedgeAfter = null, TimeProvider? time = null, IMeterFactory? meters = null,
         GatewaySilence? silence = null)
     {
@@ -50,6 +51,7 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
         _hedgeAfter = hedgeAfter;
         _time = time ?? TimeProvider.System;
         _silence = silence;
+        if (silence is not null) silence.Closed += Signal; // a gateway's close read off its connection: lost, before Orleans reports it
         if (meters is null) return;
         var meter = meters.Create("CityTwin");
         _copies = meter.CreateCounter<long>("citytwin.read.copies", "{copy}",
@@ -168,7 +170,8 @@ public sealed class GatewayLoss : IClusterConnectionStatusObserver
             Task answer = copies.Count == 1 ? copies[0] : Task.WhenAny(copies);
             var woke = await Task.WhenAny(answer, lost, hedge, silent);
             if (woke == answer) continue;
-            var (sends, reason) = (1, "gateway_lost");
+            // Through each gateway: a loss read off the connection comes before Orleans' client stops routing calls to it.
+            var (sends, reason) = (Volatile.Read(ref _gateways) > 1 ? HedgeCopies : 1, "gateway_lost");
             if (woke == lost)
             {
                 if (resends == MaxResends) // spent on copies that reached no gateway

@@ -13,6 +13,11 @@ namespace CityTwin.Storage;
 /// new read through two gateways while one is, rather than leave them to the hedge delay or the connection's loss.
 /// Every gateway connection of the client is watched (<see cref="Watch"/>, connection middleware); a connection is
 /// heard again with its next byte.
+/// <para>
+/// A connection is lost the moment its end is read or its transport closes (<see cref="Closed"/>), not when Orleans'
+/// client has wound the connection down and reports it (its loops, the socket's disposal: several hops through a busy
+/// thread pool, 30–50 ms after the reset in a traced SQLite failover).
+/// </para>
 /// </summary>
 /// <param name="time">The clock of the silences.</param>
 /// <param name="silentAfter">How long a gateway may keep the client waiting while another answers (<see cref="DefaultSilentAfter"/>).</param>
@@ -30,6 +35,12 @@ public sealed class GatewaySilence(TimeProvider? time = null, TimeSpan? silentAf
     private readonly List<Connection> _connections = []; // guarded by itself
     private int _silent;
     private TaskCompletionSource _next = NewSignal();
+
+    /// <summary>
+    /// Raised once when a gateway connection ends — its end read (the gateway closed or reset it) or, whichever comes
+    /// first, its transport closed (that too, or the client let it go): nothing waiting on it will be answered.
+    /// </summary>
+    public event Action? Closed;
 
     public TimeSpan SilentAfter { get; } = silentAfter ?? DefaultSilentAfter;
 
@@ -77,6 +88,7 @@ public sealed class GatewaySilence(TimeProvider? time = null, TimeSpan? silentAf
         internal long HeardAt;
         private long _waitingSince; // when the client first sent something after last hearing from it; 0: not waiting
         private int _silent; // 1 while counted silent
+        private int _ended;
         private bool _closed;
 
         internal Connection(GatewaySilence owner)
@@ -101,8 +113,16 @@ public sealed class GatewaySilence(TimeProvider? time = null, TimeSpan? silentAf
             if (Volatile.Read(ref _silent) == 1 && Interlocked.Exchange(ref _silent, 0) == 1) Interlocked.Decrement(ref _owner._silent);
         }
 
+        /// <summary>The gateway closed or reset the connection.</summary>
+        public void Ended()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) _owner.Closed?.Invoke();
+        }
+
+        /// <summary>The connection closed (its transport's <c>ConnectionClosed</c>): lost, if its end was not read first.</summary>
         public void Dispose()
         {
+            Ended();
             lock (_owner._connections) _owner._connections.Remove(this);
             lock (_check)
             {
@@ -147,27 +167,52 @@ public sealed class GatewaySilence(TimeProvider? time = null, TimeSpan? silentAf
         public PipeWriter Output { get; } = new Writer(inner.Output, connection);
     }
 
+    /// <summary>
+    /// Tells of every read, and of the connection's end: a completed read (the gateway closed it) or a failed one (it
+    /// reset it). The client's own close cancels the pending read instead: that connection ends with its transport (<see cref="Connection.Dispose"/>).
+    /// </summary>
     private sealed class Reader(PipeReader inner, Connection connection) : PipeReader
     {
         public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
             var read = inner.ReadAsync(cancellationToken);
-            if (!read.IsCompletedSuccessfully) return Heard(read);
-            connection.Received();
-            return read;
+            if (!read.IsCompleted) return Heard(read);
+            if (!read.IsCompletedSuccessfully)
+            {
+                if (!read.IsCanceled) connection.Ended();
+                return read;
+            }
+            var result = read.Result; // read once: a ValueTask may not be consumed twice
+            Heard(result);
+            return new(result);
         }
 
         private async ValueTask<ReadResult> Heard(ValueTask<ReadResult> read)
         {
-            var result = await read;
-            connection.Received();
+            ReadResult result;
+            try
+            {
+                result = await read;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                connection.Ended();
+                throw;
+            }
+            Heard(result);
             return result;
+        }
+
+        private void Heard(in ReadResult result)
+        {
+            connection.Received();
+            if (result.IsCompleted) connection.Ended();
         }
 
         public override bool TryRead(out ReadResult result)
         {
             if (!inner.TryRead(out result)) return false;
-            connection.Received();
+            Heard(result);
             return true;
         }
 

@@ -211,6 +211,27 @@ public class GatewayLossTests
     }
 
     [Fact]
+    public async Task A_read_waiting_when_a_gateway_closes_its_connection_is_copied_through_each_gateway_before_the_client_reports_the_loss()
+    {
+        // Quick reads, whose hedge delay is shorter than a silence: the close alone sends the copies, whatever the delay.
+        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(30));
+        var dying = silence.Open();
+        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(20), time: _time, silence: silence);
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
+        var (read, calls) = Unanswered(loss);
+        await Task.Delay(50);
+        Assert.Single(calls);
+
+        dying.Ended(); // its end read off the connection; Orleans' client has not reported it yet
+        await WaitUntil(() => calls.Count == 1 + GatewayLoss.HedgeCopies);
+        dying.Dispose(); // then its transport closes: the same loss, no more copies
+        await Task.Delay(50);
+        Assert.Equal(1 + GatewayLoss.HedgeCopies, calls.Count);
+        calls[^1].SetResult(9);
+        Assert.Equal(9, await read.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task With_one_gateway_a_silence_sends_no_read_twice()
     {
         var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(20));

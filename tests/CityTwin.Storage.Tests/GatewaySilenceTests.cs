@@ -105,6 +105,62 @@ public class GatewaySilenceTests
         Assert.False(silence.Any);
     }
 
+    [Fact]
+    public async Task A_connection_is_lost_once_when_its_end_is_read_or_its_transport_closes()
+    {
+        var silence = new GatewaySilence(_time, After);
+        var closed = 0;
+        silence.Closed += () => closed++;
+
+        // Closed by the gateway (its process exited): the read completes.
+        var (fin, finContext) = Watched(silence);
+        await fin.WriteAsync(Encoding.ASCII.GetBytes("last"));
+        await fin.CompleteAsync();
+        var read = await finContext.Transport.Input.ReadAsync();
+        Assert.True(read.IsCompleted);
+        Assert.Equal(1, closed);
+        finContext.Transport.Input.AdvanceTo(read.Buffer.End);
+        await finContext.Transport.Input.ReadAsync(); // read again: one end, one signal
+        Assert.Equal(1, closed);
+
+        // Reset: the read fails.
+        var (reset, resetContext) = Watched(silence);
+        var pending = resetContext.Transport.Input.ReadAsync();
+        await reset.CompleteAsync(new IOException("Connection reset by peer"));
+        await Assert.ThrowsAsync<IOException>(async () => await pending);
+        Assert.Equal(2, closed);
+
+        // The client letting one go: its pending read cancelled is no end; its transport closing is (nothing will come).
+        var (_, ownContext) = Watched(silence);
+        pending = ownContext.Transport.Input.ReadAsync();
+        ownContext.Transport.Input.CancelPendingRead();
+        Assert.True((await pending).IsCanceled);
+        Assert.Equal(2, closed);
+        ownContext.Abort(); // the transport's ConnectionClosed, raised on the thread pool
+        await WaitUntil(() => closed == 3);
+
+        finContext.Abort(); // the ended ones' transports close too: no second signal
+        resetContext.Abort();
+        await Task.Delay(100);
+        Assert.Equal(3, closed);
+    }
+
+    private static async Task WaitUntil(Func<bool> done)
+    {
+        for (var waited = 0; !done() && waited < 10_000; waited += 10) await Task.Delay(10);
+        Assert.True(done());
+    }
+
+    /// <summary>A watched connection; the writer is the gateway's end of it.</summary>
+    private static (PipeWriter Gateway, DefaultConnectionContext Context) Watched(GatewaySilence silence)
+    {
+        var toGateway = new Pipe();
+        var fromGateway = new Pipe();
+        var context = new DefaultConnectionContext(Guid.NewGuid().ToString(), new DuplexPipe(fromGateway.Reader, toGateway.Writer), new DuplexPipe(toGateway.Reader, fromGateway.Writer));
+        silence.Watch(context);
+        return (fromGateway.Writer, context);
+    }
+
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input => input;
