@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 namespace CityTwin.Storage;
 
 /// <summary>
-/// Which of a client's gateway connections have gone silent. A SIGKILLed or frozen silo keeps its sockets open until
+/// Which of a client's gateway connections have gone silent, and when one ends. A SIGKILLed or frozen silo keeps its sockets open until
 /// the kernel has torn its process down — tens to hundreds of milliseconds on a busy machine — and answers nothing
 /// meanwhile; Orleans' client learns of the loss only when the connection closes. So a gateway is silent once nothing
 /// has come from it for <see cref="SilentAfter"/> since the client sent it something, while another gateway was heard

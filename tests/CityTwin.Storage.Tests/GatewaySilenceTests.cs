@@ -87,10 +87,7 @@ public class GatewaySilenceTests
     {
         var silence = new GatewaySilence(_time, After);
         using var live = silence.Open();
-        var toGateway = new Pipe();
-        var fromGateway = new Pipe();
-        var context = new DefaultConnectionContext("gateway", new DuplexPipe(fromGateway.Reader, toGateway.Writer), new DuplexPipe(toGateway.Reader, fromGateway.Writer));
-        silence.Watch(context);
+        var (gateway, context) = Watched(silence);
 
         await context.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes("request")); // written and flushed
         _time.Advance(TimeSpan.FromMilliseconds(10));
@@ -98,7 +95,7 @@ public class GatewaySilenceTests
         _time.Advance(TimeSpan.FromMilliseconds(10));
         Assert.True(silence.Any);
 
-        await fromGateway.Writer.WriteAsync(Encoding.ASCII.GetBytes("response"));
+        await gateway.WriteAsync(Encoding.ASCII.GetBytes("response"));
         var read = await context.Transport.Input.ReadAsync();
         Assert.Equal("response", Encoding.ASCII.GetString(read.Buffer.ToArray()));
         context.Transport.Input.AdvanceTo(read.Buffer.End);
@@ -109,8 +106,9 @@ public class GatewaySilenceTests
     public async Task A_connection_is_lost_once_when_its_end_is_read_or_its_transport_closes()
     {
         var silence = new GatewaySilence(_time, After);
-        var closed = 0;
-        silence.Closed += () => closed++;
+        var count = 0;
+        silence.Closed += () => Interlocked.Increment(ref count); // raised on the thread pool for a transport's close
+        int Closed() => Volatile.Read(ref count);
 
         // Closed by the gateway (its process exited): the read completes.
         var (fin, finContext) = Watched(silence);
@@ -118,31 +116,31 @@ public class GatewaySilenceTests
         await fin.CompleteAsync();
         var read = await finContext.Transport.Input.ReadAsync();
         Assert.True(read.IsCompleted);
-        Assert.Equal(1, closed);
+        Assert.Equal(1, Closed());
         finContext.Transport.Input.AdvanceTo(read.Buffer.End);
         await finContext.Transport.Input.ReadAsync(); // read again: one end, one signal
-        Assert.Equal(1, closed);
+        Assert.Equal(1, Closed());
 
         // Reset: the read fails.
         var (reset, resetContext) = Watched(silence);
         var pending = resetContext.Transport.Input.ReadAsync();
         await reset.CompleteAsync(new IOException("Connection reset by peer"));
         await Assert.ThrowsAsync<IOException>(async () => await pending);
-        Assert.Equal(2, closed);
+        Assert.Equal(2, Closed());
 
         // The client letting one go: its pending read cancelled is no end; its transport closing is (nothing will come).
         var (_, ownContext) = Watched(silence);
         pending = ownContext.Transport.Input.ReadAsync();
         ownContext.Transport.Input.CancelPendingRead();
         Assert.True((await pending).IsCanceled);
-        Assert.Equal(2, closed);
+        Assert.Equal(2, Closed());
         ownContext.Abort(); // the transport's ConnectionClosed, raised on the thread pool
-        await WaitUntil(() => closed == 3);
+        await WaitUntil(() => Closed() == 3);
 
         finContext.Abort(); // the ended ones' transports close too: no second signal
         resetContext.Abort();
         await Task.Delay(100);
-        Assert.Equal(3, closed);
+        Assert.Equal(3, Closed());
     }
 
     private static async Task WaitUntil(Func<bool> done)
