@@ -184,11 +184,9 @@ public class GatewayLossTests
     public async Task A_read_waiting_when_a_gateway_falls_silent_is_copied_through_each_gateway_at_once()
     {
         // The hedge is far off: the silence alone sends the copies.
-        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(20));
+        var (silence, loss) = Watched(silentAfter: TimeSpan.FromMilliseconds(20), hedgeAfter: TimeSpan.FromSeconds(1), gateways: 2);
         using var dying = silence.Open();
         using var live = silence.Open();
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromSeconds(1), time: _time, silence: silence);
-        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
         var (read, calls) = Unanswered(loss);
         await Task.Delay(50);
         Assert.Single(calls);
@@ -214,10 +212,8 @@ public class GatewayLossTests
     public async Task A_read_waiting_when_a_gateway_closes_its_connection_is_copied_through_each_gateway_before_the_client_reports_the_loss()
     {
         // Quick reads, whose hedge delay is shorter than a silence: the close alone sends the copies, whatever the delay.
-        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(30));
+        var (silence, loss) = Watched(silentAfter: TimeSpan.FromMilliseconds(30), hedgeAfter: TimeSpan.FromMilliseconds(20), gateways: 2);
         var dying = silence.Open();
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(20), time: _time, silence: silence);
-        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
         var (read, calls) = Unanswered(loss);
         await Task.Delay(50);
         Assert.Single(calls);
@@ -234,11 +230,9 @@ public class GatewayLossTests
     [Fact]
     public async Task With_one_gateway_a_silence_sends_no_read_twice()
     {
-        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(20));
+        var (silence, loss) = Watched(silentAfter: TimeSpan.FromMilliseconds(20), hedgeAfter: TimeSpan.FromSeconds(1), gateways: 1);
         using var a = silence.Open();
         using var b = silence.Open(); // a connection being replaced: the client reports one gateway
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromSeconds(1), time: _time, silence: silence);
-        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(1, 0, connectionRecovered: false);
         FallSilent(silence, a, b);
 
         var (read, calls) = Unanswered(loss);
@@ -252,11 +246,9 @@ public class GatewayLossTests
     public async Task A_silence_is_left_to_the_hedge_when_the_hedge_comes_as_soon()
     {
         // Quick reads (a hedge delay of 20 ms) on a busy silo: its 30 ms pauses would copy every read for nothing.
-        var silence = new GatewaySilence(_time, TimeSpan.FromMilliseconds(30));
+        var (silence, loss) = Watched(silentAfter: TimeSpan.FromMilliseconds(30), hedgeAfter: TimeSpan.FromMilliseconds(20), gateways: 2);
         using var dying = silence.Open();
         using var live = silence.Open();
-        var loss = new GatewayLoss(hedgeAfter: TimeSpan.FromMilliseconds(20), time: _time, silence: silence);
-        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(2, 1, connectionRecovered: false);
         FallSilent(silence, dying, live);
 
         var (read, calls) = Unanswered(loss);
@@ -345,6 +337,15 @@ public class GatewayLossTests
             foreach (var tag in tags) if (tag.Key == name) return (string)tag.Value!;
             return "";
         }
+    }
+
+    /// <summary>A client's watch on its gateway connections and its read path, the client knowing <paramref name="gateways"/> gateways.</summary>
+    private (GatewaySilence Silence, GatewayLoss Loss) Watched(TimeSpan silentAfter, TimeSpan hedgeAfter, int gateways)
+    {
+        var silence = new GatewaySilence(_time, silentAfter);
+        var loss = new GatewayLoss(hedgeAfter: hedgeAfter, time: _time, silence: silence);
+        ((IClusterConnectionStatusObserver)loss).NotifyGatewayCountChanged(gateways, gateways - 1, connectionRecovered: false);
+        return (silence, loss);
     }
 
     /// <summary>The first connection falls silent: sent something, nothing back for the silence's length, while the second answered.</summary>
